@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmsim software IOTLB core.
+ *
+ * The design, the complexity bounds and the locking rules are in
+ * include/svmsim/tlb.h.  This file builds both into the module and, over
+ * include/svmsim/user_shim.h and liburcu, into user-space tests: keep to
+ * the kernel APIs the shim provides.
+ */
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#endif
+
+#include "svmsim/tlb.h"
+
+static void svm_count(struct svm_tlb_space *s, unsigned int idx, long n)
+{
+	if (!n)
+		return;
+	atomic64_add(n, &s->stats.c[idx]);
+	atomic64_add(n, &s->tlb->stats.c[idx]);
+}
+
+static void svm_counters_init(struct svm_tlb_counters *c)
+{
+	svm_tlb_reset_counters(c);
+}
+
+static struct svm_tlb_set *svm_tlb_set_of(struct svm_tlb *tlb, u32 pasid,
+					  unsigned long vpn, unsigned int shift)
+{
+	u64 key = ((u64)vpn << 1 | (shift == SVM_TLB_SHIFT_2M)) ^ ((u64)pasid << 43);
+
+	/* hash_64() shifts by 64 - bits: undefined for a single set. */
+	if (!tlb->set_bits)
+		return &tlb->sets[0];
+	return &tlb->sets[hash_64(key, tlb->set_bits)];
+}
+
+static bool svm_tlb_overlaps(const struct svm_tlb_entry *e, unsigned long start,
+			     unsigned long last)
+{
+	return svm_tlb_entry_start(e) <= last && svm_tlb_entry_last(e) >= start;
+}
+
+/* Number of 4K pages touched by [start, last]; never overflows on x86-64. */
+static unsigned long svm_tlb_pages(unsigned long start, unsigned long last)
+{
+	return (last >> SVM_TLB_SHIFT_4K) - (start >> SVM_TLB_SHIFT_4K) + 1;
+}
+
+static unsigned long svm_tlb_huge_regions(unsigned long start, unsigned long last)
+{
+	return (last >> SVM_TLB_SHIFT_2M) - (start >> SVM_TLB_SHIFT_2M) + 1;
+}
+
+/**
+ * svm_tlb_init() - set up an empty TLB
+ * @tlb: the table to initialise.
+ * @nsets: number of sets, a power of two up to SVMSIM_MAX_SETS.
+ * @ways: entries per set, up to SVMSIM_MAX_WAYS; 0 = unbounded chains.
+ * @policy: enum svmsim_repl.
+ * @ops: owner hooks, may be NULL.
+ * @owner: stored in @tlb->owner for the hooks.
+ *
+ * Return: 0, -EINVAL for a bad geometry or policy, -ENOMEM.
+ */
+int svm_tlb_init(struct svm_tlb *tlb, unsigned int nsets, unsigned int ways,
+		 unsigned int policy, const struct svm_tlb_ops *ops, void *owner)
+{
+	unsigned int i;
+
+	if (!is_power_of_2(nsets) || nsets > SVMSIM_MAX_SETS ||
+	    ways > SVMSIM_MAX_WAYS || policy >= SVMSIM_REPL_NR)
+		return -EINVAL;
+
+	memset(tlb, 0, sizeof(*tlb));
+	tlb->sets = kvcalloc(nsets, sizeof(*tlb->sets), GFP_KERNEL);
+	if (!tlb->sets)
+		return -ENOMEM;
+	for (i = 0; i < nsets; i++) {
+		spin_lock_init(&tlb->sets[i].lock);
+		INIT_HLIST_HEAD(&tlb->sets[i].chain);
+	}
+	tlb->nsets = nsets;
+	tlb->set_bits = ilog2(nsets);
+	tlb->ways = ways;
+	tlb->policy = policy;
+	tlb->ops = ops;
+	tlb->owner = owner;
+	atomic_long_set(&tlb->clock, 0);
+	atomic_long_set(&tlb->nentries, 0);
+	atomic_long_set(&tlb->n2m, 0);
+	atomic_long_set(&tlb->overflows, 0);
+	svm_counters_init(&tlb->stats);
+	spin_lock_init(&tlb->spaces_lock);
+	INIT_LIST_HEAD(&tlb->spaces);
+	return 0;
+}
+
+/**
+ * svm_tlb_destroy() - free a TLB whose spaces have all been destroyed
+ * @tlb: the table.
+ *
+ * Entries still waiting for their grace period are freed by RCU; a module
+ * must rcu_barrier() before it unloads.
+ */
+void svm_tlb_destroy(struct svm_tlb *tlb)
+{
+	WARN_ON_ONCE(!list_empty(&tlb->spaces));
+	WARN_ON_ONCE(atomic_long_read(&tlb->nentries));
+	kvfree(tlb->sets);
+	tlb->sets = NULL;
+}
+
+/**
+ * svm_tlb_space_init() - start caching translations of a PASID
+ * @tlb: the table.
+ * @s: the space to initialise.
+ * @pasid: its PASID.
+ */
+void svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
+{
+	s->tlb = tlb;
+	spin_lock_init(&s->lock);
+	INIT_LIST_HEAD(&s->entries);
+	s->nentries = 0;
+	s->n2m = 0;
+	s->seq = 0;
+	s->in_progress = 0;
+	s->inv_start = 0;
+	s->inv_last = 0;
+	s->dead = false;
+	s->pasid = pasid;
+	svm_counters_init(&s->stats);
+	spin_lock(&tlb->spaces_lock);
+	list_add_tail(&s->link, &tlb->spaces);
+	spin_unlock(&tlb->spaces_lock);
+}
+
+/**
+ * svm_tlb_space_destroy() - detach a killed, empty space from its table
+ * @s: the space; svm_tlb_space_kill() must have run.
+ */
+void svm_tlb_space_destroy(struct svm_tlb_space *s)
+{
+	WARN_ON_ONCE(!s->dead || s->nentries);
+	spin_lock(&s->tlb->spaces_lock);
+	list_del(&s->link);
+	spin_unlock(&s->tlb->spaces_lock);
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+static struct svm_tlb_entry *svm_tlb_find_rcu(struct svm_tlb *tlb, u32 pasid,
+					      unsigned long vpn,
+					      unsigned int shift)
+{
+	struct svm_tlb_set *set = svm_tlb_set_of(tlb, pasid, vpn, shift);
+	struct svm_tlb_entry *e;
+
+	hlist_for_each_entry_rcu(e, &set->chain, hnode) {
+		if (e->vpn == vpn && e->pasid == pasid && e->shift == shift)
+			return e;
+	}
+	return NULL;
+}
+
+/* Caller holds the set's lock. */
+static struct svm_tlb_entry *svm_tlb_find_locked(struct svm_tlb_set *set,
+						 u32 pasid, unsigned long vpn,
+						 unsigned int shift)
+{
+	struct svm_tlb_entry *e;
+
+	hlist_for_each_entry(e, &set->chain, hnode) {
+		if (e->vpn == vpn && e->pasid == pasid && e->shift == shift)
+			return e;
+	}
+	return NULL;
+}
+
+/* Take a hold on @e unless it has been removed. */
+static bool svm_tlb_get(struct svm_tlb_entry *e)
+{
+	int old = atomic_read(&e->users);
+
+	do {
+		if (old & SVM_TLB_DEAD)
+			return false;
+	} while (!atomic_try_cmpxchg(&e->users, &old, old + 1));
+	return true;
+}
+
+/* Find @va's entry of @s under RCU (4K first, then 2M if any are cached). */
+static struct svm_tlb_entry *svm_tlb_find_va(struct svm_tlb_space *s,
+					     unsigned long va)
+{
+	struct svm_tlb_entry *e;
+
+	e = svm_tlb_find_rcu(s->tlb, s->pasid, va >> SVM_TLB_SHIFT_4K,
+			     SVM_TLB_SHIFT_4K);
+	if (!e && READ_ONCE(s->n2m))
+		e = svm_tlb_find_rcu(s->tlb, s->pasid, va >> SVM_TLB_SHIFT_2M,
+				     SVM_TLB_SHIFT_2M);
+	return e;
+}
+
+static void svm_tlb_touch(struct svm_tlb *tlb, struct svm_tlb_entry *e)
+{
+	switch (tlb->policy) {
+	case SVMSIM_REPL_CLOCK:
+		/* Test first: don't dirty the line on every hit. */
+		if (!READ_ONCE(e->referenced))
+			WRITE_ONCE(e->referenced, 1);
+		break;
+	case SVMSIM_REPL_LRU:
+		WRITE_ONCE(e->stamp, atomic_long_inc_return(&tlb->clock));
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * svm_tlb_lookup() - translate @va for an access, taking a hold on the entry
+ * @s: the PASID's space.
+ * @va: virtual address.
+ * @perm: SVMSIM_PERM_* the access needs.
+ *
+ * Takes no lock.  The caller must svm_tlb_put() the entry as soon as the
+ * access is done, without sleeping or taking locks meanwhile: flushes of
+ * the entry wait for it.
+ *
+ * Return: the entry (hit), or NULL (miss, or cached with fewer permissions).
+ */
+struct svm_tlb_entry *svm_tlb_lookup(struct svm_tlb_space *s, unsigned long va,
+				     unsigned int perm)
+{
+	struct svm_tlb_entry *e;
+
+	rcu_read_lock();
+	e = svm_tlb_find_va(s, va);
+	if (e && ((e->perm & perm) != perm || !svm_tlb_get(e)))
+		e = NULL;
+	rcu_read_unlock();
+
+	if (!e) {
+		svm_count(s, SVMSIM_STAT_TLB_MISSES, 1);
+		return NULL;
+	}
+	svm_tlb_touch(s->tlb, e);
+	svm_count(s, SVMSIM_STAT_TLB_HITS, 1);
+	return e;
+}
+
+/**
+ * svm_tlb_put() - end an access begun by svm_tlb_lookup() or svm_tlb_insert()
+ * @e: the entry.
+ */
+void svm_tlb_put(struct svm_tlb_entry *e)
+{
+	/* Value-returning: fully ordered, so the access is done before. */
+	atomic_dec_return(&e->users);
+}
+
+/**
+ * svm_tlb_peek() - report what is cached for @va, without holding or counting
+ * @s: the PASID's space.
+ * @va: virtual address.
+ * @pfn: out: the PFN of @va's 4K page.
+ * @shift: out: the entry's page shift.
+ * @perm: out: its SVMSIM_PERM_* bits.
+ *
+ * Return: true if an entry was cached.
+ */
+bool svm_tlb_peek(struct svm_tlb_space *s, unsigned long va,
+		  unsigned long *pfn, unsigned int *shift, unsigned int *perm)
+{
+	struct svm_tlb_entry *e;
+	bool found = false;
+
+	rcu_read_lock();
+	e = svm_tlb_find_va(s, va);
+	if (e && !(atomic_read(&e->users) & SVM_TLB_DEAD)) {
+		*pfn = svm_tlb_entry_pfn(e, va);
+		*shift = e->shift;
+		*perm = e->perm;
+		found = true;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* ---- removal ------------------------------------------------------------ */
+
+static void svm_tlb_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct svm_tlb_entry, rcu));
+}
+
+/*
+ * Unlink @e from its set and space and mark it dead; it goes on @dead for
+ * svm_tlb_drain() and svm_tlb_finish().  Caller holds @e's space lock and
+ * @set's lock.
+ */
+static void svm_tlb_unlink(struct svm_tlb_set *set, struct svm_tlb_entry *e,
+			   struct list_head *dead)
+{
+	struct svm_tlb_space *s = e->space;
+	struct svm_tlb *tlb = s->tlb;
+
+	hlist_del_rcu(&e->hnode);
+	set->nr--;
+	list_move(&e->snode, dead);
+	WRITE_ONCE(s->nentries, s->nentries - 1);
+	if (e->shift == SVM_TLB_SHIFT_2M) {
+		WRITE_ONCE(s->n2m, s->n2m - 1);
+		atomic_long_dec(&tlb->n2m);
+	}
+	atomic_long_dec(&tlb->nentries);
+	atomic_fetch_or(SVM_TLB_DEAD, &e->users);
+}
+
+/*
+ * Wait until no access holds the removed entries.  Every remover does this
+ * before it releases the lock of the space the entries belonged to, so a
+ * later flush of that space -- which must take the lock first -- cannot
+ * return while an access still uses a translation someone else removed
+ * (say a whole-space flush on another CPU, or an eviction).
+ */
+static void svm_tlb_drain(struct list_head *dead)
+{
+	struct svm_tlb_entry *e;
+
+	list_for_each_entry(e, dead, snode) {
+		while (atomic_read_acquire(&e->users) != SVM_TLB_DEAD)
+			cpu_relax();
+	}
+}
+
+/* Hand drained entries back to the owner; free them after a grace period. */
+static void svm_tlb_finish(struct svm_tlb *tlb, struct list_head *dead)
+{
+	struct svm_tlb_entry *e, *n;
+
+	list_for_each_entry_safe(e, n, dead, snode) {
+		if (tlb->ops && tlb->ops->release)
+			tlb->ops->release(tlb, e);
+		call_rcu(&e->rcu, svm_tlb_free_rcu);
+	}
+}
+
+/* ---- fills -------------------------------------------------------------- */
+
+/**
+ * svm_tlb_entry_alloc() - allocate an entry for svm_tlb_insert()
+ * @gfp: allocation flags.
+ *
+ * Return: a zeroed entry, or NULL.
+ */
+struct svm_tlb_entry *svm_tlb_entry_alloc(gfp_t gfp)
+{
+	return kzalloc(sizeof(struct svm_tlb_entry), gfp);
+}
+
+/**
+ * svm_tlb_entry_free() - free an entry that svm_tlb_insert() did not take
+ * @e: the entry.
+ */
+void svm_tlb_entry_free(struct svm_tlb_entry *e)
+{
+	kfree(e);
+}
+
+static bool svm_tlb_in_progress_over(struct svm_tlb_space *s,
+				     unsigned long start, unsigned long last)
+{
+	return s->in_progress && start <= s->inv_last && last >= s->inv_start;
+}
+
+/**
+ * svm_tlb_fill_begin() - sample the invalidation sequence before a page walk
+ * @s: the PASID's space.
+ * @va: the address the walk is for.
+ * @seq: out: the sequence to pass to svm_tlb_insert().
+ *
+ * Return: 0; -EAGAIN while an invalidation over @va is in progress (wait
+ * for its end, then retry); -ESRCH once the space is dead.
+ */
+int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
+		       unsigned long *seq)
+{
+	int ret = 0;
+
+	spin_lock(&s->lock);
+	if (s->dead)
+		ret = -ESRCH;
+	else if (svm_tlb_in_progress_over(s, va, va))
+		ret = -EAGAIN;
+	else
+		*seq = s->seq;
+	spin_unlock(&s->lock);
+	return ret;
+}
+
+static bool svm_tlb_may_evict(const struct svm_tlb_entry *e,
+			      const struct svm_tlb_space *only)
+{
+	return !only || e->space == only;
+}
+
+/* Choose a victim in @set by the policy, among @only's entries if given. */
+static struct svm_tlb_entry *svm_tlb_pick(struct svm_tlb *tlb,
+					  struct svm_tlb_set *set,
+					  const struct svm_tlb_space *only)
+{
+	struct svm_tlb_entry *e, *best = NULL;
+	unsigned int n = 0, k;
+
+	switch (tlb->policy) {
+	case SVMSIM_REPL_CLOCK:
+		/* Second chance: clear the referenced bits passed over. */
+		hlist_for_each_entry(e, &set->chain, hnode) {
+			if (!svm_tlb_may_evict(e, only))
+				continue;
+			if (!best)
+				best = e;
+			if (!READ_ONCE(e->referenced))
+				return e;
+			WRITE_ONCE(e->referenced, 0);
+		}
+		return best;
+	case SVMSIM_REPL_RANDOM:
+		hlist_for_each_entry(e, &set->chain, hnode)
+			n += svm_tlb_may_evict(e, only);
+		if (!n)
+			return NULL;
+		k = get_random_u32() % n;
+		hlist_for_each_entry(e, &set->chain, hnode) {
+			if (svm_tlb_may_evict(e, only) && !k--)
+				return e;
+		}
+		return NULL;
+	default: /* LRU and FIFO: the oldest stamp */
+		hlist_for_each_entry(e, &set->chain, hnode) {
+			if (svm_tlb_may_evict(e, only) &&
+			    (!best || READ_ONCE(e->stamp) < READ_ONCE(best->stamp)))
+				best = e;
+		}
+		return best;
+	}
+}
+
+/*
+ * Make room in a full set.  Caller holds @s's lock and @set's lock.  A
+ * victim of another PASID needs that space's lock, which the lock order
+ * lets us only try; if it is busy, evict one of our own, and if we have
+ * none there, let the set run over by one (counted).
+ */
+static void svm_tlb_evict(struct svm_tlb_space *s, struct svm_tlb_set *set,
+			  struct list_head *dead)
+{
+	struct svm_tlb *tlb = s->tlb;
+	struct svm_tlb_entry *victim = svm_tlb_pick(tlb, set, NULL);
+	struct svm_tlb_space *vs;
+
+	if (victim && victim->space != s && !spin_trylock(&victim->space->lock))
+		victim = svm_tlb_pick(tlb, set, s);
+	if (!victim) {
+		atomic_long_inc(&tlb->overflows);
+		return;
+	}
+	vs = victim->space;
+	svm_tlb_unlink(set, victim, dead);
+	svm_count(vs, SVMSIM_STAT_TLB_EVICTIONS, 1);
+	if (vs != s) {
+		/* drained under its own space's lock, like every removal */
+		while (atomic_read_acquire(&victim->users) != SVM_TLB_DEAD)
+			cpu_relax();
+		spin_unlock(&vs->lock);
+	}
+}
+
+static void svm_tlb_link(struct svm_tlb_space *s, struct svm_tlb_set *set,
+			 struct svm_tlb_entry *e)
+{
+	struct svm_tlb *tlb = s->tlb;
+
+	e->stamp = atomic_long_inc_return(&tlb->clock);
+	hlist_add_head_rcu(&e->hnode, &set->chain);
+	set->nr++;
+	list_add(&e->snode, &s->entries);
+	WRITE_ONCE(s->nentries, s->nentries + 1);
+	if (e->shift == SVM_TLB_SHIFT_2M) {
+		WRITE_ONCE(s->n2m, s->n2m + 1);
+		atomic_long_inc(&tlb->n2m);
+	}
+	atomic_long_inc(&tlb->nentries);
+}
+
+/**
+ * svm_tlb_insert() - insert a filled translation unless it may be stale
+ * @s: the PASID's space.
+ * @e: from svm_tlb_entry_alloc(), with vpn, shift, pfn, perm and priv set.
+ * @seq: from svm_tlb_fill_begin() before the page walk that found @e->pfn.
+ * @flags: SVM_TLB_INSERT_*.
+ * @out: out: on 0 or -EEXIST, the entry to use, held as by svm_tlb_lookup().
+ *
+ * The caller must not hold any entry (an eviction waits for holders).
+ *
+ * Return: 0 inserted (@out = @e); -EEXIST an entry with the same key and at
+ * least @e's permissions is cached (@out = it; @e is not taken); -EAGAIN an
+ * invalidation began since @seq or is in progress over @e: walk again;
+ * -ESRCH the space is dead.  On errors @e is not taken.
+ */
+int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
+		   unsigned long seq, unsigned int flags,
+		   struct svm_tlb_entry **out)
+{
+	struct svm_tlb *tlb = s->tlb;
+	struct svm_tlb_set *set;
+	struct svm_tlb_entry *old;
+	LIST_HEAD(dead);
+	int ret = 0;
+
+	e->space = s;
+	e->pasid = s->pasid;
+	e->referenced = 0;
+	atomic_set(&e->users, 1);
+	set = svm_tlb_set_of(tlb, s->pasid, e->vpn, e->shift);
+
+	spin_lock(&s->lock);
+	if (s->dead) {
+		ret = -ESRCH;
+		goto unlock_space;
+	}
+	if (!(flags & SVM_TLB_INSERT_NOCHECK) &&
+	    (seq != s->seq ||
+	     svm_tlb_in_progress_over(s, svm_tlb_entry_start(e),
+				      svm_tlb_entry_last(e)))) {
+		svm_count(s, SVMSIM_STAT_TLB_STALE_REFUSED, 1);
+		ret = -EAGAIN;
+		goto unlock_space;
+	}
+
+	spin_lock(&set->lock);
+	old = svm_tlb_find_locked(set, s->pasid, e->vpn, e->shift);
+	if (old) {
+		/* Live: removed entries are unlinked under this lock. */
+		if ((old->perm & e->perm) == e->perm && svm_tlb_get(old)) {
+			*out = old;
+			ret = -EEXIST;
+			goto unlock_set;
+		}
+		/* Upgrade (read-only -> read-write): replace. */
+		svm_tlb_unlink(set, old, &dead);
+	}
+	if (tlb->ways && set->nr >= tlb->ways)
+		svm_tlb_evict(s, set, &dead);
+	svm_tlb_link(s, set, e);
+	svm_count(s, SVMSIM_STAT_TLB_INSERTS, 1);
+	*out = e;
+unlock_set:
+	spin_unlock(&set->lock);
+	svm_tlb_drain(&dead);
+unlock_space:
+	spin_unlock(&s->lock);
+	svm_tlb_finish(tlb, &dead);
+	return ret;
+}
+
+/* ---- invalidation ------------------------------------------------------- */
+
+/**
+ * svm_tlb_invalidate_begin() - an invalidation of [start, last] begins
+ * @s: the PASID's space.
+ * @start: first address.
+ * @last: last address (inclusive).
+ *
+ * Until the matching svm_tlb_invalidate_end(), fills over the range are
+ * refused (range model).  Does not remove entries: see svm_tlb_flush().
+ */
+void svm_tlb_invalidate_begin(struct svm_tlb_space *s, unsigned long start,
+			      unsigned long last)
+{
+	spin_lock(&s->lock);
+	if (!s->in_progress++) {
+		s->inv_start = start;
+		s->inv_last = last;
+	} else {
+		s->inv_start = min(s->inv_start, start);
+		s->inv_last = max(s->inv_last, last);
+	}
+	s->seq++;
+	spin_unlock(&s->lock);
+}
+
+/**
+ * svm_tlb_invalidate_end() - an invalidation begun earlier ended
+ * @s: the PASID's space.
+ *
+ * Return: true if no invalidation is in progress any more (wake fillers).
+ */
+bool svm_tlb_invalidate_end(struct svm_tlb_space *s)
+{
+	bool idle;
+
+	spin_lock(&s->lock);
+	/* An end without a begin (registered mid-invalidation) is ignored. */
+	if (s->in_progress)
+		s->in_progress--;
+	idle = !s->in_progress;
+	spin_unlock(&s->lock);
+	return idle;
+}
+
+static bool svm_tlb_is_collateral(const struct svm_tlb_flush_req *req,
+				  const struct svm_tlb_entry *e)
+{
+	unsigned int i;
+
+	if (!req->changed)
+		return !svm_tlb_overlaps(e, req->start, req->last);
+	for (i = 0; i < req->nchanged; i++) {
+		if (svm_tlb_overlaps(e, req->changed[i].start, req->changed[i].last))
+			return false;
+	}
+	return true;
+}
+
+/* Remove @e (caller holds its space's lock), accounting it in @res. */
+static void svm_tlb_remove(struct svm_tlb_set *set, struct svm_tlb_entry *e,
+			   const struct svm_tlb_flush_req *req,
+			   struct svm_tlb_flush_res *res, struct list_head *dead)
+{
+	res->removed++;
+	res->collateral += svm_tlb_is_collateral(req, e);
+	svm_tlb_unlink(set, e, dead);
+}
+
+static void svm_tlb_probe_one(struct svm_tlb_space *s, unsigned long vpn,
+			      unsigned int shift,
+			      const struct svm_tlb_flush_req *req,
+			      struct svm_tlb_flush_res *res,
+			      struct list_head *dead)
+{
+	struct svm_tlb_set *set = svm_tlb_set_of(s->tlb, s->pasid, vpn, shift);
+	struct svm_tlb_entry *e;
+
+	spin_lock(&set->lock);
+	e = svm_tlb_find_locked(set, s->pasid, vpn, shift);
+	if (e)
+		svm_tlb_remove(set, e, req, res, dead);
+	spin_unlock(&set->lock);
+}
+
+/* Probe every 4K page and every 2M region of the range. */
+static void svm_tlb_flush_probe(struct svm_tlb_space *s,
+				const struct svm_tlb_flush_req *req,
+				struct svm_tlb_flush_res *res,
+				struct list_head *dead)
+{
+	unsigned long vpn, first, last;
+
+	first = req->start >> SVM_TLB_SHIFT_4K;
+	last = req->last >> SVM_TLB_SHIFT_4K;
+	for (vpn = first; ; vpn++) {
+		svm_tlb_probe_one(s, vpn, SVM_TLB_SHIFT_4K, req, res, dead);
+		if (vpn == last)
+			break;
+	}
+	if (!s->n2m)
+		return;
+	first = req->start >> SVM_TLB_SHIFT_2M;
+	last = req->last >> SVM_TLB_SHIFT_2M;
+	for (vpn = first; ; vpn++) {
+		svm_tlb_probe_one(s, vpn, SVM_TLB_SHIFT_2M, req, res, dead);
+		if (vpn == last)
+			break;
+	}
+}
+
+/* Walk the space's entries, removing those in range (all if @all). */
+static void svm_tlb_flush_walk(struct svm_tlb_space *s,
+			       const struct svm_tlb_flush_req *req, bool all,
+			       struct svm_tlb_flush_res *res,
+			       struct list_head *dead)
+{
+	struct svm_tlb_entry *e, *n;
+	struct svm_tlb_set *set;
+
+	list_for_each_entry_safe(e, n, &s->entries, snode) {
+		if (!all && !svm_tlb_overlaps(e, req->start, req->last))
+			continue;
+		set = svm_tlb_set_of(s->tlb, s->pasid, e->vpn, e->shift);
+		spin_lock(&set->lock);
+		svm_tlb_remove(set, e, req, res, dead);
+		spin_unlock(&set->lock);
+	}
+}
+
+static void svm_tlb_flush_locked(struct svm_tlb_space *s,
+				 const struct svm_tlb_flush_req *req,
+				 struct svm_tlb_flush_res *res,
+				 struct list_head *dead)
+{
+	unsigned long pages = svm_tlb_pages(req->start, req->last);
+	unsigned long probes;
+
+	memset(res, 0, sizeof(*res));
+	/* Fills that walked the page tables before this point are stale. */
+	s->seq++;
+	res->full = (req->start == 0 && req->last == ULONG_MAX) ||
+		    (req->threshold && pages > req->threshold);
+	if (!s->nentries)
+		return;		/* the cheap case: 6.1 flushes each unmap twice */
+
+	probes = pages;
+	if (s->n2m)
+		probes += svm_tlb_huge_regions(req->start, req->last);
+	res->walked = res->full || probes > s->nentries;
+	if (res->walked)
+		svm_tlb_flush_walk(s, req, res->full, res, dead);
+	else
+		svm_tlb_flush_probe(s, req, res, dead);
+
+	svm_count(s, SVMSIM_STAT_TLB_FLUSHED, res->removed);
+	svm_count(s, SVMSIM_STAT_TLB_COLLATERAL, res->collateral);
+	svm_count(s, res->walked ? SVMSIM_STAT_TLB_WALK_FLUSHES :
+				   SVMSIM_STAT_TLB_PROBE_FLUSHES, 1);
+	if (res->full)
+		svm_count(s, SVMSIM_STAT_TLB_FULL_FLUSHES, 1);
+}
+
+/**
+ * svm_tlb_flush() - remove a PASID's translations of a range
+ * @s: the PASID's space.
+ * @req: the range (inclusive), escalation threshold and changed ranges.
+ * @res: out: what was removed.
+ *
+ * Bumps the invalidation sequence, so fills that walked the page tables
+ * before are refused.  Returns only when no access holds a removed entry.
+ * Costs O(min(pages in range, entries of the PASID)).  Must not be called
+ * while holding an entry.
+ */
+void svm_tlb_flush(struct svm_tlb_space *s, const struct svm_tlb_flush_req *req,
+		   struct svm_tlb_flush_res *res)
+{
+	LIST_HEAD(dead);
+
+	if (WARN_ON_ONCE(req->start > req->last)) {
+		memset(res, 0, sizeof(*res));
+		return;
+	}
+	spin_lock(&s->lock);
+	svm_tlb_flush_locked(s, req, res, &dead);
+	svm_tlb_drain(&dead);
+	spin_unlock(&s->lock);
+	svm_tlb_finish(s->tlb, &dead);
+}
+
+static const struct svm_tlb_flush_req svm_tlb_whole = {
+	.start = 0,
+	.last = ULONG_MAX,
+};
+
+/**
+ * svm_tlb_space_kill() - refuse further inserts and flush the whole space
+ * @s: the PASID's space.
+ * @res: out: what was removed.
+ *
+ * Idempotent.  Returns only when no access holds any of its entries.
+ */
+void svm_tlb_space_kill(struct svm_tlb_space *s, struct svm_tlb_flush_res *res)
+{
+	LIST_HEAD(dead);
+
+	spin_lock(&s->lock);
+	s->dead = true;
+	svm_tlb_flush_locked(s, &svm_tlb_whole, res, &dead);
+	svm_tlb_drain(&dead);
+	spin_unlock(&s->lock);
+	svm_tlb_finish(s->tlb, &dead);
+}
+
+/**
+ * svm_tlb_flush_all() - flush every PASID of the table
+ * @tlb: the table.
+ *
+ * Return: entries removed.
+ */
+unsigned long svm_tlb_flush_all(struct svm_tlb *tlb)
+{
+	struct svm_tlb_flush_res res;
+	struct svm_tlb_space *s;
+	unsigned long removed = 0;
+	LIST_HEAD(dead);
+
+	spin_lock(&tlb->spaces_lock);
+	list_for_each_entry(s, &tlb->spaces, link) {
+		spin_lock(&s->lock);
+		svm_tlb_flush_locked(s, &svm_tlb_whole, &res, &dead);
+		svm_tlb_drain(&dead);
+		spin_unlock(&s->lock);
+		removed += res.removed;
+	}
+	spin_unlock(&tlb->spaces_lock);
+	svm_tlb_finish(tlb, &dead);
+	return removed;
+}
+
+/* ---- counters ----------------------------------------------------------- */
+
+/**
+ * svm_tlb_read_counters() - snapshot counters
+ * @c: the counters (of a space or a table).
+ * @out: SVM_TLB_NR_COUNTERS values, indexed by enum svmsim_stat.
+ */
+void svm_tlb_read_counters(const struct svm_tlb_counters *c, u64 *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < SVM_TLB_NR_COUNTERS; i++)
+		out[i] = atomic64_read(&c->c[i]);
+}
+
+/**
+ * svm_tlb_reset_counters() - zero counters
+ * @c: the counters.
+ */
+void svm_tlb_reset_counters(struct svm_tlb_counters *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < SVM_TLB_NR_COUNTERS; i++)
+		atomic64_set(&c->c[i], 0);
+}

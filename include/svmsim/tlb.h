@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The software IOTLB of an svmsim device: (PASID, virtual page, page size)
+ * -> (PFN, permission), compiled into the module and, over liburcu, into
+ * user-space tests (include/svmsim/user_shim.h).  Code: drv/tlb.c.
+ *
+ * Shape.  One struct svm_tlb per device: a table of sets (hash buckets),
+ * each with at most @ways entries (set-associative, with a replacement
+ * policy) or unbounded chains when @ways is 0.  One struct svm_tlb_space
+ * per PASID cached in the device: the list of that PASID's entries, and the
+ * invalidation sequence count that fills are validated against.
+ *
+ * Lookup takes no lock: the set's chain is read under RCU and the entry is
+ * then held by a count of accesses in flight (svm_tlb_entry.users).  Removal
+ * marks the entry dead (new holds fail), unlinks it, and waits for the
+ * holders to finish before it releases the space lock: once a flush
+ * returns, no access can use a translation of its range, whether this
+ * flush removed it or a concurrent one (a whole-space flush, an eviction)
+ * did -- what an ATS invalidation completion promises.  Entry memory is
+ * freed after an RCU grace period.
+ *
+ * A flush of [start, last] costs O(min(pages in range, entries of the
+ * PASID)): it probes each page's set when the range is the smaller, and
+ * walks the PASID's list otherwise.  It never loops over the pages of a
+ * huge range.
+ *
+ * Fills follow KVM's mmu_invalidate_seq pattern: svm_tlb_fill_begin()
+ * samples the space's sequence before the page walk; svm_tlb_insert()
+ * refuses the entry if any invalidation began since (or is in progress over
+ * the address), under the same lock that invalidations take.
+ *
+ * Locking rules:
+ *  - svm_tlb_space.lock (the "flush lock") guards the space's list, counts,
+ *    sequence, invalidation-in-progress state and dead flag, and is held
+ *    across every insertion and removal of the space's entries.
+ *  - svm_tlb_set.lock guards a set's chain and occupancy.
+ *  - Order: space lock, then set lock.  A set lock holder may take another
+ *    space's lock only with spin_trylock (evicting a foreign victim).
+ *  - Holders of svm_tlb_entry.users take no lock, do not sleep, and never
+ *    insert or flush until they drop it; removers spin until it drains,
+ *    holding the entry's space lock, so neither side waits on the other.
+ *  - svm_tlb.spaces_lock guards the list of spaces; it is taken before a
+ *    space lock.
+ *  None of these sleeps: everything here may run from a notifier callback
+ *  that must not sleep.
+ */
+#ifndef _SVMSIM_TLB_H
+#define _SVMSIM_TLB_H
+
+#ifdef __KERNEL__
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#else
+#include "svmsim/user_shim.h"
+#endif
+
+#include "uapi/svmsim.h"
+
+#define SVM_TLB_SHIFT_4K	12
+#define SVM_TLB_SHIFT_2M	21
+
+/* Counters the core keeps, per space and per table: svmsim_stat indices. */
+#define SVM_TLB_NR_COUNTERS	(SVMSIM_STAT_TLB_PROBE_FLUSHES + 1)
+
+struct svm_tlb_counters {
+	atomic64_t c[SVM_TLB_NR_COUNTERS];
+};
+
+/* svm_tlb_entry.users: accesses in flight, and this bit once removed. */
+#define SVM_TLB_DEAD		(1 << 30)
+
+/**
+ * struct svm_tlb_entry - one cached translation
+ * @hnode: link in the set's chain; RCU readers.
+ * @snode: link in the space's list (space lock), or on a removal list.
+ * @space: the PASID space owning the entry.
+ * @vpn: virtual address >> @shift.
+ * @pfn: first 4K page frame of the translation.
+ * @priv: the owner's cookie (the driver: the page reference it holds).
+ * @users: accesses in flight, | SVM_TLB_DEAD once removed.
+ * @pasid: copy of the space's PASID, for lookups.
+ * @shift: SVM_TLB_SHIFT_4K or SVM_TLB_SHIFT_2M.
+ * @perm: SVMSIM_PERM_* bits.
+ * @referenced: clock replacement bit, set by hits.
+ * @stamp: LRU: last use; FIFO: insertion (svm_tlb.clock ticks).
+ * @rcu: deferred free.
+ */
+struct svm_tlb_entry {
+	struct hlist_node hnode;
+	struct list_head snode;
+	struct svm_tlb_space *space;
+	unsigned long vpn;
+	unsigned long pfn;
+	void *priv;
+	atomic_t users;
+	u32 pasid;
+	u8 shift;
+	u8 perm;
+	u8 referenced;
+	unsigned long stamp;
+	struct rcu_head rcu;
+};
+
+struct svm_tlb_set {
+	spinlock_t lock;
+	unsigned int nr;
+	struct hlist_head chain;
+};
+
+struct svm_tlb;
+
+/**
+ * struct svm_tlb_ops - owner hooks
+ * @release: an entry was removed and no access holds it any more: drop
+ *	what @priv holds.  Called without sleeping, possibly with the space
+ *	lock held, from any context the removal ran in.
+ */
+struct svm_tlb_ops {
+	void (*release)(struct svm_tlb *tlb, struct svm_tlb_entry *e);
+};
+
+/**
+ * struct svm_tlb - a device's IOTLB
+ * @sets: @nsets sets.
+ * @nsets: power of two.
+ * @set_bits: log2(@nsets).
+ * @ways: capacity of a set; 0 = unbounded chains.
+ * @policy: enum svmsim_repl.
+ * @ops: owner hooks (may be NULL).
+ * @owner: the owner's pointer, unused by the core.
+ * @clock: LRU/FIFO time.
+ * @nentries: entries cached, all spaces.
+ * @n2m: 2M entries cached, all spaces.
+ * @overflows: inserts that found no evictable way (set ran over @ways).
+ * @stats: counters over all spaces.
+ * @spaces_lock: guards @spaces.
+ * @spaces: the spaces of this table.
+ */
+struct svm_tlb {
+	struct svm_tlb_set *sets;
+	unsigned int nsets;
+	unsigned int set_bits;
+	unsigned int ways;
+	unsigned int policy;
+	const struct svm_tlb_ops *ops;
+	void *owner;
+	atomic_long_t clock;
+	atomic_long_t nentries;
+	atomic_long_t n2m;
+	atomic_long_t overflows;
+	struct svm_tlb_counters stats;
+	spinlock_t spaces_lock;
+	struct list_head spaces;
+};
+
+/**
+ * struct svm_tlb_space - the entries of one PASID in one TLB
+ * @tlb: the table.
+ * @lock: the flush lock; see the locking rules above.
+ * @entries: the space's entries.
+ * @nentries: their number.
+ * @n2m: of which 2M entries; lookups skip the 2M probe while it is 0.
+ * @seq: invalidation sequence: bumped by every invalidation.
+ * @in_progress: invalidations begun and not ended (range model).
+ * @inv_start: union of the ranges in progress: first address...
+ * @inv_last: ...and last address (inclusive).
+ * @dead: no more inserts (unbind, mm release).
+ * @pasid: the PASID.
+ * @link: in svm_tlb.spaces.
+ * @stats: counters of this space.
+ */
+struct svm_tlb_space {
+	struct svm_tlb *tlb;
+	spinlock_t lock;
+	struct list_head entries;
+	unsigned long nentries;
+	unsigned long n2m;
+	unsigned long seq;
+	unsigned int in_progress;
+	unsigned long inv_start;
+	unsigned long inv_last;
+	bool dead;
+	u32 pasid;
+	struct list_head link;
+	struct svm_tlb_counters stats;
+};
+
+/**
+ * struct svm_tlb_range - an inclusive address range
+ * @start: first byte.
+ * @last: last byte (never an exclusive end).
+ */
+struct svm_tlb_range {
+	unsigned long start;
+	unsigned long last;
+};
+
+/**
+ * struct svm_tlb_flush_res - what a flush did
+ * @removed: entries removed.
+ * @collateral: of which entirely outside the ranges that really changed.
+ * @full: the whole space was flushed (whole address space, or escalated
+ *	over the threshold).
+ * @walked: the PASID's list was walked (else each page was probed).
+ */
+struct svm_tlb_flush_res {
+	unsigned long removed;
+	unsigned long collateral;
+	bool full;
+	bool walked;
+};
+
+/**
+ * struct svm_tlb_flush_req - a flush of one space
+ * @start: first address to flush.
+ * @last: last address (inclusive; ULONG_MAX is fine).
+ * @threshold: flush the whole space instead when the range spans more than
+ *	this many 4K pages; 0 = never.
+ * @changed: the ranges that really changed, for counting collateral
+ *	entries; NULL means [@start, @last] is exact.
+ * @nchanged: number of @changed ranges.
+ */
+struct svm_tlb_flush_req {
+	unsigned long start;
+	unsigned long last;
+	unsigned long threshold;
+	const struct svm_tlb_range *changed;
+	unsigned int nchanged;
+};
+
+#define SVM_TLB_INSERT_NOCHECK	(1u << 0) /* skip the sequence check (injected bug) */
+
+int svm_tlb_init(struct svm_tlb *tlb, unsigned int nsets, unsigned int ways,
+		 unsigned int policy, const struct svm_tlb_ops *ops, void *owner);
+void svm_tlb_destroy(struct svm_tlb *tlb);
+
+void svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid);
+void svm_tlb_space_kill(struct svm_tlb_space *s, struct svm_tlb_flush_res *res);
+void svm_tlb_space_destroy(struct svm_tlb_space *s);
+
+struct svm_tlb_entry *svm_tlb_lookup(struct svm_tlb_space *s, unsigned long va,
+				     unsigned int perm);
+void svm_tlb_put(struct svm_tlb_entry *e);
+bool svm_tlb_peek(struct svm_tlb_space *s, unsigned long va,
+		  unsigned long *pfn, unsigned int *shift, unsigned int *perm);
+
+int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
+		       unsigned long *seq);
+struct svm_tlb_entry *svm_tlb_entry_alloc(gfp_t gfp);
+void svm_tlb_entry_free(struct svm_tlb_entry *e);
+int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
+		   unsigned long seq, unsigned int flags,
+		   struct svm_tlb_entry **out);
+
+void svm_tlb_invalidate_begin(struct svm_tlb_space *s, unsigned long start,
+			      unsigned long last);
+bool svm_tlb_invalidate_end(struct svm_tlb_space *s);
+void svm_tlb_flush(struct svm_tlb_space *s, const struct svm_tlb_flush_req *req,
+		   struct svm_tlb_flush_res *res);
+unsigned long svm_tlb_flush_all(struct svm_tlb *tlb);
+
+void svm_tlb_read_counters(const struct svm_tlb_counters *c, u64 *out);
+void svm_tlb_reset_counters(struct svm_tlb_counters *c);
+
+/* Address helpers shared with the driver. */
+static inline unsigned long svm_tlb_entry_start(const struct svm_tlb_entry *e)
+{
+	return e->vpn << e->shift;
+}
+
+static inline unsigned long svm_tlb_entry_last(const struct svm_tlb_entry *e)
+{
+	return ((e->vpn + 1) << e->shift) - 1;
+}
+
+/* The PFN of the 4K page at @va inside entry @e. */
+static inline unsigned long svm_tlb_entry_pfn(const struct svm_tlb_entry *e,
+					      unsigned long va)
+{
+	return e->pfn + ((va - svm_tlb_entry_start(e)) >> SVM_TLB_SHIFT_4K);
+}
+
+#endif /* _SVMSIM_TLB_H */

@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * svmsim: ioctl ABI of the emulated Shared Virtual Memory device.
+ *
+ * One misc device per emulated device: /dev/svmsim0, /dev/svmsim1, ...
+ * A process binds its address space (mm) to a PASID through a device fd,
+ * then asks the device to read, write or atomically update its memory by
+ * virtual address (DMA).  The device translates through a software IOTLB
+ * that it fills with get_user_pages and keeps coherent from mmu_notifier
+ * callbacks.
+ *
+ * Conventions, for every ioctl:
+ *  - structs have a fixed size, explicit padding and 64-bit pointers;
+ *  - input fields named "pad"/"reserved" must be zero (EINVAL otherwise);
+ *  - an unknown ioctl number fails with ENOTTY; a known number whose size
+ *    field differs from this ABI's struct (an old or new header) with EINVAL;
+ *  - an unreadable or unwritable argument pointer fails with EFAULT;
+ *  - unknown bits in a flags field fail with EINVAL.
+ * Errors particular to a call are listed beside it.
+ *
+ * Changing a struct or a meaning bumps SVMSIM_ABI_VERSION.
+ */
+#ifndef _UAPI_SVMSIM_H
+#define _UAPI_SVMSIM_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SVMSIM_ABI_VERSION	1
+#define SVMSIM_IOC_MAGIC	0xC7
+#define SVMSIM_DEV_PREFIX	"/dev/svmsim"
+
+/* ---- invalidation models, fill policies (per bind) ---------------------- */
+
+/**
+ * enum svmsim_model - how a bond keeps the device TLB coherent
+ * @SVMSIM_MODEL_DEFAULT: the device's configured default model.
+ * @SVMSIM_MODEL_SECONDARY: intel_svm / arm-smmu-v3-sva style: flush in
+ *	invalidate_range (<= 6.5) or arch_invalidate_secondary_tlbs (>= 6.6),
+ *	after the CPU page table changed; never sleeps.
+ * @SVMSIM_MODEL_RANGE: KVM / HMM / RDMA ODP style: flush in
+ *	invalidate_range_start and refuse fills in the range until the
+ *	matching invalidate_range_end.
+ * @SVMSIM_MODEL_PINNED: vfio type1 style: pages are pinned (FOLL_LONGTERM)
+ *	at bind or first touch and never invalidated; no mmu_notifier
+ *	flushes.  Shows what pinning costs and breaks (migration, munmap).
+ */
+enum svmsim_model {
+	SVMSIM_MODEL_DEFAULT	= 0,
+	SVMSIM_MODEL_SECONDARY	= 1,
+	SVMSIM_MODEL_RANGE	= 2,
+	SVMSIM_MODEL_PINNED	= 3,
+	SVMSIM_MODEL_NR
+};
+
+/**
+ * enum svmsim_fill - what a TLB entry holds on the page it translates
+ * @SVMSIM_FILL_DEFAULT: the device's configured default policy.
+ * @SVMSIM_FILL_REF: keep the page reference taken by get_user_pages until
+ *	the entry is flushed (safe even if a bug leaves an entry stale).
+ * @SVMSIM_FILL_NOREF: drop it at once; coherence only by invalidation.
+ */
+enum svmsim_fill {
+	SVMSIM_FILL_DEFAULT	= 0,
+	SVMSIM_FILL_REF		= 1,
+	SVMSIM_FILL_NOREF	= 2,
+	SVMSIM_FILL_NR
+};
+
+/* ---- SVMSIM_IOC_VERSION ------------------------------------------------- */
+
+#define SVMSIM_FEAT_INVALIDATE_RANGE	(1u << 0) /* kernel: ops->invalidate_range */
+#define SVMSIM_FEAT_SECONDARY_TLBS	(1u << 1) /* kernel: arch_invalidate_secondary_tlbs */
+#define SVMSIM_FEAT_CHANGE_PTE		(1u << 2) /* kernel: ops->change_pte */
+#define SVMSIM_FEAT_INJECT		(1u << 3) /* module loaded with allow_inject=1 */
+#define SVMSIM_FEAT_HUGE		(1u << 4) /* 2M TLB entries for PMD-mapped THP */
+
+/**
+ * struct svmsim_version - SVMSIM_IOC_VERSION (out only; never fails)
+ * @abi_version: SVMSIM_ABI_VERSION of the module.
+ * @device_index: N of /dev/svmsimN this fd refers to.
+ * @ndevices: number of emulated devices.
+ * @features: SVMSIM_FEAT_* bits.
+ * @max_pasid: largest PASID value the module hands out ((1 << 20) - 1).
+ * @page_shifts: bit mask of TLB entry sizes: bit 12 (4K), bit 21 (2M).
+ * @reserved: written as zero.
+ */
+struct svmsim_version {
+	__u32 abi_version;
+	__u32 device_index;
+	__u32 ndevices;
+	__u32 features;
+	__u32 max_pasid;
+	__u32 page_shifts;
+	__u64 reserved[5];
+};
+
+/* ---- SVMSIM_IOC_BIND / SVMSIM_IOC_UNBIND -------------------------------- */
+
+#define SVMSIM_BIND_NO_HUGE	(1u << 0) /* never create 2M entries for this bond */
+#define SVMSIM_BIND_FLAGS	(SVMSIM_BIND_NO_HUGE)
+
+/**
+ * struct svmsim_bind - SVMSIM_IOC_BIND: bind the caller's mm to this device
+ * @model: enum svmsim_model.
+ * @fill: enum svmsim_fill (ignored by SVMSIM_MODEL_PINNED, which pins).
+ * @flags: SVMSIM_BIND_*.
+ * @pasid: out: the PASID of the caller's mm.  One PASID per mm, shared by
+ *	every svmsim device the mm is bound to (like the kernel's SVA PASID).
+ * @pin_addr: SVMSIM_MODEL_PINNED only: page-aligned start of a range to pin
+ *	and map at bind time (vfio MAP_DMA); 0 with @pin_len 0 pins nothing.
+ * @pin_len: length of that range, page multiple; must be 0 for other models.
+ * @reserved: must be zero.
+ *
+ * Errors: EINVAL bad model/fill/flags/reserved, pin range unaligned, given
+ * for a non-pinned model, or beyond the user address space; EBUSY the mm is
+ * already bound to this device; ENOSPC no free PASID; ENOMEM; EFAULT the pin
+ * range is not mapped; EPERM (pinned) RLIMIT_MEMLOCK exceeded; ESRCH the
+ * caller has no mm.
+ */
+struct svmsim_bind {
+	__u32 model;
+	__u32 fill;
+	__u32 flags;
+	__u32 pasid;
+	__u64 pin_addr;
+	__u64 pin_len;
+	__u64 reserved[4];
+};
+
+/**
+ * struct svmsim_unbind - SVMSIM_IOC_UNBIND
+ * @pasid: a PASID bound through this fd.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * Flushes the bond's entries, waits for DMA in flight on them, and releases
+ * the PASID when no device holds it.  close() unbinds everything bound
+ * through the fd.  Errors: EINVAL not bound through this fd; EPERM bound by
+ * another process's mm (an inherited fd).
+ */
+struct svmsim_unbind {
+	__u32 pasid;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/* ---- SVMSIM_IOC_DMA ----------------------------------------------------- */
+
+/**
+ * enum svmsim_dma_op - device operations on PASID-tagged virtual addresses
+ * @SVMSIM_DMA_READ: copy @len bytes at @addr to the caller's buffer @buf.
+ * @SVMSIM_DMA_WRITE: copy @len bytes from @buf to @addr.
+ * @SVMSIM_DMA_CAS: 64-bit compare-and-swap at @addr (8-byte aligned, @len 8):
+ *	if *addr == @operand then *addr = @swap; @result = old value.
+ * @SVMSIM_DMA_FADD: 64-bit fetch-and-add of @operand at @addr; @result = old.
+ * @SVMSIM_DMA_PREFETCH: translate every page of [@addr, @addr + @len) into
+ *	the TLB (an ATS translation request), moving no data.
+ */
+enum svmsim_dma_op {
+	SVMSIM_DMA_READ		= 0,
+	SVMSIM_DMA_WRITE	= 1,
+	SVMSIM_DMA_CAS		= 2,
+	SVMSIM_DMA_FADD		= 3,
+	SVMSIM_DMA_PREFETCH	= 4,
+	SVMSIM_DMA_OP_NR
+};
+
+#define SVMSIM_DMA_NOFILL	(1u << 0) /* a TLB miss faults (EHOSTUNREACH) instead of filling */
+#define SVMSIM_DMA_FLAGS	(SVMSIM_DMA_NOFILL)
+#define SVMSIM_DMA_MAX_LEN	(1ull << 30)
+
+/**
+ * struct svmsim_dma - SVMSIM_IOC_DMA: one device access, synchronous
+ * @pasid: a PASID bound by the caller's mm through this fd.
+ * @op: enum svmsim_dma_op.
+ * @flags: SVMSIM_DMA_*.
+ * @pad: must be zero.
+ * @addr: device virtual address in the PASID's address space.
+ * @len: bytes, 1..SVMSIM_DMA_MAX_LEN; 8 for the atomics.
+ * @buf: the caller's buffer (READ: destination, WRITE: source).
+ * @operand: CAS: expected value; FADD: addend.
+ * @swap: CAS: new value.
+ * @result: out: the atomics' old value.
+ * @done: out: bytes completed before a fault (all of @len on success).
+ * @fault_addr: out: the device address that faulted, 0 on success.
+ * @reserved: must be zero.
+ *
+ * The struct is copied back on success and on a device fault.  A device
+ * fault is one of: EFAULT @addr not mapped (or above the user address
+ * space); EACCES the mapping forbids the access (PROT_NONE; write to a
+ * read-only mapping); EHOSTUNREACH SVMSIM_DMA_NOFILL and a TLB miss.
+ * Other errors: EINVAL bad op/flags/len/alignment/reserved; EINVAL @pasid
+ * not bound through this fd; EPERM @pasid bound by another mm; ESRCH the
+ * bound mm has exited (the bond was released) or is being unbound;
+ * EAGAIN a page request kept racing with invalidations past the retry
+ * bound; EINTR a fatal signal; EFAULT also for a bad @buf; ENOMEM.
+ */
+struct svmsim_dma {
+	__u32 pasid;
+	__u32 op;
+	__u32 flags;
+	__u32 pad;
+	__u64 addr;
+	__u64 len;
+	__u64 buf;
+	__u64 operand;
+	__u64 swap;
+	__u64 result;
+	__u64 done;
+	__u64 fault_addr;
+	__u64 reserved[2];
+};
+
+/* ---- statistics --------------------------------------------------------- */
+
+/**
+ * enum svmsim_stat - indices of svmsim_stats.counters[]
+ *
+ * Counted per device and per bond.  "(gauge)" marks a current value that a
+ * reset leaves alone.
+ */
+enum svmsim_stat {
+	SVMSIM_STAT_TLB_HITS,		/* lookups that found a usable entry */
+	SVMSIM_STAT_TLB_MISSES,		/* lookups that found none */
+	SVMSIM_STAT_TLB_INSERTS,	/* entries inserted */
+	SVMSIM_STAT_TLB_EVICTIONS,	/* entries evicted for capacity */
+	SVMSIM_STAT_TLB_FLUSHED,	/* entries removed by invalidation */
+	SVMSIM_STAT_TLB_COLLATERAL,	/* ... of which outside the range that changed */
+	SVMSIM_STAT_TLB_STALE_REFUSED,	/* inserts refused: sequence moved since the walk */
+	SVMSIM_STAT_TLB_FULL_FLUSHES,	/* PASID-wide flushes (whole range or threshold) */
+	SVMSIM_STAT_TLB_WALK_FLUSHES,	/* range flushes done by walking the PASID's entries */
+	SVMSIM_STAT_TLB_PROBE_FLUSHES,	/* range flushes done by probing each page */
+	SVMSIM_STAT_TLB_ENTRIES,	/* (gauge) entries cached */
+	SVMSIM_STAT_TLB_ENTRIES_2M,	/* (gauge) 2M entries cached */
+	SVMSIM_STAT_FILLS,		/* page requests that inserted an entry */
+	SVMSIM_STAT_FILLS_2M,		/* ... of which 2M entries */
+	SVMSIM_STAT_FILL_RETRIES,	/* page walks redone after a refused insert */
+	SVMSIM_STAT_FILL_WAITS,		/* waits for an invalidation in progress (range) */
+	SVMSIM_STAT_FILL_FAULTS,	/* page requests that ended in a device fault */
+	SVMSIM_STAT_DMA_OPS,		/* DMA ioctls */
+	SVMSIM_STAT_DMA_BYTES,		/* bytes moved */
+	SVMSIM_STAT_DMA_FAULTS,		/* DMA ioctls that ended in a device fault */
+	SVMSIM_STAT_INV_CALLS,		/* invalidation callbacks that flushed */
+	SVMSIM_STAT_INV_EMPTY,		/* ... that found nothing to remove */
+	SVMSIM_STAT_INV_NONBLOCK,	/* invalidate_range_start without BLOCKABLE */
+	SVMSIM_STAT_INV_OBSERVED,	/* start/end brackets seen by the range observer */
+	SVMSIM_STAT_QI_DESCS,		/* invalidation descriptors queued */
+	SVMSIM_STAT_QI_BATCHES,		/* batches the queue processed */
+	SVMSIM_STAT_QI_WAITS,		/* wait descriptors completed */
+	SVMSIM_STAT_RELEASES,		/* mm releases (exit while bound) */
+	SVMSIM_STAT_BINDS,
+	SVMSIM_STAT_UNBINDS,
+	SVMSIM_STAT_PINNED_PAGES,	/* (gauge) pages pinned by pinned-model bonds */
+	SVMSIM_STAT_ZAPS,		/* window zaps (ioctl and write()) */
+	SVMSIM_STAT_WINDOW_SWAPS,	/* window backing swaps */
+	SVMSIM_STAT_INJECTED,		/* times an injected bug changed behaviour */
+	SVMSIM_STAT_NR
+};
+
+#define SVMSIM_STATS_MAX	64
+
+/**
+ * enum svmsim_event - what caused an invalidation callback
+ *
+ * The first eight mirror the kernel's enum mmu_notifier_event.  The
+ * secondary model's callback carries no event: it is attributed to the
+ * single start/end bracket in progress when there is one, else to
+ * SVMSIM_EV_UNATTRIBUTED (batched flushes from reclaim and migration).
+ */
+enum svmsim_event {
+	SVMSIM_EV_UNMAP,
+	SVMSIM_EV_CLEAR,
+	SVMSIM_EV_PROTECTION_VMA,
+	SVMSIM_EV_PROTECTION_PAGE,
+	SVMSIM_EV_SOFT_DIRTY,
+	SVMSIM_EV_RELEASE,
+	SVMSIM_EV_MIGRATE,
+	SVMSIM_EV_EXCLUSIVE,
+	SVMSIM_EV_UNATTRIBUTED,
+	SVMSIM_EV_CHANGE_PTE,		/* 6.1 ->change_pte */
+	SVMSIM_EV_MM_RELEASE,		/* ->release: the mm is exiting */
+	SVMSIM_EV_OTHER,		/* an event value this ABI does not know */
+	SVMSIM_EV_NR
+};
+
+#define SVMSIM_EV_MAX		16
+
+/**
+ * enum svmsim_size_class - invalidation range sizes, in 4K pages
+ * @SVMSIM_SZ_FULL: the whole address space (0..ULONG_MAX, exit, clear_refs,
+ *	6.12's widened flush_tlb_mm_range).
+ */
+enum svmsim_size_class {
+	SVMSIM_SZ_1,
+	SVMSIM_SZ_2_8,
+	SVMSIM_SZ_9_64,
+	SVMSIM_SZ_65_512,
+	SVMSIM_SZ_513_4096,
+	SVMSIM_SZ_4097_UP,
+	SVMSIM_SZ_FULL,
+	SVMSIM_SZ_NR
+};
+
+#define SVMSIM_STATS_RESET	(1u << 0) /* zero counters (not gauges) after reading */
+
+/**
+ * struct svmsim_stats - SVMSIM_IOC_STATS
+ * @pasid: in: 0 for the device, else a PASID bound through this fd.
+ * @flags: in: SVMSIM_STATS_RESET (for the device: its histograms too).
+ * @ncounters: out: SVMSIM_STAT_NR.
+ * @nevents: out: SVMSIM_EV_NR.
+ * @counters: out: indexed by enum svmsim_stat.
+ * @ev_calls: out: invalidation callbacks, by enum svmsim_event.
+ * @ev_entries: out: entries they removed.
+ * @ev_collateral: out: ... of which outside the range that changed.
+ * @reserved: must be zero.
+ *
+ * Errors: EINVAL bad flags, reserved, or a PASID not bound through this fd.
+ */
+struct svmsim_stats {
+	__u32 pasid;
+	__u32 flags;
+	__u32 ncounters;
+	__u32 nevents;
+	__u64 counters[SVMSIM_STATS_MAX];
+	__u64 ev_calls[SVMSIM_EV_MAX];
+	__u64 ev_entries[SVMSIM_EV_MAX];
+	__u64 ev_collateral[SVMSIM_EV_MAX];
+	__u64 reserved[4];
+};
+
+/* ---- latency histograms ------------------------------------------------- */
+
+/*
+ * Device histograms are log-linear in nanoseconds: values below
+ * 2^SVMSIM_HIST_SUB_BITS have a bucket each; above, each power of two is
+ * split into 2^SVMSIM_HIST_SUB_BITS equal buckets (relative width <= 6.25%).
+ * Values of 2^SVMSIM_HIST_MAX_SHIFT ns (~68 s) or more land in the last
+ * bucket.  svmsim_hist_lower() gives a bucket's lower bound.
+ */
+#define SVMSIM_HIST_SUB_BITS	4
+#define SVMSIM_HIST_MAX_SHIFT	36
+#define SVMSIM_HIST_NBUCKETS	\
+	((SVMSIM_HIST_MAX_SHIFT - SVMSIM_HIST_SUB_BITS + 1) << SVMSIM_HIST_SUB_BITS)
+
+/**
+ * enum svmsim_hist_kind - which device histogram
+ * @SVMSIM_HIST_EVENT: invalidation callback latency; index: enum svmsim_event.
+ * @SVMSIM_HIST_SIZE: invalidation callback latency; index: enum
+ *	svmsim_size_class.
+ * @SVMSIM_HIST_FILL: page request (fill) latency; index 0.
+ * @SVMSIM_HIST_QUEUE: queued flushes, post to completion; index 0.
+ */
+enum svmsim_hist_kind {
+	SVMSIM_HIST_EVENT,
+	SVMSIM_HIST_SIZE,
+	SVMSIM_HIST_FILL,
+	SVMSIM_HIST_QUEUE,
+	SVMSIM_HIST_KIND_NR
+};
+
+/**
+ * struct svmsim_hist - SVMSIM_IOC_HIST: read one device histogram
+ * @kind: enum svmsim_hist_kind.
+ * @index: see the kind.
+ * @flags: must be zero.
+ * @nbuckets: in: capacity of @buckets (0 for the summary only); out:
+ *	SVMSIM_HIST_NBUCKETS.  At most that many are written.
+ * @buckets: user pointer to __u64[@nbuckets], or 0.
+ * @count: out: samples.
+ * @sum_ns: out: their sum.
+ * @min_ns: out: smallest (0 when empty).
+ * @max_ns: out: largest.
+ * @reserved: must be zero.
+ *
+ * Errors: EINVAL bad kind/index/flags/reserved; EFAULT bad @buckets.
+ */
+struct svmsim_hist {
+	__u32 kind;
+	__u32 index;
+	__u32 flags;
+	__u32 nbuckets;
+	__u64 buckets;
+	__u64 count;
+	__u64 sum_ns;
+	__u64 min_ns;
+	__u64 max_ns;
+	__u64 reserved[3];
+};
+
+/* Lower bound, in ns, of histogram bucket @i (for i < SVMSIM_HIST_NBUCKETS). */
+static inline __u64 svmsim_hist_lower(__u32 i)
+{
+	__u32 sub = 1u << SVMSIM_HIST_SUB_BITS;
+
+	if (i < sub)
+		return i;
+	return (__u64)(sub + (i & (sub - 1))) << ((i >> SVMSIM_HIST_SUB_BITS) - 1);
+}
+
+/* ---- device configuration ----------------------------------------------- */
+
+/**
+ * enum svmsim_repl - TLB replacement policy within a set
+ * @SVMSIM_REPL_CLOCK: second chance on a referenced bit set by hits.
+ * @SVMSIM_REPL_LRU: least recently used (a shared clock: costs a hit).
+ * @SVMSIM_REPL_FIFO: oldest inserted.
+ * @SVMSIM_REPL_RANDOM: uniformly random way.
+ */
+enum svmsim_repl {
+	SVMSIM_REPL_CLOCK,
+	SVMSIM_REPL_LRU,
+	SVMSIM_REPL_FIFO,
+	SVMSIM_REPL_RANDOM,
+	SVMSIM_REPL_NR
+};
+
+/**
+ * enum svmsim_flush_mode - where the device executes an invalidation
+ * @SVMSIM_FLUSH_SYNC: in the notifier callback.
+ * @SVMSIM_FLUSH_QUEUED: as descriptors on the device's invalidation queue,
+ *	processed in batches by a device thread after @dev_latency_ns; the
+ *	callback posts a wait descriptor and waits for it (spinning where it
+ *	may not sleep).
+ */
+enum svmsim_flush_mode {
+	SVMSIM_FLUSH_SYNC,
+	SVMSIM_FLUSH_QUEUED,
+	SVMSIM_FLUSH_MODE_NR
+};
+
+#define SVMSIM_MAX_SETS		(1u << 20)
+#define SVMSIM_MAX_WAYS		64
+#define SVMSIM_MAX_LATENCY_NS	10000000ull	/* 10 ms */
+#define SVMSIM_MAX_QI_BATCH	4096
+
+/**
+ * struct svmsim_config - SVMSIM_IOC_SET_CONFIG / SVMSIM_IOC_GET_CONFIG
+ * @tlb_sets: number of sets (hash buckets), power of two, 1..SVMSIM_MAX_SETS.
+ * @tlb_ways: entries per set, 1..SVMSIM_MAX_WAYS; 0 = unbounded (chained).
+ * @tlb_policy: enum svmsim_repl.
+ * @flush_mode: enum svmsim_flush_mode.
+ * @flush_threshold: range flushes covering more than this many 4K pages
+ *	flush the whole PASID instead (like a PASID-selective IOTLB flush);
+ *	0 = never.
+ * @qi_batch: queued mode: most descriptors handled per batch, 1..4096.
+ * @dev_latency_ns: simulated invalidation completion latency of the device,
+ *	per flush (sync) or per batch (queued); <= SVMSIM_MAX_LATENCY_NS.
+ * @default_model: enum svmsim_model used by binds that ask for DEFAULT.
+ * @default_fill: enum svmsim_fill used by binds that ask for DEFAULT.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * The TLB geometry (@tlb_sets, @tlb_ways, @tlb_policy) and @flush_mode can
+ * change only while no mm is bound to the device (EBUSY otherwise); the
+ * other fields apply at once.  Errors: EINVAL a value out of range.
+ */
+struct svmsim_config {
+	__u32 tlb_sets;
+	__u32 tlb_ways;
+	__u32 tlb_policy;
+	__u32 flush_mode;
+	__u32 flush_threshold;
+	__u32 qi_batch;
+	__u64 dev_latency_ns;
+	__u32 default_model;
+	__u32 default_fill;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[4];
+};
+
+/* ---- device window zap --------------------------------------------------- */
+
+#define SVMSIM_ZAP_SWAP		(1u << 0) /* move the window to new backing pages first */
+#define SVMSIM_ZAP_FLAGS	(SVMSIM_ZAP_SWAP)
+
+/**
+ * struct svmsim_zap - SVMSIM_IOC_ZAP: zap the caller's device window
+ * @addr: start, page aligned, inside the window mmap()ed from this fd.
+ * @len: bytes, page multiple, > 0, within that mapping.
+ * @flags: SVMSIM_ZAP_*.  With SWAP the window's contents are copied to a
+ *	second set of device pages that back it from then on, so a device
+ *	entry left stale by the zap reads old data.
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * Runs zap_vma_ptes() under mmap_read_lock (the CPU refaults the pages).
+ * write(fd, addr, len) does the same without SWAP, as in the seed, and
+ * returns len.  Errors: EINVAL not inside this fd's window, or unaligned.
+ */
+struct svmsim_zap {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define SVMSIM_WINDOW_MAX_PAGES	4096	/* largest device window, pages */
+
+/* ---- TLB probe ------------------------------------------------------------ */
+
+#define SVMSIM_PERM_READ	(1u << 0)
+#define SVMSIM_PERM_WRITE	(1u << 1)
+
+/**
+ * struct svmsim_probe - SVMSIM_IOC_PROBE: look @addr up in the TLB, no fill
+ * @pasid: a PASID bound by the caller's mm through this fd.
+ * @flags: must be zero.
+ * @addr: device virtual address.
+ * @pfn: out: the cached PFN of @addr's 4K page, when cached.
+ * @page_shift: out: 12 or 21 for the entry found, 0 when not cached.
+ * @perm: out: SVMSIM_PERM_* of the entry.
+ * @reserved: must be zero.
+ *
+ * Errors: as DMA for @pasid; EINVAL bad flags/reserved.
+ */
+struct svmsim_probe {
+	__u32 pasid;
+	__u32 flags;
+	__u64 addr;
+	__u64 pfn;
+	__u32 page_shift;
+	__u32 perm;
+	__u64 reserved[2];
+};
+
+/* ---- fault injection -------------------------------------------------------- */
+
+/**
+ * enum svmsim_bug - classic driver mistakes the device can be told to make
+ * @SVMSIM_BUG_NONE: behave correctly.
+ * @SVMSIM_BUG_SKIP_INVALIDATE: ignore an invalidation callback: every
+ *	@param-th one (0 or 1: all).
+ * @SVMSIM_BUG_NO_FILL_BLOCK: range model: flush at invalidate_range_start
+ *	but let fills proceed before the matching end (the PTE is not cleared
+ *	yet, so a fill can cache the old page).
+ * @SVMSIM_BUG_IGNORE_SEQ: insert fills without checking the invalidation
+ *	sequence count.
+ * @SVMSIM_BUG_END_OFF_BY_ONE: treat the inclusive last address as exclusive:
+ *	the last page of every range is not flushed.
+ * @SVMSIM_BUG_WRONG_PASID: flush PASID @pasid ^ 1 instead of the bond's.
+ * @SVMSIM_BUG_NO_WAIT: queued mode: return before the flush completes.
+ *
+ * Bugs need the module parameter allow_inject=1 (EPERM otherwise) and a
+ * SVMSIM_FILL_REF bond (EINVAL otherwise), so a stale entry still points at
+ * a page the device holds a reference on.
+ */
+enum svmsim_bug {
+	SVMSIM_BUG_NONE,
+	SVMSIM_BUG_SKIP_INVALIDATE,
+	SVMSIM_BUG_NO_FILL_BLOCK,
+	SVMSIM_BUG_IGNORE_SEQ,
+	SVMSIM_BUG_END_OFF_BY_ONE,
+	SVMSIM_BUG_WRONG_PASID,
+	SVMSIM_BUG_NO_WAIT,
+	SVMSIM_BUG_NR
+};
+
+#define SVMSIM_MAX_FILL_DELAY_US	1000000
+
+/**
+ * struct svmsim_inject - SVMSIM_IOC_INJECT
+ * @pasid: a PASID bound by the caller's mm through this fd.
+ * @bug: enum svmsim_bug.
+ * @param: bug parameter (see the bug).
+ * @fill_delay_us: sleep this long between the page walk and the TLB insert
+ *	of every fill, to widen fill-vs-invalidate races in tests; not a bug,
+ *	allowed without allow_inject.  <= SVMSIM_MAX_FILL_DELAY_US.
+ * @reserved: must be zero.
+ *
+ * Errors: EPERM a bug without allow_inject=1; EINVAL bad values, a bug on a
+ * noref bond, NO_FILL_BLOCK on a non-range bond, NO_WAIT on a sync device.
+ */
+struct svmsim_inject {
+	__u32 pasid;
+	__u32 bug;
+	__u32 param;
+	__u32 fill_delay_us;
+	__u64 reserved[2];
+};
+
+/* ---- ioctl numbers ------------------------------------------------------ */
+
+#define SVMSIM_IOC_VERSION	_IOR(SVMSIM_IOC_MAGIC, 0x00, struct svmsim_version)
+#define SVMSIM_IOC_BIND		_IOWR(SVMSIM_IOC_MAGIC, 0x01, struct svmsim_bind)
+#define SVMSIM_IOC_UNBIND	_IOW(SVMSIM_IOC_MAGIC, 0x02, struct svmsim_unbind)
+#define SVMSIM_IOC_DMA		_IOWR(SVMSIM_IOC_MAGIC, 0x03, struct svmsim_dma)
+#define SVMSIM_IOC_STATS	_IOWR(SVMSIM_IOC_MAGIC, 0x04, struct svmsim_stats)
+#define SVMSIM_IOC_HIST		_IOWR(SVMSIM_IOC_MAGIC, 0x05, struct svmsim_hist)
+#define SVMSIM_IOC_SET_CONFIG	_IOW(SVMSIM_IOC_MAGIC, 0x06, struct svmsim_config)
+#define SVMSIM_IOC_GET_CONFIG	_IOR(SVMSIM_IOC_MAGIC, 0x07, struct svmsim_config)
+#define SVMSIM_IOC_ZAP		_IOW(SVMSIM_IOC_MAGIC, 0x08, struct svmsim_zap)
+#define SVMSIM_IOC_PROBE	_IOWR(SVMSIM_IOC_MAGIC, 0x09, struct svmsim_probe)
+#define SVMSIM_IOC_INJECT	_IOW(SVMSIM_IOC_MAGIC, 0x0a, struct svmsim_inject)
+
+#endif /* _UAPI_SVMSIM_H */

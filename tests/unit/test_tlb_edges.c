@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Deterministic tests of the IOTLB core's edges: range ends (inclusive,
+ * unaligned, ULONG_MAX), the cost bound of huge flushes, 2M entries,
+ * collateral counting, the refused stale insert, invalidations in
+ * progress, dead spaces, upgrades, eviction, and the drain of accesses in
+ * flight.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "tlb_util.h"
+
+TAP_DEFINE_STATE;
+
+#define PG	4096ul
+#define HUGE	(2ul << 20)
+#define BASE	0x7f0000000000ul
+#define R	SVMSIM_PERM_READ
+#define RW	(SVMSIM_PERM_READ | SVMSIM_PERM_WRITE)
+
+static unsigned long released;
+
+static void count_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
+{
+	(void)tlb;
+	(void)e;
+	__atomic_fetch_add(&released, 1, __ATOMIC_RELAXED);
+}
+
+static const struct svm_tlb_ops ops = { .release = count_release };
+
+struct fixture {
+	struct svm_tlb tlb;
+	struct svm_tlb_space s, other;
+};
+
+static struct fixture *setup(unsigned int sets, unsigned int ways, unsigned int policy)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (svm_tlb_init(&f->tlb, sets, ways, policy, &ops, NULL))
+		abort();
+	svm_tlb_space_init(&f->tlb, &f->s, 5);
+	svm_tlb_space_init(&f->tlb, &f->other, 6);
+	return f;
+}
+
+static void teardown(struct fixture *f)
+{
+	struct svm_tlb_flush_res res;
+
+	svm_tlb_space_kill(&f->s, &res);
+	svm_tlb_space_kill(&f->other, &res);
+	svm_tlb_space_destroy(&f->s);
+	svm_tlb_space_destroy(&f->other);
+	svm_tlb_destroy(&f->tlb);
+	free(f);
+}
+
+static bool cached(struct svm_tlb_space *s, unsigned long va)
+{
+	unsigned long pfn;
+	unsigned int shift, perm;
+
+	return svm_tlb_peek(s, va, &pfn, &shift, &perm);
+}
+
+static void fill_pages(struct svm_tlb_space *s, unsigned long va, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		if (fill_va(s, va + i * PG, 12, 1000 + i, RW, NULL))
+			abort();
+}
+
+static void test_exact_ends(void)
+{
+	struct fixture *f = setup(1024, 0, 0);
+	struct svm_tlb_flush_res res;
+	unsigned long p = BASE + 10 * PG, q = BASE + 20 * PG;
+
+	fill_pages(&f->s, BASE, 32);
+	/* the mm's exclusive end [p, q + PG) is the inclusive [p, q + PG - 1] */
+	flush_range(&f->s, p, q + PG - 1, &res);
+	tap_ok(res.removed == 11 && cached(&f->s, p - PG) && !cached(&f->s, p) &&
+	       !cached(&f->s, q) && cached(&f->s, q + PG),
+	       "exclusive end converted to inclusive: pages p..q removed, p-1 and q+1 kept (%lu)",
+	       res.removed);
+
+	/* an unaligned inclusive last byte still covers its page */
+	flush_range(&f->s, BASE + 25 * PG + 100, BASE + 26 * PG, &res);
+	tap_ok(res.removed == 2 && !cached(&f->s, BASE + 26 * PG) &&
+	       cached(&f->s, BASE + 27 * PG),
+	       "unaligned range: the pages holding its first and last byte are removed");
+	teardown(f);
+}
+
+static void test_ulong_max(void)
+{
+	struct fixture *f = setup(1024, 0, 0);
+	struct svm_tlb_flush_res res;
+	unsigned long top = ~0ul & ~(PG - 1);
+
+	fill_pages(&f->s, BASE, 4);
+	fill_va(&f->s, top, 12, 7, R, NULL);
+	fill_va(&f->s, ~0ul & ~(HUGE - 1), 21, 1 << 9, R, NULL);
+	flush_range(&f->s, BASE + 2 * PG, ~0ul, &res);
+	tap_ok(res.removed == 4 && cached(&f->s, BASE + PG) && !cached(&f->s, top),
+	       "flush [x, ULONG_MAX] removes the top 4K and 2M entries, no overflow (%lu)",
+	       res.removed);
+	flush_range(&f->s, ~0ul - 10, ~0ul, &res);
+	tap_ok(res.removed == 0, "flush of the last bytes of the address space is empty");
+	teardown(f);
+}
+
+static void test_huge_flush_cost(void)
+{
+	static const unsigned long counts[] = { 1000, 10000, 100000 };
+	struct svm_tlb_flush_res res;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		struct fixture *f = setup(1 << 16, 0, 0);
+		double t0;
+
+		fill_pages(&f->s, BASE, counts[i]);
+		t0 = now_sec();
+		flush_range(&f->s, 0, (1ul << 47) - 1, &res);
+		tap_ok(res.removed == counts[i] && res.walked &&
+		       space_counter(&f->s, SVMSIM_STAT_TLB_WALK_FLUSHES) == 1,
+		       "flush [0, 2^47) with %lu cached walks the PASID's entries (%.2f ms)",
+		       counts[i], (now_sec() - t0) * 1e3);
+		teardown(f);
+	}
+
+	struct fixture *f = setup(1024, 0, 0);
+
+	fill_pages(&f->s, BASE, 10);
+	flush_range(&f->s, 0, ~0ul, &res);
+	tap_ok(res.removed == 10 && res.walked && res.full,
+	       "flush [0, ULONG_MAX] with 10 cached: walk of 10, not 2^52 probes");
+	fill_pages(&f->s, BASE, 10);
+	flush_range(&f->s, BASE + 3 * PG, BASE + 4 * PG - 1, &res);
+	tap_ok(res.removed == 1 && !res.walked,
+	       "one-page flush with 10 cached probes the page");
+	teardown(f);
+
+	f = setup(1 << 16, 0, 0);
+	fill_pages(&f->s, BASE, 100000);
+	flush_range(&f->s, BASE + 500 * PG, BASE + 501 * PG - 1, &res);
+	tap_ok(res.removed == 1 && !res.walked && f->s.nentries == 99999,
+	       "one-page flush with 1e5 cached probes one page");
+	teardown(f);
+}
+
+static void test_second_flush_cheap(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb_flush_res res;
+	uint64_t walks, probes;
+
+	fill_pages(&f->s, BASE, 8);
+	flush_range(&f->s, BASE, ~0ul, &res);
+	walks = space_counter(&f->s, SVMSIM_STAT_TLB_WALK_FLUSHES);
+	probes = space_counter(&f->s, SVMSIM_STAT_TLB_PROBE_FLUSHES);
+	flush_range(&f->s, BASE, ~0ul, &res);
+	tap_ok(res.removed == 0 && !res.walked &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_WALK_FLUSHES) == walks &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_PROBE_FLUSHES) == probes,
+	       "a second flush of an emptied range touches nothing (6.1 flushes twice)");
+	teardown(f);
+}
+
+static void test_huge_entries(void)
+{
+	struct fixture *f = setup(1024, 0, 0);
+	struct svm_tlb_flush_res res;
+	struct svm_tlb_flush_req req = { 0 };
+	struct svm_tlb_range changed = { BASE + HUGE + 5 * PG, BASE + HUGE + 6 * PG - 1 };
+	struct svm_tlb_entry *e;
+
+	fill_va(&f->s, BASE + HUGE, 21, 512, RW, NULL);
+	e = svm_tlb_lookup(&f->s, BASE + HUGE + 7 * PG + 3, R);
+	tap_ok(e && svm_tlb_entry_pfn(e, BASE + HUGE + 7 * PG + 3) == 519,
+	       "a 2M entry translates every 4K page inside it");
+	if (e)
+		svm_tlb_put(e);
+
+	fill_pages(&f->s, BASE, 3);
+	/* one page inside the 2M entry changed, the flush covers all 3 MB */
+	req.start = BASE;
+	req.last = BASE + HUGE + HUGE / 2;
+	req.changed = &changed;
+	req.nchanged = 1;
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.removed == 4 && res.collateral == 3 && !cached(&f->s, BASE + HUGE + 100 * PG),
+	       "flush overlapping part of a 2M entry removes it; the 3 4K entries outside the "
+	       "changed page count as collateral (%lu/%lu)", res.removed, res.collateral);
+
+	fill_va(&f->s, BASE + HUGE, 21, 512, RW, NULL);
+	fill_pages(&f->s, BASE, 3);
+	req.start = BASE + 2 * PG;
+	req.last = BASE + 3 * PG - 1;
+	req.threshold = 0;
+	req.changed = NULL;
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.removed == 1 && cached(&f->s, BASE + HUGE), "a 4K flush below a 2M entry keeps it");
+
+	req.start = BASE;
+	req.last = BASE + 64 * PG - 1;
+	req.threshold = 16;
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.full && res.removed == 3 && res.collateral == 1 &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_FULL_FLUSHES) == 1,
+	       "64 pages over a 16-page threshold flush the whole PASID; entries outside are collateral");
+	teardown(f);
+}
+
+static void test_stale_insert(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb_flush_res res;
+	struct svm_tlb_entry *e = svm_tlb_entry_alloc(GFP_KERNEL), *got = NULL;
+	unsigned long seq;
+	int ret;
+
+	svm_tlb_fill_begin(&f->s, BASE, &seq);
+	/* the page walk reads the old PTE; an invalidation of it runs now */
+	flush_range(&f->s, BASE, BASE + PG - 1, &res);
+	e->vpn = BASE >> 12;
+	e->shift = 12;
+	e->pfn = 42;
+	e->perm = R;
+	ret = svm_tlb_insert(&f->s, e, seq, 0, &got);
+	tap_ok(ret == -EAGAIN && !cached(&f->s, BASE) &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_STALE_REFUSED) == 1,
+	       "insert after an invalidation since the walk is refused and counted");
+
+	/* an invalidation of an unrelated range also moves the sequence */
+	svm_tlb_fill_begin(&f->s, BASE, &seq);
+	flush_range(&f->s, BASE + 100 * PG, BASE + 101 * PG - 1, &res);
+	ret = svm_tlb_insert(&f->s, e, seq, 0, &got);
+	tap_ok(ret == -EAGAIN, "any invalidation since the walk refuses the insert (conservative)");
+
+	ret = svm_tlb_insert(&f->s, e, seq, SVM_TLB_INSERT_NOCHECK, &got);
+	tap_ok(ret == 0 && cached(&f->s, BASE), "NOCHECK (the injected bug) inserts anyway");
+	if (!ret)
+		svm_tlb_put(got);
+	else
+		svm_tlb_entry_free(e);
+	teardown(f);
+}
+
+static void test_in_progress(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	unsigned long seq, seq2;
+	struct svm_tlb_entry *e = svm_tlb_entry_alloc(GFP_KERNEL), *got;
+	int ret;
+
+	svm_tlb_fill_begin(&f->s, BASE, &seq);
+	svm_tlb_invalidate_begin(&f->s, BASE, BASE + 4 * PG - 1);
+	tap_ok(svm_tlb_fill_begin(&f->s, BASE + PG, &seq2) == -EAGAIN,
+	       "fill_begin inside an invalidation in progress: -EAGAIN");
+	tap_ok(svm_tlb_fill_begin(&f->s, BASE + 8 * PG, &seq2) == 0,
+	       "fill_begin outside it proceeds");
+	tap_ok(fill_va(&f->s, BASE + 8 * PG, 12, 1, R, NULL) == 0,
+	       "a fill outside the range in progress inserts");
+	e->vpn = BASE >> 12;
+	e->shift = 12;
+	e->perm = R;
+	ret = svm_tlb_insert(&f->s, e, seq2, 0, &got);
+	tap_ok(ret == -EAGAIN, "an insert inside the range in progress is refused even with a fresh seq");
+	svm_tlb_invalidate_begin(&f->s, BASE + 100 * PG, BASE + 101 * PG - 1);
+	tap_ok(!svm_tlb_invalidate_end(&f->s) && svm_tlb_invalidate_end(&f->s),
+	       "nested invalidations: idle only after the last end");
+	tap_ok(svm_tlb_fill_begin(&f->s, BASE + PG, &seq2) == 0, "fills resume after the end");
+	svm_tlb_entry_free(e);
+	teardown(f);
+}
+
+static void test_dead(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb_flush_res res;
+	unsigned long seq;
+
+	fill_pages(&f->s, BASE, 5);
+	svm_tlb_fill_begin(&f->s, BASE + 10 * PG, &seq);
+	svm_tlb_space_kill(&f->s, &res);
+	tap_ok(res.removed == 5 && !svm_tlb_lookup(&f->s, BASE, R) &&
+	       svm_tlb_fill_begin(&f->s, BASE, &seq) == -ESRCH &&
+	       fill_va(&f->s, BASE, 12, 1, R, NULL) == -ESRCH,
+	       "a killed space is empty and refuses fills");
+	teardown(f);
+}
+
+static void test_upgrade(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb_entry *e;
+
+	fill_va(&f->s, BASE, 12, 1, R, NULL);
+	tap_ok(svm_tlb_lookup(&f->s, BASE, RW) == NULL, "a write misses on a read-only entry");
+	tap_ok(fill_va(&f->s, BASE, 12, 1, R, NULL) == -EEXIST,
+	       "a second read fill finds the cached entry");
+	tap_ok(fill_va(&f->s, BASE, 12, 2, RW, NULL) == 0 && f->s.nentries == 1,
+	       "a write fill replaces the read-only entry");
+	e = svm_tlb_lookup(&f->s, BASE, RW);
+	tap_ok(e && e->pfn == 2, "the write then hits");
+	if (e)
+		svm_tlb_put(e);
+	teardown(f);
+}
+
+static void test_eviction(void)
+{
+	struct fixture *f = setup(1, 4, SVMSIM_REPL_CLOCK);
+	struct svm_tlb_flush_res res;
+	struct svm_tlb_entry *e;
+
+	fill_pages(&f->s, BASE, 4);
+	for (int i = 0; i < 4; i++) {	/* reference all but page 2 */
+		if (i == 2)
+			continue;
+		e = svm_tlb_lookup(&f->s, BASE + (unsigned long)i * PG, R);
+		svm_tlb_put(e);
+	}
+	fill_pages(&f->s, BASE + 10 * PG, 1);
+	tap_ok(f->s.nentries == 4 && !cached(&f->s, BASE + 2 * PG) &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_EVICTIONS) == 1,
+	       "clock: a full set evicts the unreferenced entry");
+	fill_pages(&f->s, BASE + 20 * PG, 6);
+	tap_ok(f->s.nentries == 4 && f->tlb.sets[0].nr == 4 &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_EVICTIONS) == 7,
+	       "capacity holds: 4 entries after 11 inserts, 7 evictions");
+
+	teardown(f);
+
+	/* FIFO, one set of 4: other's o0..o2, then our s0 */
+	f = setup(1, 4, SVMSIM_REPL_FIFO);
+	for (int i = 0; i < 3; i++)
+		fill_va(&f->other, BASE + (unsigned long)i * PG, 12, 1, R, NULL);
+	fill_va(&f->s, BASE + 40 * PG, 12, 1, R, NULL);
+	spin_lock(&f->other.lock);	/* another CPU flushing that PASID */
+	fill_va(&f->s, BASE + 41 * PG, 12, 1, R, NULL);
+	spin_unlock(&f->other.lock);
+	tap_ok(f->other.nentries == 3 && f->s.nentries == 1 && cached(&f->s, BASE + 41 * PG),
+	       "oldest victim's space busy: our own entry is evicted instead");
+
+	flush_range(&f->s, 0, ~0ul, &res);
+	fill_va(&f->other, BASE + 3 * PG, 12, 1, R, NULL);
+	spin_lock(&f->other.lock);
+	fill_va(&f->s, BASE + 42 * PG, 12, 1, R, NULL);
+	spin_unlock(&f->other.lock);
+	tap_ok(f->tlb.sets[0].nr == 5 && atomic_long_read(&f->tlb.overflows) == 1,
+	       "no evictable way: the set runs over by one, counted");
+	teardown(f);
+}
+
+struct holder {
+	struct svm_tlb_space *s;
+	volatile int held;
+	int done;
+};
+
+static void *hold_entry(void *arg)
+{
+	struct holder *h = arg;
+	struct svm_tlb_entry *e;
+
+	rcu_register_thread();
+	e = svm_tlb_lookup(h->s, BASE, R);
+	__atomic_store_n(&h->held, 1, __ATOMIC_RELEASE);
+	usleep(100000);
+	__atomic_store_n(&h->done, 1, __ATOMIC_RELEASE);
+	svm_tlb_put(e);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void test_drain(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct holder h = { .s = &f->s };
+	struct svm_tlb_flush_res res;
+	unsigned long before = __atomic_load_n(&released, __ATOMIC_RELAXED);
+	pthread_t t;
+	int done;
+
+	fill_pages(&f->s, BASE, 1);
+	pthread_create(&t, NULL, hold_entry, &h);
+	while (!__atomic_load_n(&h.held, __ATOMIC_ACQUIRE))
+		sched_yield();
+	flush_range(&f->s, BASE, BASE + PG - 1, &res);
+	done = __atomic_load_n(&h.done, __ATOMIC_ACQUIRE);
+	pthread_join(t, NULL);
+	tap_ok(done && res.removed == 1 &&
+	       __atomic_load_n(&released, __ATOMIC_RELAXED) == before + 1,
+	       "a flush returns only after the access holding the entry ended");
+	teardown(f);
+}
+
+int main(void)
+{
+	rcu_register_thread();
+	tap_plan(34);
+	test_exact_ends();
+	test_ulong_max();
+	test_huge_flush_cost();
+	test_second_flush_cheap();
+	test_huge_entries();
+	test_stale_insert();
+	test_in_progress();
+	test_dead();
+	test_upgrade();
+	test_eviction();
+	test_drain();
+	rcu_barrier();
+	rcu_unregister_thread();
+	return tap_finish();
+}

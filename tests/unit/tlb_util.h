@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the user-space tests of the IOTLB core (drv/tlb.c).
+ */
+#ifndef _SVMSIM_TLB_UTIL_H
+#define _SVMSIM_TLB_UTIL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "svmsim/tlb.h"
+
+/* xorshift64*: small, seedable, good enough to drive random tests. */
+static inline uint64_t rng_next(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+static inline uint64_t rng_below(uint64_t *s, uint64_t n)
+{
+	return n ? rng_next(s) % n : 0;
+}
+
+static inline double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline uint64_t space_counter(struct svm_tlb_space *s, unsigned int idx)
+{
+	return (uint64_t)atomic64_read(&s->stats.c[idx]);
+}
+
+/*
+ * Fill @va of @s as the driver does: sample the sequence, "walk", insert.
+ * Returns svm_tlb_insert()'s result; on 0/-EEXIST the hold is dropped.
+ */
+static inline int fill_va(struct svm_tlb_space *s, unsigned long va,
+			  unsigned int shift, unsigned long pfn, unsigned int perm,
+			  void *priv)
+{
+	struct svm_tlb_entry *e, *got;
+	unsigned long seq;
+	int ret;
+
+	ret = svm_tlb_fill_begin(s, va, &seq);
+	if (ret)
+		return ret;
+	e = svm_tlb_entry_alloc(GFP_KERNEL);
+	if (!e)
+		abort();
+	e->vpn = va >> shift;
+	e->shift = (u8)shift;
+	e->pfn = pfn;
+	e->perm = (u8)perm;
+	e->priv = priv;
+	ret = svm_tlb_insert(s, e, seq, 0, &got);
+	if (ret == 0 || ret == -EEXIST)
+		svm_tlb_put(got);
+	if (ret)
+		svm_tlb_entry_free(e);
+	return ret;
+}
+
+static inline void flush_range(struct svm_tlb_space *s, unsigned long start,
+			       unsigned long last, struct svm_tlb_flush_res *res)
+{
+	struct svm_tlb_flush_req req = { .start = start, .last = last };
+
+	svm_tlb_flush(s, &req, res);
+}
+
+#endif /* _SVMSIM_TLB_UTIL_H */
