@@ -105,6 +105,50 @@ int svm_tlb_init(struct svm_tlb *tlb, unsigned int nsets, unsigned int ways,
 }
 
 /**
+ * svm_tlb_reconfigure() - change the geometry of a TLB that has no spaces
+ * @tlb: the table.
+ * @nsets: new number of sets.
+ * @ways: new ways (0 = unbounded).
+ * @policy: new enum svmsim_repl.
+ *
+ * Counters are kept.  On error the table is unchanged.
+ *
+ * Return: 0, -EINVAL, -EBUSY (a space exists) or -ENOMEM.
+ */
+int svm_tlb_reconfigure(struct svm_tlb *tlb, unsigned int nsets,
+			unsigned int ways, unsigned int policy)
+{
+	struct svm_tlb_set *sets, *old;
+	unsigned int i;
+
+	if (!is_power_of_2(nsets) || nsets > SVMSIM_MAX_SETS ||
+	    ways > SVMSIM_MAX_WAYS || policy >= SVMSIM_REPL_NR)
+		return -EINVAL;
+	sets = kvcalloc(nsets, sizeof(*sets), GFP_KERNEL);
+	if (!sets)
+		return -ENOMEM;
+	for (i = 0; i < nsets; i++) {
+		spin_lock_init(&sets[i].lock);
+		INIT_HLIST_HEAD(&sets[i].chain);
+	}
+	spin_lock(&tlb->spaces_lock);
+	if (!list_empty(&tlb->spaces)) {
+		spin_unlock(&tlb->spaces_lock);
+		kvfree(sets);
+		return -EBUSY;
+	}
+	old = tlb->sets;
+	tlb->sets = sets;
+	tlb->nsets = nsets;
+	tlb->set_bits = ilog2(nsets);
+	tlb->ways = ways;
+	tlb->policy = policy;
+	spin_unlock(&tlb->spaces_lock);
+	kvfree(old);
+	return 0;
+}
+
+/**
  * svm_tlb_destroy() - free a TLB whose spaces have all been destroyed
  * @tlb: the table.
  *
@@ -158,15 +202,20 @@ void svm_tlb_space_destroy(struct svm_tlb_space *s)
 
 /* ---- lookups ------------------------------------------------------------ */
 
-static struct svm_tlb_entry *svm_tlb_find_rcu(struct svm_tlb *tlb, u32 pasid,
+/*
+ * Entries match on their space, not the PASID value: a PASID released by
+ * one mm and handed to another must never let a late lookup of the old
+ * bond see the new mm's translations.  The PASID only picks the set.
+ */
+static struct svm_tlb_entry *svm_tlb_find_rcu(struct svm_tlb_space *s,
 					      unsigned long vpn,
 					      unsigned int shift)
 {
-	struct svm_tlb_set *set = svm_tlb_set_of(tlb, pasid, vpn, shift);
+	struct svm_tlb_set *set = svm_tlb_set_of(s->tlb, s->pasid, vpn, shift);
 	struct svm_tlb_entry *e;
 
 	hlist_for_each_entry_rcu(e, &set->chain, hnode) {
-		if (e->vpn == vpn && e->pasid == pasid && e->shift == shift)
+		if (e->vpn == vpn && e->space == s && e->shift == shift)
 			return e;
 	}
 	return NULL;
@@ -174,13 +223,14 @@ static struct svm_tlb_entry *svm_tlb_find_rcu(struct svm_tlb *tlb, u32 pasid,
 
 /* Caller holds the set's lock. */
 static struct svm_tlb_entry *svm_tlb_find_locked(struct svm_tlb_set *set,
-						 u32 pasid, unsigned long vpn,
+						 struct svm_tlb_space *s,
+						 unsigned long vpn,
 						 unsigned int shift)
 {
 	struct svm_tlb_entry *e;
 
 	hlist_for_each_entry(e, &set->chain, hnode) {
-		if (e->vpn == vpn && e->pasid == pasid && e->shift == shift)
+		if (e->vpn == vpn && e->space == s && e->shift == shift)
 			return e;
 	}
 	return NULL;
@@ -204,11 +254,9 @@ static struct svm_tlb_entry *svm_tlb_find_va(struct svm_tlb_space *s,
 {
 	struct svm_tlb_entry *e;
 
-	e = svm_tlb_find_rcu(s->tlb, s->pasid, va >> SVM_TLB_SHIFT_4K,
-			     SVM_TLB_SHIFT_4K);
+	e = svm_tlb_find_rcu(s, va >> SVM_TLB_SHIFT_4K, SVM_TLB_SHIFT_4K);
 	if (!e && READ_ONCE(s->n2m))
-		e = svm_tlb_find_rcu(s->tlb, s->pasid, va >> SVM_TLB_SHIFT_2M,
-				     SVM_TLB_SHIFT_2M);
+		e = svm_tlb_find_rcu(s, va >> SVM_TLB_SHIFT_2M, SVM_TLB_SHIFT_2M);
 	return e;
 }
 
@@ -389,20 +437,21 @@ static bool svm_tlb_in_progress_over(struct svm_tlb_space *s,
  * svm_tlb_fill_begin() - sample the invalidation sequence before a page walk
  * @s: the PASID's space.
  * @va: the address the walk is for.
+ * @flags: SVM_TLB_FILL_NOBLOCK: ignore invalidations in progress (bug).
  * @seq: out: the sequence to pass to svm_tlb_insert().
  *
  * Return: 0; -EAGAIN while an invalidation over @va is in progress (wait
  * for its end, then retry); -ESRCH once the space is dead.
  */
 int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
-		       unsigned long *seq)
+		       unsigned int flags, unsigned long *seq)
 {
 	int ret = 0;
 
 	spin_lock(&s->lock);
 	if (s->dead)
 		ret = -ESRCH;
-	else if (svm_tlb_in_progress_over(s, va, va))
+	else if (!(flags & SVM_TLB_FILL_NOBLOCK) && svm_tlb_in_progress_over(s, va, va))
 		ret = -EAGAIN;
 	else
 		*seq = s->seq;
@@ -459,33 +508,48 @@ static struct svm_tlb_entry *svm_tlb_pick(struct svm_tlb *tlb,
 }
 
 /*
- * Make room in a full set.  Caller holds @s's lock and @set's lock.  A
- * victim of another PASID needs that space's lock, which the lock order
- * lets us only try; if it is busy, evict one of our own, and if we have
- * none there, let the set run over by one (counted).
+ * Evict @victim of another space, if that space's lock is free: the lock
+ * order (space, then set) lets a set lock holder only try it.  Drained
+ * under that lock, like every removal.
+ */
+static bool svm_tlb_evict_foreign(struct svm_tlb_set *set,
+				  struct svm_tlb_entry *victim,
+				  struct list_head *dead)
+{
+	struct svm_tlb_space *vs = victim->space;
+
+	if (!spin_trylock(&vs->lock))
+		return false;
+	svm_tlb_unlink(set, victim, dead);
+	svm_count(vs, SVMSIM_STAT_TLB_EVICTIONS, 1);
+	while (atomic_read_acquire(&victim->users) != SVM_TLB_DEAD)
+		cpu_relax();
+	spin_unlock(&vs->lock);
+	return true;
+}
+
+/*
+ * Make room in a full set.  Caller holds @s's lock and @set's lock.  If
+ * the policy's victim belongs to a busy space, evict one of our own; if
+ * we have none there, let the set run over by one (counted).
  */
 static void svm_tlb_evict(struct svm_tlb_space *s, struct svm_tlb_set *set,
 			  struct list_head *dead)
 {
 	struct svm_tlb *tlb = s->tlb;
 	struct svm_tlb_entry *victim = svm_tlb_pick(tlb, set, NULL);
-	struct svm_tlb_space *vs;
 
-	if (victim && victim->space != s && !spin_trylock(&victim->space->lock))
+	if (victim && victim->space != s) {
+		if (svm_tlb_evict_foreign(set, victim, dead))
+			return;
 		victim = svm_tlb_pick(tlb, set, s);
+	}
 	if (!victim) {
 		atomic_long_inc(&tlb->overflows);
 		return;
 	}
-	vs = victim->space;
 	svm_tlb_unlink(set, victim, dead);
-	svm_count(vs, SVMSIM_STAT_TLB_EVICTIONS, 1);
-	if (vs != s) {
-		/* drained under its own space's lock, like every removal */
-		while (atomic_read_acquire(&victim->users) != SVM_TLB_DEAD)
-			cpu_relax();
-		spin_unlock(&vs->lock);
-	}
+	svm_count(s, SVMSIM_STAT_TLB_EVICTIONS, 1);
 }
 
 static void svm_tlb_link(struct svm_tlb_space *s, struct svm_tlb_set *set,
@@ -510,8 +574,10 @@ static void svm_tlb_link(struct svm_tlb_space *s, struct svm_tlb_set *set,
  * @s: the PASID's space.
  * @e: from svm_tlb_entry_alloc(), with vpn, shift, pfn, perm and priv set.
  * @seq: from svm_tlb_fill_begin() before the page walk that found @e->pfn.
- * @flags: SVM_TLB_INSERT_*.
- * @out: out: on 0 or -EEXIST, the entry to use, held as by svm_tlb_lookup().
+ * @flags: SVM_TLB_INSERT_NOCHECK, SVM_TLB_FILL_NOBLOCK (injected bugs).
+ * @out: out: on 0 or -EEXIST, the entry to use, held as by svm_tlb_lookup();
+ *	NULL to take no hold (a kernel caller that may be preempted must not
+ *	hold an entry: flushers spin on it).
  *
  * The caller must not hold any entry (an eviction waits for holders).
  *
@@ -531,9 +597,8 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 	int ret = 0;
 
 	e->space = s;
-	e->pasid = s->pasid;
 	e->referenced = 0;
-	atomic_set(&e->users, 1);
+	atomic_set(&e->users, out ? 1 : 0);
 	set = svm_tlb_set_of(tlb, s->pasid, e->vpn, e->shift);
 
 	spin_lock(&s->lock);
@@ -543,19 +608,21 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 	}
 	if (!(flags & SVM_TLB_INSERT_NOCHECK) &&
 	    (seq != s->seq ||
-	     svm_tlb_in_progress_over(s, svm_tlb_entry_start(e),
-				      svm_tlb_entry_last(e)))) {
+	     (!(flags & SVM_TLB_FILL_NOBLOCK) &&
+	      svm_tlb_in_progress_over(s, svm_tlb_entry_start(e),
+				       svm_tlb_entry_last(e))))) {
 		svm_count(s, SVMSIM_STAT_TLB_STALE_REFUSED, 1);
 		ret = -EAGAIN;
 		goto unlock_space;
 	}
 
 	spin_lock(&set->lock);
-	old = svm_tlb_find_locked(set, s->pasid, e->vpn, e->shift);
+	old = svm_tlb_find_locked(set, s, e->vpn, e->shift);
 	if (old) {
 		/* Live: removed entries are unlinked under this lock. */
-		if ((old->perm & e->perm) == e->perm && svm_tlb_get(old)) {
-			*out = old;
+		if ((old->perm & e->perm) == e->perm) {
+			if (out && svm_tlb_get(old))
+				*out = old;
 			ret = -EEXIST;
 			goto unlock_set;
 		}
@@ -566,7 +633,8 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 		svm_tlb_evict(s, set, &dead);
 	svm_tlb_link(s, set, e);
 	svm_count(s, SVMSIM_STAT_TLB_INSERTS, 1);
-	*out = e;
+	if (out)
+		*out = e;
 unlock_set:
 	spin_unlock(&set->lock);
 	svm_tlb_drain(&dead);
@@ -655,7 +723,7 @@ static void svm_tlb_probe_one(struct svm_tlb_space *s, unsigned long vpn,
 	struct svm_tlb_entry *e;
 
 	spin_lock(&set->lock);
-	e = svm_tlb_find_locked(set, s->pasid, vpn, shift);
+	e = svm_tlb_find_locked(set, s, vpn, shift);
 	if (e)
 		svm_tlb_remove(set, e, req, res, dead);
 	spin_unlock(&set->lock);

@@ -39,6 +39,9 @@
  *  - Holders of svm_tlb_entry.users take no lock, do not sleep, and never
  *    insert or flush until they drop it; removers spin until it drains,
  *    holding the entry's space lock, so neither side waits on the other.
+ *    In the kernel a holder must also not be preempted (preempt_disable()
+ *    around lookup..put): two CPUs spinning on a preempted holder would
+ *    never let it run.
  *  - svm_tlb.spaces_lock guards the list of spaces; it is taken before a
  *    space lock.
  *  None of these sleeps: everything here may run from a notifier callback
@@ -50,6 +53,7 @@
 #ifdef __KERNEL__
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/rculist.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -81,7 +85,6 @@ struct svm_tlb_counters {
  * @pfn: first 4K page frame of the translation.
  * @priv: the owner's cookie (the driver: the page reference it holds).
  * @users: accesses in flight, | SVM_TLB_DEAD once removed.
- * @pasid: copy of the space's PASID, for lookups.
  * @shift: SVM_TLB_SHIFT_4K or SVM_TLB_SHIFT_2M.
  * @perm: SVMSIM_PERM_* bits.
  * @referenced: clock replacement bit, set by hits.
@@ -96,7 +99,6 @@ struct svm_tlb_entry {
 	unsigned long pfn;
 	void *priv;
 	atomic_t users;
-	u32 pasid;
 	u8 shift;
 	u8 perm;
 	u8 referenced;
@@ -231,10 +233,14 @@ struct svm_tlb_flush_req {
 	unsigned int nchanged;
 };
 
-#define SVM_TLB_INSERT_NOCHECK	(1u << 0) /* skip the sequence check (injected bug) */
+/* Flags of svm_tlb_fill_begin() and svm_tlb_insert(): injected bugs only. */
+#define SVM_TLB_INSERT_NOCHECK	(1u << 0) /* insert: skip every staleness check */
+#define SVM_TLB_FILL_NOBLOCK	(1u << 1) /* ignore invalidations in progress */
 
 int svm_tlb_init(struct svm_tlb *tlb, unsigned int nsets, unsigned int ways,
 		 unsigned int policy, const struct svm_tlb_ops *ops, void *owner);
+int svm_tlb_reconfigure(struct svm_tlb *tlb, unsigned int nsets,
+			unsigned int ways, unsigned int policy);
 void svm_tlb_destroy(struct svm_tlb *tlb);
 
 void svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid);
@@ -248,7 +254,7 @@ bool svm_tlb_peek(struct svm_tlb_space *s, unsigned long va,
 		  unsigned long *pfn, unsigned int *shift, unsigned int *perm);
 
 int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
-		       unsigned long *seq);
+		       unsigned int flags, unsigned long *seq);
 struct svm_tlb_entry *svm_tlb_entry_alloc(gfp_t gfp);
 void svm_tlb_entry_free(struct svm_tlb_entry *e);
 int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,

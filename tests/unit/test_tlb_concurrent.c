@@ -125,7 +125,7 @@ static void *filler(void *arg)
 		unsigned long seq;
 		int ret;
 
-		ret = svm_tlb_fill_begin(&w->sp[s], va_of(p), &seq);
+		ret = svm_tlb_fill_begin(&w->sp[s], va_of(p), 0, &seq);
 		if (ret) {
 			cpu_relax();
 			continue;
@@ -275,7 +275,7 @@ static void negative_control(void)
 	svm_tlb_space_init(&w->tlb, &w->sp[0], 1);
 	svm_tlb_space_init(&w->tlb, &w->sp[1], 2);
 	w->model = SECONDARY;
-	svm_tlb_fill_begin(&w->sp[0], va_of(3), &seq);
+	svm_tlb_fill_begin(&w->sp[0], va_of(3), 0, &seq);
 	e = svm_tlb_entry_alloc(GFP_KERNEL);
 	e->vpn = va_of(3) >> 12;
 	e->shift = 12;

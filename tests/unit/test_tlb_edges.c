@@ -226,7 +226,7 @@ static void test_stale_insert(void)
 	unsigned long seq;
 	int ret;
 
-	svm_tlb_fill_begin(&f->s, BASE, &seq);
+	svm_tlb_fill_begin(&f->s, BASE, 0, &seq);
 	/* the page walk reads the old PTE; an invalidation of it runs now */
 	flush_range(&f->s, BASE, BASE + PG - 1, &res);
 	e->vpn = BASE >> 12;
@@ -239,7 +239,7 @@ static void test_stale_insert(void)
 	       "insert after an invalidation since the walk is refused and counted");
 
 	/* an invalidation of an unrelated range also moves the sequence */
-	svm_tlb_fill_begin(&f->s, BASE, &seq);
+	svm_tlb_fill_begin(&f->s, BASE, 0, &seq);
 	flush_range(&f->s, BASE + 100 * PG, BASE + 101 * PG - 1, &res);
 	ret = svm_tlb_insert(&f->s, e, seq, 0, &got);
 	tap_ok(ret == -EAGAIN, "any invalidation since the walk refuses the insert (conservative)");
@@ -260,11 +260,11 @@ static void test_in_progress(void)
 	struct svm_tlb_entry *e = svm_tlb_entry_alloc(GFP_KERNEL), *got;
 	int ret;
 
-	svm_tlb_fill_begin(&f->s, BASE, &seq);
+	svm_tlb_fill_begin(&f->s, BASE, 0, &seq);
 	svm_tlb_invalidate_begin(&f->s, BASE, BASE + 4 * PG - 1);
-	tap_ok(svm_tlb_fill_begin(&f->s, BASE + PG, &seq2) == -EAGAIN,
+	tap_ok(svm_tlb_fill_begin(&f->s, BASE + PG, 0, &seq2) == -EAGAIN,
 	       "fill_begin inside an invalidation in progress: -EAGAIN");
-	tap_ok(svm_tlb_fill_begin(&f->s, BASE + 8 * PG, &seq2) == 0,
+	tap_ok(svm_tlb_fill_begin(&f->s, BASE + 8 * PG, 0, &seq2) == 0,
 	       "fill_begin outside it proceeds");
 	tap_ok(fill_va(&f->s, BASE + 8 * PG, 12, 1, R, NULL) == 0,
 	       "a fill outside the range in progress inserts");
@@ -273,10 +273,14 @@ static void test_in_progress(void)
 	e->perm = R;
 	ret = svm_tlb_insert(&f->s, e, seq2, 0, &got);
 	tap_ok(ret == -EAGAIN, "an insert inside the range in progress is refused even with a fresh seq");
+	tap_ok(svm_tlb_fill_begin(&f->s, BASE, SVM_TLB_FILL_NOBLOCK, &seq2) == 0 &&
+	       svm_tlb_insert(&f->s, e, seq2, SVM_TLB_FILL_NOBLOCK, NULL) == 0,
+	       "FILL_NOBLOCK (the injected bug) fills inside the range in progress");
+	e = svm_tlb_entry_alloc(GFP_KERNEL);
 	svm_tlb_invalidate_begin(&f->s, BASE + 100 * PG, BASE + 101 * PG - 1);
 	tap_ok(!svm_tlb_invalidate_end(&f->s) && svm_tlb_invalidate_end(&f->s),
 	       "nested invalidations: idle only after the last end");
-	tap_ok(svm_tlb_fill_begin(&f->s, BASE + PG, &seq2) == 0, "fills resume after the end");
+	tap_ok(svm_tlb_fill_begin(&f->s, BASE + PG, 0, &seq2) == 0, "fills resume after the end");
 	svm_tlb_entry_free(e);
 	teardown(f);
 }
@@ -288,10 +292,10 @@ static void test_dead(void)
 	unsigned long seq;
 
 	fill_pages(&f->s, BASE, 5);
-	svm_tlb_fill_begin(&f->s, BASE + 10 * PG, &seq);
+	svm_tlb_fill_begin(&f->s, BASE + 10 * PG, 0, &seq);
 	svm_tlb_space_kill(&f->s, &res);
 	tap_ok(res.removed == 5 && !svm_tlb_lookup(&f->s, BASE, R) &&
-	       svm_tlb_fill_begin(&f->s, BASE, &seq) == -ESRCH &&
+	       svm_tlb_fill_begin(&f->s, BASE, 0, &seq) == -ESRCH &&
 	       fill_va(&f->s, BASE, 12, 1, R, NULL) == -ESRCH,
 	       "a killed space is empty and refuses fills");
 	teardown(f);
@@ -360,6 +364,49 @@ static void test_eviction(void)
 	teardown(f);
 }
 
+static void test_same_pasid_and_nohold(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb_space twin;
+	struct svm_tlb_flush_res res;
+	struct svm_tlb_entry *e = svm_tlb_entry_alloc(GFP_KERNEL);
+	unsigned long seq;
+	int ret;
+
+	/* PASID 5 released by f->s's mm and handed to another: */
+	svm_tlb_space_init(&f->tlb, &twin, 5);
+	fill_va(&twin, BASE, 12, 77, R, NULL);
+	tap_ok(!cached(&f->s, BASE) && cached(&twin, BASE),
+	       "two spaces with one PASID value never see each other's entries");
+	svm_tlb_space_kill(&twin, &res);
+	svm_tlb_space_destroy(&twin);
+
+	svm_tlb_fill_begin(&f->s, BASE, 0, &seq);
+	e->vpn = BASE >> 12;
+	e->shift = 12;
+	e->perm = R;
+	ret = svm_tlb_insert(&f->s, e, seq, 0, NULL);
+	tap_ok(ret == 0 && atomic_read(&e->users) == 0 && cached(&f->s, BASE),
+	       "insert without a hold leaves the entry unheld");
+	teardown(f);
+}
+
+static void test_reconfigure(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb t;
+
+	tap_ok(svm_tlb_reconfigure(&f->tlb, 8, 2, SVMSIM_REPL_LRU) == -EBUSY,
+	       "reconfigure with spaces attached: -EBUSY");
+	teardown(f);
+	svm_tlb_init(&t, 64, 0, 0, &ops, NULL);
+	tap_ok(svm_tlb_reconfigure(&t, 6, 2, 0) == -EINVAL &&
+	       svm_tlb_reconfigure(&t, 8, 2, SVMSIM_REPL_LRU) == 0 && t.nsets == 8 &&
+	       t.ways == 2 && t.policy == SVMSIM_REPL_LRU,
+	       "reconfigure an idle TLB: bad geometry refused, good one applied");
+	svm_tlb_destroy(&t);
+}
+
 struct holder {
 	struct svm_tlb_space *s;
 	volatile int held;
@@ -406,7 +453,7 @@ static void test_drain(void)
 int main(void)
 {
 	rcu_register_thread();
-	tap_plan(34);
+	tap_plan(39);
 	test_exact_ends();
 	test_ulong_max();
 	test_huge_flush_cost();
@@ -417,6 +464,8 @@ int main(void)
 	test_dead();
 	test_upgrade();
 	test_eviction();
+	test_same_pasid_and_nohold();
+	test_reconfigure();
 	test_drain();
 	rcu_barrier();
 	rcu_unregister_thread();

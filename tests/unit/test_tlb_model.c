@@ -284,7 +284,7 @@ static void op_stale(struct ctx *c, int p, unsigned long va)
 	uint64_t refused = space_counter(&c->sp[p], SVMSIM_STAT_TLB_STALE_REFUSED);
 	struct svm_tlb_flush_res res;
 
-	if (svm_tlb_fill_begin(&c->sp[p], va, &seq))
+	if (svm_tlb_fill_begin(&c->sp[p], va, 0, &seq))
 		return;
 	/* the release hook keeps the model in step with what this removes */
 	va2 = pick_va(c) & ~0xffful;
@@ -315,12 +315,12 @@ static void op_bracket(struct ctx *c, int p, unsigned long va)
 
 	svm_tlb_invalidate_begin(&c->sp[p], start, last);
 	flush_range(&c->sp[p], start, last, &res);
-	if (svm_tlb_fill_begin(&c->sp[p], start + 4096, &seq) != -EAGAIN)
+	if (svm_tlb_fill_begin(&c->sp[p], start + 4096, 0, &seq) != -EAGAIN)
 		mismatch(c, "fill inside an invalidation allowed", 1, 0);
 	/* the model: drop what the flush removed */
 	if (!svm_tlb_invalidate_end(&c->sp[p]))
 		mismatch(c, "end did not go idle", 0, 1);
-	if (svm_tlb_fill_begin(&c->sp[p], start + 4096, &seq) != 0)
+	if (svm_tlb_fill_begin(&c->sp[p], start + 4096, 0, &seq) != 0)
 		mismatch(c, "fill after the end refused", 1, 0);
 }
 

@@ -53,7 +53,7 @@ static inline int fill_va(struct svm_tlb_space *s, unsigned long va,
 	unsigned long seq;
 	int ret;
 
-	ret = svm_tlb_fill_begin(s, va, &seq);
+	ret = svm_tlb_fill_begin(s, va, 0, &seq);
 	if (ret)
 		return ret;
 	e = svm_tlb_entry_alloc(GFP_KERNEL);

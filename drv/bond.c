@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmsim: bonds -- a process's mm bound to a device under a PASID.
+ *
+ * Bind gives the caller's mm its PASID (pasid.c), makes the bond's space
+ * in the device TLB, and registers the model's notifier(s).  Unbind, or
+ * close() of the fd, or -- for the TLB only -- the mm's exit (->release)
+ * tears it down.  See drv/svmsim.h for the lifetime rules.
+ */
+#include <linux/capability.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/resource.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "svmsim.h"
+
+static void svmsim_bond_free_work(struct work_struct *work)
+{
+	struct svmsim_bond *b = container_of(work, struct svmsim_bond, free_work);
+	struct svmsim_dev *dev = b->dev;
+
+	mmdrop(b->mm);
+	kfree(b);
+	mutex_lock(&dev->lock);
+	if (!--dev->nbonds)
+		wake_up_all(&dev->idle);
+	mutex_unlock(&dev->lock);
+}
+
+static void svmsim_bond_release(struct kref *ref)
+{
+	struct svmsim_bond *b = container_of(ref, struct svmsim_bond, ref);
+
+	/* The last put may come from a spinning queue helper: free later. */
+	queue_work(svmsim_wq, &b->free_work);
+}
+
+/**
+ * svmsim_bond_put() - drop a bond reference
+ * @b: the bond.
+ */
+void svmsim_bond_put(struct svmsim_bond *b)
+{
+	kref_put(&b->ref, svmsim_bond_release);
+}
+
+/**
+ * svmsim_bond_kill() - stop all device access through a bond
+ * @b: the bond.
+ * @event: SVMSIM_EV_MM_RELEASE when the mm exits (counted as a flush),
+ *	SVMSIM_EV_NR for an unbind.
+ *
+ * Flushes and drains every entry and refuses further fills; DMA on the
+ * bond then fails with ESRCH.  Idempotent; never sleeps.
+ */
+void svmsim_bond_kill(struct svmsim_bond *b, unsigned int event)
+{
+	struct svm_tlb_flush_res res;
+	u64 t0 = ktime_get_ns();
+
+	WRITE_ONCE(b->dead, true);
+	svm_tlb_space_kill(&b->space, &res);
+	wake_up_all(&b->fill_wq);
+	if (event == SVMSIM_EV_MM_RELEASE) {
+		svmsim_count(b, SVMSIM_STAT_RELEASES, 1);
+		svmsim_record_flush(b, event, 0, ULONG_MAX, &res, ktime_get_ns() - t0);
+	}
+}
+
+/* Unbind: kill, unsubscribe, give the PASID back, drop the maker's ref. */
+static void svmsim_bond_teardown(struct svmsim_bond *b)
+{
+	struct svmsim_dev *dev = b->dev;
+
+	mutex_lock(&dev->lock);
+	list_del(&b->dev_link);
+	mutex_unlock(&dev->lock);
+	svmsim_bond_kill(b, SVMSIM_EV_NR);
+	svmsim_notifier_unregister(b);
+	svm_tlb_space_destroy(&b->space);
+	svmsim_mm_put(b->smm);
+	svmsim_bond_put(b);
+}
+
+static int svmsim_bind_check(const struct svmsim_bind *a, u32 model)
+{
+	if (a->model >= SVMSIM_MODEL_NR || a->fill >= SVMSIM_FILL_NR ||
+	    (a->flags & ~SVMSIM_BIND_FLAGS) ||
+	    !svmsim_reserved_zero(a->reserved, ARRAY_SIZE(a->reserved)))
+		return -EINVAL;
+	if (model != SVMSIM_MODEL_PINNED)
+		return a->pin_addr || a->pin_len ? -EINVAL : 0;
+	if (!PAGE_ALIGNED(a->pin_addr) || !PAGE_ALIGNED(a->pin_len) ||
+	    a->pin_addr >= TASK_SIZE_MAX || a->pin_len > TASK_SIZE_MAX - a->pin_addr)
+		return -EINVAL;
+	/* vfio type1 charges pins to RLIMIT_MEMLOCK; so does the model. */
+	if ((a->pin_len >> PAGE_SHIFT) > (rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT) &&
+	    !capable(CAP_IPC_LOCK))
+		return -EPERM;
+	return 0;
+}
+
+/* Every bond counts in dev->nbonds from here until its free. */
+static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_dev *dev, u32 model,
+					     u32 fill, u32 flags)
+{
+	struct svmsim_bond *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	kref_init(&b->ref);
+	INIT_WORK(&b->free_work, svmsim_bond_free_work);
+	init_waitqueue_head(&b->fill_wq);
+	spin_lock_init(&b->observer.lock);
+	atomic_set(&b->inj.calls, 0);
+	b->dev = dev;
+	b->model = model;
+	b->fill = model == SVMSIM_MODEL_PINNED ? SVMSIM_FILL_REF : fill;
+	b->flags = flags;
+	b->mm = current->mm;
+	mmgrab(b->mm);
+	mutex_lock(&dev->lock);
+	dev->nbonds++;
+	mutex_unlock(&dev->lock);
+	return b;
+}
+
+/* Link @b into its device, unless the mm is bound there already. */
+static int svmsim_bond_attach(struct svmsim_bond *b)
+{
+	struct svmsim_dev *dev = b->dev;
+	struct svmsim_bond *o;
+
+	mutex_lock(&dev->lock);
+	list_for_each_entry(o, &dev->bonds, dev_link) {
+		if (o->mm == b->mm) {
+			mutex_unlock(&dev->lock);
+			return -EBUSY;
+		}
+	}
+	svm_tlb_space_init(&dev->tlb, &b->space, b->pasid);
+	list_add(&b->dev_link, &dev->bonds);
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+
+static struct svmsim_bond *svmsim_file_find(struct svmsim_file *f, u32 pasid)
+{
+	struct svmsim_bond *b;
+
+	list_for_each_entry(b, &f->bonds, file_link) {
+		if (b->pasid == pasid)
+			return b;
+	}
+	return NULL;
+}
+
+/*
+ * Unbind @pasid of @f.  Only the mm that bound it may -- or anyone, once
+ * that mm has exited (its bond is dead and guards nothing).
+ */
+static int svmsim_unbind_pasid(struct svmsim_file *f, u32 pasid)
+{
+	struct svmsim_bond *b;
+
+	mutex_lock(&f->lock);
+	b = svmsim_file_find(f, pasid);
+	if (!b) {
+		mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
+	if (b->mm != current->mm && !READ_ONCE(b->dead)) {
+		mutex_unlock(&f->lock);
+		return -EPERM;
+	}
+	list_del(&b->file_link);
+	mutex_unlock(&f->lock);
+	svmsim_count(b, SVMSIM_STAT_UNBINDS, 1);
+	svmsim_bond_teardown(b);
+	return 0;
+}
+
+/**
+ * svmsim_ioctl_bind() - SVMSIM_IOC_BIND
+ * @f: the file.
+ * @arg: struct svmsim_bind.
+ *
+ * Return: 0 or a documented errno; on error nothing is left bound.
+ */
+long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_dev *dev = f->dev;
+	struct svmsim_bond *b;
+	struct svmsim_bind a;
+	struct svmsim_mm *smm;
+	u32 model, fill;
+	int ret;
+
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if (!current->mm)
+		return -ESRCH;
+	model = a.model ? a.model : READ_ONCE(dev->cfg.default_model);
+	fill = a.fill ? a.fill : READ_ONCE(dev->cfg.default_fill);
+	ret = svmsim_bind_check(&a, model);
+	if (ret)
+		return ret;
+	b = svmsim_bond_alloc(dev, model, fill, a.flags);
+	if (!b)
+		return -ENOMEM;
+	smm = svmsim_mm_get(current->mm);
+	if (IS_ERR(smm)) {
+		svmsim_bond_put(b);
+		return PTR_ERR(smm);
+	}
+	b->smm = smm;
+	b->pasid = smm->pasid;
+
+	mutex_lock(&f->lock);
+	ret = svmsim_bond_attach(b);
+	if (ret) {
+		mutex_unlock(&f->lock);
+		svmsim_mm_put(smm);
+		svmsim_bond_put(b);
+		return ret;
+	}
+	ret = svmsim_notifier_register(b);
+	if (!ret && a.pin_len)
+		ret = svmsim_pin_range(b, a.pin_addr, a.pin_len);
+	if (ret) {
+		mutex_unlock(&f->lock);
+		svmsim_bond_teardown(b);
+		return ret;
+	}
+	list_add(&b->file_link, &f->bonds);
+	mutex_unlock(&f->lock);
+	svmsim_count(b, SVMSIM_STAT_BINDS, 1);
+
+	a.pasid = b->pasid;
+	if (copy_to_user(arg, &a, sizeof(a))) {
+		svmsim_unbind_pasid(f, a.pasid);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/**
+ * svmsim_ioctl_unbind() - SVMSIM_IOC_UNBIND
+ * @f: the file.
+ * @arg: struct svmsim_unbind.
+ *
+ * Return: 0 or a documented errno.
+ */
+long svmsim_ioctl_unbind(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_unbind u;
+
+	if (copy_from_user(&u, arg, sizeof(u)))
+		return -EFAULT;
+	if (u.flags || !svmsim_reserved_zero(u.reserved, ARRAY_SIZE(u.reserved)))
+		return -EINVAL;
+	return svmsim_unbind_pasid(f, u.pasid);
+}
+
+/**
+ * svmsim_file_unbind_all() - close(): unbind everything bound through @f
+ * @f: the file, being released (no ioctl can run on it any more).
+ */
+void svmsim_file_unbind_all(struct svmsim_file *f)
+{
+	struct svmsim_bond *b, *n;
+
+	list_for_each_entry_safe(b, n, &f->bonds, file_link) {
+		list_del(&b->file_link);
+		svmsim_count(b, SVMSIM_STAT_UNBINDS, 1);
+		svmsim_bond_teardown(b);
+	}
+}
+
+/**
+ * svmsim_bond_lookup() - the caller's bond of @pasid on @f, referenced
+ * @f: the file.
+ * @pasid: a PASID bound through @f.
+ *
+ * Return: the bond (svmsim_bond_put() it), or ERR_PTR: -EINVAL not bound
+ * through @f, -ESRCH released or unbound, -EPERM bound by another mm.
+ */
+struct svmsim_bond *svmsim_bond_lookup(struct svmsim_file *f, u32 pasid)
+{
+	struct svmsim_bond *b;
+
+	mutex_lock(&f->lock);
+	b = svmsim_file_find(f, pasid);
+	if (!b)
+		b = ERR_PTR(-EINVAL);
+	else if (READ_ONCE(b->dead))
+		b = ERR_PTR(-ESRCH);
+	else if (b->mm != current->mm)
+		b = ERR_PTR(-EPERM);
+	else
+		kref_get(&b->ref);
+	mutex_unlock(&f->lock);
+	return b;
+}
+
+/**
+ * svmsim_file_bond_get() - any bond of @f, dead or alive (statistics)
+ * @f: the file.
+ * @pasid: a PASID bound through @f.
+ *
+ * Return: the bond referenced, or ERR_PTR(-EINVAL).
+ */
+struct svmsim_bond *svmsim_file_bond_get(struct svmsim_file *f, u32 pasid)
+{
+	struct svmsim_bond *b;
+
+	mutex_lock(&f->lock);
+	b = svmsim_file_find(f, pasid);
+	if (b)
+		kref_get(&b->ref);
+	mutex_unlock(&f->lock);
+	return b ? b : ERR_PTR(-EINVAL);
+}
+
+static int svmsim_inject_check(struct svmsim_bond *b, const struct svmsim_inject *in)
+{
+	if (in->bug >= SVMSIM_BUG_NR || in->fill_delay_us > SVMSIM_MAX_FILL_DELAY_US ||
+	    !svmsim_reserved_zero(in->reserved, ARRAY_SIZE(in->reserved)))
+		return -EINVAL;
+	if (in->bug == SVMSIM_BUG_NONE)
+		return in->param ? -EINVAL : 0;
+	if (!svmsim_allow_inject)
+		return -EPERM;
+	/* A stale entry must still hold its page: no use-after-free. */
+	if (b->fill != SVMSIM_FILL_REF || b->model == SVMSIM_MODEL_PINNED)
+		return -EINVAL;
+	if (in->bug == SVMSIM_BUG_NO_FILL_BLOCK && b->model != SVMSIM_MODEL_RANGE)
+		return -EINVAL;
+	if (in->bug == SVMSIM_BUG_NO_WAIT &&
+	    READ_ONCE(b->dev->cfg.flush_mode) != SVMSIM_FLUSH_QUEUED)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * svmsim_ioctl_inject() - SVMSIM_IOC_INJECT
+ * @f: the file.
+ * @arg: struct svmsim_inject.
+ *
+ * Return: 0 or a documented errno.
+ */
+long svmsim_ioctl_inject(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_inject in;
+	struct svmsim_bond *b;
+	int ret;
+
+	if (copy_from_user(&in, arg, sizeof(in)))
+		return -EFAULT;
+	b = svmsim_bond_lookup(f, in.pasid);
+	if (IS_ERR(b))
+		return PTR_ERR(b);
+	ret = svmsim_inject_check(b, &in);
+	if (!ret) {
+		atomic_set(&b->inj.calls, 0);
+		WRITE_ONCE(b->inj.param, in.param);
+		WRITE_ONCE(b->inj.fill_delay_us, in.fill_delay_us);
+		WRITE_ONCE(b->inj.bug, in.bug);
+	}
+	svmsim_bond_put(b);
+	return ret;
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmsim: device configuration -- TLB geometry, flush mode and threshold,
+ * simulated device latency, default model and fill policy.  Module
+ * parameters give every device its initial configuration; the
+ * SVMSIM_IOC_SET_CONFIG ioctl changes one device's.
+ */
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "svmsim.h"
+#include "svmsim/names.h"
+
+static unsigned int tlb_sets = 4096;
+module_param(tlb_sets, uint, 0444);
+MODULE_PARM_DESC(tlb_sets, "TLB sets (power of two, default 4096)");
+
+static unsigned int tlb_ways;
+module_param(tlb_ways, uint, 0444);
+MODULE_PARM_DESC(tlb_ways, "TLB ways per set, 0 = unbounded (default)");
+
+static char *tlb_policy = "clock";
+module_param(tlb_policy, charp, 0444);
+MODULE_PARM_DESC(tlb_policy, "replacement: clock (default), lru, fifo, random");
+
+static char *flush_mode = "sync";
+module_param(flush_mode, charp, 0444);
+MODULE_PARM_DESC(flush_mode, "flush execution: sync (default) or queued");
+
+static unsigned int flush_threshold;
+module_param(flush_threshold, uint, 0444);
+MODULE_PARM_DESC(flush_threshold, "pages above which a flush is PASID-wide, 0 = never");
+
+static unsigned int qi_batch = 64;
+module_param(qi_batch, uint, 0444);
+MODULE_PARM_DESC(qi_batch, "queued mode: descriptors per batch (default 64)");
+
+static unsigned long dev_latency_ns;
+module_param(dev_latency_ns, ulong, 0444);
+MODULE_PARM_DESC(dev_latency_ns, "simulated invalidation completion latency, ns");
+
+static char *model = "secondary";
+module_param(model, charp, 0444);
+MODULE_PARM_DESC(model, "default invalidation model: secondary (default), range, pinned");
+
+static char *fill = "ref";
+module_param(fill, charp, 0444);
+MODULE_PARM_DESC(fill, "default fill policy: ref (default) or noref");
+
+/* Index of @s in @names[first..n), or -EINVAL. */
+static int svmsim_parse(const char *s, const char * const *names,
+			unsigned int first, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = first; i < n; i++)
+		if (sysfs_streq(s, names[i]))
+			return i;
+	return -EINVAL;
+}
+
+static int svmsim_config_check(const struct svmsim_config *c)
+{
+	if (!is_power_of_2(c->tlb_sets) || c->tlb_sets > SVMSIM_MAX_SETS ||
+	    c->tlb_ways > SVMSIM_MAX_WAYS || c->tlb_policy >= SVMSIM_REPL_NR ||
+	    c->flush_mode >= SVMSIM_FLUSH_MODE_NR || !c->qi_batch ||
+	    c->qi_batch > SVMSIM_MAX_QI_BATCH ||
+	    c->dev_latency_ns > SVMSIM_MAX_LATENCY_NS ||
+	    !c->default_model || c->default_model >= SVMSIM_MODEL_NR ||
+	    !c->default_fill || c->default_fill >= SVMSIM_FILL_NR ||
+	    c->flags || c->pad || !svmsim_reserved_zero(c->reserved, ARRAY_SIZE(c->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * svmsim_config_defaults() - a device's configuration from the parameters
+ * @cfg: out.
+ *
+ * Return: 0, or -EINVAL naming nothing: a parameter is out of range.
+ */
+int svmsim_config_defaults(struct svmsim_config *cfg)
+{
+	int policy = svmsim_parse(tlb_policy, svmsim_repl_names, 0, SVMSIM_REPL_NR);
+	int mode = svmsim_parse(flush_mode, svmsim_flush_mode_names, 0,
+				SVMSIM_FLUSH_MODE_NR);
+	int m = svmsim_parse(model, svmsim_model_names, 1, SVMSIM_MODEL_NR);
+	int fp = svmsim_parse(fill, svmsim_fill_names, 1, SVMSIM_FILL_NR);
+
+	if (policy < 0 || mode < 0 || m < 0 || fp < 0)
+		return -EINVAL;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->tlb_sets = tlb_sets;
+	cfg->tlb_ways = tlb_ways;
+	cfg->tlb_policy = policy;
+	cfg->flush_mode = mode;
+	cfg->flush_threshold = flush_threshold;
+	cfg->qi_batch = qi_batch;
+	cfg->dev_latency_ns = dev_latency_ns;
+	cfg->default_model = m;
+	cfg->default_fill = fp;
+	return svmsim_config_check(cfg);
+}
+
+/**
+ * svmsim_ioctl_set_config() - SVMSIM_IOC_SET_CONFIG
+ * @f: the file.
+ * @arg: struct svmsim_config.
+ *
+ * Return: 0, -EINVAL, -EBUSY (geometry or flush mode while bonds exist),
+ * -ENOMEM.
+ */
+long svmsim_ioctl_set_config(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_dev *dev = f->dev;
+	struct svmsim_config c, *cur = &dev->cfg;
+	bool geometry;
+	int ret = 0;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	ret = svmsim_config_check(&c);
+	if (ret)
+		return ret;
+	mutex_lock(&dev->lock);
+	geometry = c.tlb_sets != cur->tlb_sets || c.tlb_ways != cur->tlb_ways ||
+		   c.tlb_policy != cur->tlb_policy;
+	/* nbonds counts bonds until freed: late callbacks use the TLB. */
+	if ((geometry || c.flush_mode != cur->flush_mode) && dev->nbonds) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (geometry) {
+		ret = svm_tlb_reconfigure(&dev->tlb, c.tlb_sets, c.tlb_ways, c.tlb_policy);
+		if (ret)
+			goto out;
+	}
+	WRITE_ONCE(cur->tlb_sets, c.tlb_sets);
+	WRITE_ONCE(cur->tlb_ways, c.tlb_ways);
+	WRITE_ONCE(cur->tlb_policy, c.tlb_policy);
+	WRITE_ONCE(cur->flush_mode, c.flush_mode);
+	WRITE_ONCE(cur->flush_threshold, c.flush_threshold);
+	WRITE_ONCE(cur->qi_batch, c.qi_batch);
+	WRITE_ONCE(cur->dev_latency_ns, c.dev_latency_ns);
+	WRITE_ONCE(cur->default_model, c.default_model);
+	WRITE_ONCE(cur->default_fill, c.default_fill);
+out:
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+/**
+ * svmsim_ioctl_get_config() - SVMSIM_IOC_GET_CONFIG
+ * @f: the file.
+ * @arg: struct svmsim_config, written.
+ *
+ * Return: 0 or -EFAULT.
+ */
+long svmsim_ioctl_get_config(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_config c;
+
+	mutex_lock(&f->dev->lock);
+	c = f->dev->cfg;
+	mutex_unlock(&f->dev->lock);
+	return copy_to_user(arg, &c, sizeof(c)) ? -EFAULT : 0;
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmsim: the device page request -- fill a TLB entry from the CPU page
+ * tables of the bound mm.
+ *
+ *   1. sample the invalidation sequence (waiting out, in the range model,
+ *      an invalidation in progress over the address);
+ *   2. walk: mmget_not_zero + mmap_read_lock, then get_user_pages_remote()
+ *      (write intent for writes; pin_user_pages_remote(FOLL_LONGTERM) for
+ *      the pinned model), or the PFN-map lookup for the device window;
+ *      a PMD-mapped THP gives a 2M entry;
+ *   3. insert unless an invalidation began since step 1 -- the walk may
+ *      have read a PTE just before it was cleared -- and walk again if so,
+ *      a bounded number of times (counted).
+ *
+ * An address that is unmapped, above the user address space, PROT_NONE,
+ * or read-only for a write is a device fault (EFAULT, EACCES), like an
+ * IOMMU translation or permission fault.
+ */
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+
+#include "compat.h"
+#include "svmsim.h"
+#include "trace.h"
+
+/**
+ * struct svmsim_walk - what one page walk found
+ * @pfn: first 4K PFN of the translation.
+ * @shift: 12, or 21 for a PMD-mapped THP.
+ * @perm: SVMSIM_PERM_*.
+ * @page: the reference the walk took (GUP get or pin), or NULL.
+ * @pinned: @page is a FOLL_PIN pin.
+ */
+struct svmsim_walk {
+	unsigned long pfn;
+	unsigned int shift;
+	unsigned int perm;
+	struct page *page;
+	bool pinned;
+};
+
+static void svmsim_walk_release(struct svmsim_walk *w)
+{
+	if (!w->page)
+		return;
+	if (w->pinned)
+		unpin_user_page(w->page);
+	else
+		put_page(w->page);
+	w->page = NULL;
+}
+
+/* The TLB's hook: an entry is gone and drained; drop its page. */
+static void svmsim_tlb_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
+{
+	struct svmsim_bond *b = container_of(e->space, struct svmsim_bond, space);
+	struct page *page = e->priv;
+
+	if (!page)
+		return;
+	if (b->model == SVMSIM_MODEL_PINNED) {
+		unpin_user_page(page);
+		svmsim_count(b, SVMSIM_STAT_PINNED_PAGES, -1);
+	} else {
+		put_page(page);
+	}
+}
+
+const struct svm_tlb_ops svmsim_tlb_ops = {
+	.release = svmsim_tlb_release,
+};
+
+/* If a PMD-sized THP maps @page at @va, widen the walk to a 2M entry. */
+static void svmsim_walk_huge(struct mm_struct *mm, unsigned long va, bool write,
+			     struct svmsim_walk *w)
+{
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t pmd;
+
+	if (!PageCompound(w->page))
+		return;
+	pgd = pgd_offset(mm, va);
+	if (pgd_none(*pgd) || pgd_bad(*pgd))
+		return;
+	p4d = p4d_offset(pgd, va);
+	if (p4d_none(*p4d) || p4d_bad(*p4d))
+		return;
+	pud = pud_offset(p4d, va);
+	if (pud_none(*pud) || pud_bad(*pud))
+		return;
+	/* Page tables below a PUD are stable under mmap_read_lock. */
+	pmd = svmsim_pmd_read(pmd_offset(pud, va));
+	if (!pmd_present(pmd) || !pmd_trans_huge(pmd))
+		return;
+	if (pmd_pfn(pmd) + ((va >> PAGE_SHIFT) & (HPAGE_PMD_NR - 1)) != w->pfn)
+		return;
+	if (write && !pmd_write(pmd))
+		return;
+	w->pfn = pmd_pfn(pmd);
+	w->shift = SVM_TLB_SHIFT_2M;
+}
+
+/* get_user_pages' errors as device faults. */
+static int svmsim_gup_errno(long ret)
+{
+	switch (ret) {
+	case -ENOMEM:
+	case -EINTR:
+		return ret;
+	case -ERESTARTSYS:
+		return -EINTR;
+	case -EBUSY:
+	case -EAGAIN:
+		return -EAGAIN;
+	default:
+		return -EFAULT;
+	}
+}
+
+static int svmsim_walk_pages(struct svmsim_bond *b, struct vm_area_struct *vma,
+			     unsigned long va, bool write, struct svmsim_walk *w)
+{
+	unsigned int gup = write ? FOLL_WRITE : 0;
+	long got;
+
+	if (!(vma->vm_flags & VM_READ))
+		return -EACCES;
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EACCES;
+	w->pinned = b->model == SVMSIM_MODEL_PINNED;
+	if (w->pinned)
+		got = svmsim_pin_remote(b->mm, va & PAGE_MASK, 1, gup | FOLL_LONGTERM,
+					&w->page);
+	else
+		got = svmsim_gup_remote(b->mm, va & PAGE_MASK, gup, &w->page);
+	if (got <= 0) {
+		w->page = NULL;
+		return got ? svmsim_gup_errno(got) : -EFAULT;
+	}
+	w->pfn = page_to_pfn(w->page);
+	w->shift = SVM_TLB_SHIFT_4K;
+	w->perm = SVMSIM_PERM_READ | (write ? SVMSIM_PERM_WRITE : 0);
+	if (!(b->flags & SVMSIM_BIND_NO_HUGE))
+		svmsim_walk_huge(b->mm, va, write, w);
+	return 0;
+}
+
+/*
+ * The device window is VM_PFNMAP: no struct page behind the PTE as far as
+ * GUP knows.  Look the PFN up instead, faulting the page in first if a
+ * zap left it unmapped, as a CPU access would.
+ */
+static int svmsim_walk_pfnmap(struct svmsim_bond *b, struct vm_area_struct *vma,
+			      unsigned long va, bool write, struct svmsim_walk *w)
+{
+	bool writable, unlocked = false;
+	unsigned long pfn;
+	int ret;
+
+	if (!svmsim_is_window(vma))
+		return -EFAULT;
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EACCES;
+	if (svmsim_follow_pfnmap(vma, va, &pfn, &writable)) {
+		ret = fixup_user_fault(b->mm, va, write ? FAULT_FLAG_WRITE : 0,
+				       &unlocked);
+		if (ret)
+			return svmsim_gup_errno(ret);
+		/* The mmap lock was dropped and retaken: @vma may be gone. */
+		if (unlocked || svmsim_follow_pfnmap(vma, va, &pfn, &writable))
+			return -EAGAIN;
+	}
+	if ((write && !writable) || !pfn_valid(pfn))
+		return write && !writable ? -EACCES : -EFAULT;
+	w->pfn = pfn;
+	w->shift = SVM_TLB_SHIFT_4K;
+	w->perm = SVMSIM_PERM_READ | (writable ? SVMSIM_PERM_WRITE : 0);
+	if (b->fill == SVMSIM_FILL_REF) {
+		w->page = pfn_to_page(pfn);
+		get_page(w->page);
+	}
+	return 0;
+}
+
+/* Step 2: translate @va in the bound mm.  -EAGAIN: walk again. */
+static int svmsim_walk(struct svmsim_bond *b, unsigned long va, bool write,
+		       struct svmsim_walk *w)
+{
+	struct mm_struct *mm = b->mm;
+	struct vm_area_struct *vma;
+	int ret;
+
+	if (va >= TASK_SIZE_MAX)
+		return -EFAULT;
+	/* The device never keeps the address space alive. */
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
+	vma = vma_lookup(mm, va);
+	if (!vma)
+		ret = -EFAULT;
+	else if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		ret = svmsim_walk_pfnmap(b, vma, va, write, w);
+	else
+		ret = svmsim_walk_pages(b, vma, va, write, w);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+
+/* Step 3: insert the walk's translation; the entry takes @w's page. */
+static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
+			 struct svmsim_walk *w, unsigned long seq,
+			 unsigned int flags)
+{
+	struct svm_tlb_entry *e = svm_tlb_entry_alloc(GFP_KERNEL);
+	bool keep = w->pinned || b->fill == SVMSIM_FILL_REF;
+	int ret;
+
+	if (!e) {
+		svmsim_walk_release(w);
+		return -ENOMEM;
+	}
+	e->vpn = va >> w->shift;
+	e->shift = w->shift;
+	e->pfn = w->pfn;
+	e->perm = w->perm;
+	e->priv = keep ? w->page : NULL;
+	ret = svm_tlb_insert(&b->space, e, seq, flags, NULL);
+	if (ret) {
+		svm_tlb_entry_free(e);
+		svmsim_walk_release(w);
+		return ret == -EEXIST ? 0 : ret;
+	}
+	svmsim_count(b, SVMSIM_STAT_FILLS, 1);
+	if (w->shift == SVM_TLB_SHIFT_2M)
+		svmsim_count(b, SVMSIM_STAT_FILLS_2M, 1);
+	if (w->pinned)
+		svmsim_count(b, SVMSIM_STAT_PINNED_PAGES, 1);
+	if (keep)
+		w->page = NULL;		/* now the entry's */
+	else
+		svmsim_walk_release(w);	/* noref: coherence by invalidation only */
+	return 0;
+}
+
+static bool svmsim_fill_may_start(struct svmsim_bond *b, unsigned long va)
+{
+	unsigned long seq;
+
+	return svm_tlb_fill_begin(&b->space, va, 0, &seq) != -EAGAIN;
+}
+
+/* Step 1, range model: wait for the invalidation in progress to end. */
+static int svmsim_fill_wait(struct svmsim_bond *b, unsigned long va)
+{
+	svmsim_count(b, SVMSIM_STAT_FILL_WAITS, 1);
+	if (wait_event_killable_timeout(b->fill_wq, svmsim_fill_may_start(b, va),
+					HZ) < 0)
+		return -EINTR;
+	return 0;
+}
+
+static unsigned int svmsim_fill_flags(struct svmsim_bond *b)
+{
+	switch (READ_ONCE(b->inj.bug)) {
+	case SVMSIM_BUG_IGNORE_SEQ:
+		return SVM_TLB_INSERT_NOCHECK;
+	case SVMSIM_BUG_NO_FILL_BLOCK:
+		return SVM_TLB_FILL_NOBLOCK;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * svmsim_fill() - handle a device page request for @va
+ * @b: the bond.
+ * @va: the address that missed.
+ * @write: the access writes.
+ *
+ * On return the translation may already have been invalidated again: the
+ * caller looks it up anew, with preemption disabled.
+ *
+ * Return: 0 (inserted, or already cached); a device fault -EFAULT or
+ * -EACCES; -ESRCH the bond is dead or its mm gone; -EAGAIN the retries ran
+ * out; -EINTR a fatal signal; -ENOMEM.
+ */
+int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
+{
+	unsigned int flags = svmsim_fill_flags(b), tries, delay;
+	struct svmsim_walk w = { 0 };
+	u64 t0 = ktime_get_ns();
+	unsigned long seq;
+	int ret = -EAGAIN;
+
+	if (flags)
+		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
+	for (tries = 0; tries < SVMSIM_FILL_RETRIES; tries++) {
+		ret = svm_tlb_fill_begin(&b->space, va, flags, &seq);
+		if (ret == -EAGAIN) {
+			ret = svmsim_fill_wait(b, va);
+			if (ret)
+				break;
+			ret = -EAGAIN;
+			continue;
+		}
+		if (ret)
+			break;
+		ret = svmsim_walk(b, va, write, &w);
+		if (ret == -EAGAIN)
+			continue;
+		if (ret)
+			break;
+		delay = READ_ONCE(b->inj.fill_delay_us);
+		if (delay)
+			usleep_range(delay, delay + delay / 8 + 1);
+		ret = svmsim_insert(b, va, &w, seq, flags);
+		if (ret != -EAGAIN)
+			break;
+		svmsim_count(b, SVMSIM_STAT_FILL_RETRIES, 1);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	if (ret == -EFAULT || ret == -EACCES)
+		svmsim_count(b, SVMSIM_STAT_FILL_FAULTS, 1);
+	svmsim_hist_add(&b->dev->hists->fill, ktime_get_ns() - t0);
+	trace_svmsim_fill(b->dev->index, b->pasid, va, w.pfn, w.shift, tries, ret);
+	return ret;
+}
+
+/**
+ * svmsim_pin_range() - pinned model: pin and map a range at bind (MAP_DMA)
+ * @b: the pinned bond.
+ * @start: page aligned.
+ * @len: page multiple.
+ *
+ * Pins writable where the mapping allows, else read-only.
+ *
+ * Return: 0 or the first page's fault; the caller unbinds on error.
+ */
+int svmsim_pin_range(struct svmsim_bond *b, unsigned long start, unsigned long len)
+{
+	unsigned long va, pfn;
+	unsigned int shift, perm;
+	int ret;
+
+	for (va = start; va - start < len; va += PAGE_SIZE) {
+		if (svm_tlb_peek(&b->space, va, &pfn, &shift, &perm))
+			continue;	/* inside a 2M entry already */
+		ret = svmsim_fill(b, va, true);
+		if (ret == -EACCES)
+			ret = svmsim_fill(b, va, false);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmsim: mmu_notifier callbacks.
+ *
+ * secondary model (intel_svm, arm-smmu-v3-sva): the flush runs in
+ *   ->invalidate_range (6.1) / ->arch_invalidate_secondary_tlbs (6.12),
+ *   after the CPU page table changed and before the pages are freed; it
+ *   must not sleep.  A fill that walked the old PTE is refused by the
+ *   sequence count the flush bumps.  On 6.1 ->change_pte (COW) flushes the
+ *   page too.  A separate observer notifier records the start/end brackets,
+ *   for collateral accounting and event attribution (6.6+ forbids start/end
+ *   and the secondary callback in one ops table).
+ *
+ * range model (KVM, HMM, RDMA ODP): the flush runs in
+ *   ->invalidate_range_start, before the PTEs change, and fills of the
+ *   range are refused until the matching ->invalidate_range_end.  When the
+ *   start is not blockable (OOM reaper) nothing here sleeps: the flush runs
+ *   synchronously even in queued mode.
+ *
+ * Both: ->release (exit_mmap) kills the bond's TLB space before the page
+ * tables go; ->free_notifier drops the notifier's bond reference after
+ * SRCU, so a callback never runs on freed memory.
+ */
+#include <linux/ktime.h>
+#include <linux/mmu_notifier.h>
+#include <linux/sched.h>
+
+#include "compat.h"
+#include "svmsim.h"
+
+static struct svmsim_bond *mn_bond(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct svmsim_bond, mn);
+}
+
+static struct svmsim_bond *obs_bond(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct svmsim_bond, obs);
+}
+
+/* SKIP_INVALIDATE: drop every param-th callback (0 or 1: all). */
+static bool svmsim_skip(struct svmsim_bond *b)
+{
+	u32 every;
+
+	if (READ_ONCE(b->inj.bug) != SVMSIM_BUG_SKIP_INVALIDATE)
+		return false;
+	every = READ_ONCE(b->inj.param);
+	if (every > 1 && atomic_inc_return(&b->inj.calls) % every)
+		return false;
+	svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
+	return true;
+}
+
+/* ---- the observer: what really changed (secondary model) ---- */
+
+static int svmsim_obs_start(struct mmu_notifier *mn,
+			    const struct mmu_notifier_range *range)
+{
+	struct svmsim_bond *b = obs_bond(mn);
+	struct svmsim_observer *o = &b->observer;
+	struct svmsim_obs_range *slot;
+	unsigned long flags;
+
+	if (range->end <= range->start)
+		return 0;
+	spin_lock_irqsave(&o->lock, flags);
+	if (o->n < SVMSIM_OBS_SLOTS) {
+		slot = &o->slots[o->n++];
+		slot->key = range;
+		slot->r.start = range->start;
+		slot->r.last = svmsim_last(range->end);
+		slot->event = svmsim_event_of(range->event);
+		slot->active = true;
+	} else {
+		/*
+		 * Full: the last slot becomes "everything changed" until the
+		 * next flush takes it; collateral is undercounted meanwhile.
+		 */
+		slot = &o->slots[SVMSIM_OBS_SLOTS - 1];
+		slot->key = NULL;
+		slot->r.start = 0;
+		slot->r.last = ULONG_MAX;
+		slot->event = SVMSIM_EV_UNATTRIBUTED;
+		slot->active = false;
+	}
+	spin_unlock_irqrestore(&o->lock, flags);
+	svmsim_count(b, SVMSIM_STAT_INV_OBSERVED, 1);
+	return 0;
+}
+
+static void svmsim_obs_end(struct mmu_notifier *mn,
+			   const struct mmu_notifier_range *range)
+{
+	struct svmsim_observer *o = &obs_bond(mn)->observer;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&o->lock, flags);
+	for (i = 0; i < o->n; i++) {
+		if (o->slots[i].key == range) {
+			o->slots[i].active = false;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&o->lock, flags);
+}
+
+/*
+ * Copy the ranges that changed since the last secondary flush into
+ * @changed, forget the brackets that have ended, and name the event: the
+ * single bracket's, or unattributed (batched flushes of reclaim and
+ * migration come after their brackets ended, several at a time).
+ */
+static unsigned int svmsim_obs_take(struct svmsim_bond *b,
+				    struct svm_tlb_range *changed,
+				    unsigned int *event)
+{
+	struct svmsim_observer *o = &b->observer;
+	unsigned int i, n, kept = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&o->lock, flags);
+	n = o->n;
+	for (i = 0; i < n; i++)
+		changed[i] = o->slots[i].r;
+	*event = n == 1 ? o->slots[0].event : SVMSIM_EV_UNATTRIBUTED;
+	for (i = 0; i < n; i++) {
+		if (o->slots[i].active)
+			o->slots[kept++] = o->slots[i];
+	}
+	o->n = kept;
+	spin_unlock_irqrestore(&o->lock, flags);
+	return n;
+}
+
+/* ---- secondary model ---- */
+
+/* The bug END_OFF_BY_ONE: the last page of the range is not flushed. */
+static bool svmsim_apply_bugs(struct svmsim_bond *b, unsigned long start,
+			      unsigned long *last)
+{
+	if (svmsim_skip(b))
+		return false;
+	if (READ_ONCE(b->inj.bug) == SVMSIM_BUG_END_OFF_BY_ONE &&
+	    *last != ULONG_MAX) {
+		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
+		if (*last - start < PAGE_SIZE)
+			return false;
+		*last -= PAGE_SIZE;
+	}
+	return true;
+}
+
+/**
+ * svmsim_secondary_invalidate() - the secondary model's flush
+ * @mn: the bond's notifier.
+ * @mm: the bond's mm.
+ * @start: first address.
+ * @end: exclusive end (ULONG_MAX: the whole address space).
+ *
+ * ->invalidate_range on 6.1, ->arch_invalidate_secondary_tlbs on 6.12; may
+ * be called with the page table lock held, never sleeps.
+ */
+void svmsim_secondary_invalidate(struct mmu_notifier *mn, struct mm_struct *mm,
+				 unsigned long start, unsigned long end)
+{
+	struct svmsim_bond *b = mn_bond(mn);
+	struct svm_tlb_range changed[SVMSIM_OBS_SLOTS];
+	unsigned long last = svmsim_last(end);
+	unsigned int n, event;
+	u64 t0 = ktime_get_ns();
+
+	if (end <= start)
+		return;
+	n = svmsim_obs_take(b, changed, &event);
+	if (!svmsim_apply_bugs(b, start, &last))
+		return;
+	svmsim_flush(b, start, last, n ? changed : NULL, n, event, false, t0);
+}
+
+/**
+ * svmsim_change_pte() - 6.1's ->change_pte: a PTE now maps another page
+ * @mn: the bond's notifier.
+ * @mm: the bond's mm.
+ * @address: the page.
+ * @pte: the new PTE (not used: the device refaults rather than follows).
+ *
+ * COW (wp_page_copy) and KSM call it inside a start/end bracket; the
+ * invalidate_range that follows flushes the page again, cheaply.
+ */
+void svmsim_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
+		       unsigned long address, pte_t pte)
+{
+	struct svmsim_bond *b = mn_bond(mn);
+	unsigned long start = address & PAGE_MASK, last = start + PAGE_SIZE - 1;
+	u64 t0 = ktime_get_ns();
+
+	if (!svmsim_apply_bugs(b, start, &last))
+		return;
+	svmsim_flush(b, start, last, NULL, 0, SVMSIM_EV_CHANGE_PTE, false, t0);
+}
+
+/* ---- range model ---- */
+
+static int svmsim_range_start(struct mmu_notifier *mn,
+			      const struct mmu_notifier_range *range)
+{
+	struct svmsim_bond *b = mn_bond(mn);
+	bool blockable = mmu_notifier_range_blockable(range);
+	unsigned long last = svmsim_last(range->end);
+	u64 t0 = ktime_get_ns();
+
+	if (range->end <= range->start)
+		return 0;
+	if (!blockable)
+		svmsim_count(b, SVMSIM_STAT_INV_NONBLOCK, 1);
+	/* NO_FILL_BLOCK: flush, but let fills cache the PTE about to change. */
+	if (READ_ONCE(b->inj.bug) == SVMSIM_BUG_NO_FILL_BLOCK)
+		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
+	else
+		svm_tlb_invalidate_begin(&b->space, range->start, last);
+	if (!svmsim_apply_bugs(b, range->start, &last))
+		return 0;
+	svmsim_flush(b, range->start, last, NULL, 0, svmsim_event_of(range->event),
+		     blockable, t0);
+	return 0;
+}
+
+static void svmsim_range_end(struct mmu_notifier *mn,
+			     const struct mmu_notifier_range *range)
+{
+	struct svmsim_bond *b = mn_bond(mn);
+
+	if (range->end <= range->start ||
+	    READ_ONCE(b->inj.bug) == SVMSIM_BUG_NO_FILL_BLOCK)
+		return;
+	if (svm_tlb_invalidate_end(&b->space))
+		wake_up_all(&b->fill_wq);
+}
+
+/* ---- both ---- */
+
+/*
+ * exit_mmap(): stop device access before the page tables go, like
+ * intel_svm clearing the PASID entry.  No invalidation follows.
+ */
+static void svmsim_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	svmsim_bond_kill(mn_bond(mn), SVMSIM_EV_MM_RELEASE);
+}
+
+static void svmsim_mn_free(struct mmu_notifier *mn)
+{
+	svmsim_bond_put(mn_bond(mn));
+}
+
+static void svmsim_obs_free(struct mmu_notifier *mn)
+{
+	svmsim_bond_put(obs_bond(mn));
+}
+
+static const struct mmu_notifier_ops svmsim_secondary_ops = {
+	.release = svmsim_mn_release,
+	SVMSIM_OPS_SECONDARY_TLB
+	SVMSIM_OPS_CHANGE_PTE
+	.free_notifier = svmsim_mn_free,
+};
+
+static const struct mmu_notifier_ops svmsim_range_ops = {
+	.release = svmsim_mn_release,
+	.invalidate_range_start = svmsim_range_start,
+	.invalidate_range_end = svmsim_range_end,
+	.free_notifier = svmsim_mn_free,
+};
+
+static const struct mmu_notifier_ops svmsim_observer_ops = {
+	.invalidate_range_start = svmsim_obs_start,
+	.invalidate_range_end = svmsim_obs_end,
+	.free_notifier = svmsim_obs_free,
+};
+
+/* Register one notifier; it holds a bond reference until ->free_notifier. */
+static int svmsim_mn_add(struct svmsim_bond *b, struct mmu_notifier *mn,
+			 const struct mmu_notifier_ops *ops)
+{
+	int ret;
+
+	mn->ops = ops;
+	kref_get(&b->ref);
+	ret = mmu_notifier_register(mn, b->mm);
+	if (ret) {
+		mn->ops = NULL;
+		svmsim_bond_put(b);	/* not the last: the caller holds one */
+	}
+	return ret;
+}
+
+/**
+ * svmsim_notifier_register() - subscribe a new bond to its mm
+ * @b: the bond; its mm is the caller's (mm_users held).
+ *
+ * The pinned model registers nothing (vfio type1 pins instead).  A
+ * registered notifier's ->ops stays set: svmsim_notifier_unregister() puts
+ * exactly those, also after a failure here.
+ *
+ * Return: 0 or the error of mmu_notifier_register().
+ */
+int svmsim_notifier_register(struct svmsim_bond *b)
+{
+	int ret;
+
+	if (b->model == SVMSIM_MODEL_PINNED)
+		return 0;
+	if (b->model == SVMSIM_MODEL_SECONDARY) {
+		ret = svmsim_mn_add(b, &b->obs, &svmsim_observer_ops);
+		if (ret)
+			return ret;
+		return svmsim_mn_add(b, &b->mn, &svmsim_secondary_ops);
+	}
+	return svmsim_mn_add(b, &b->mn, &svmsim_range_ops);
+}
+
+/**
+ * svmsim_notifier_unregister() - unsubscribe; the frees come after SRCU
+ * @b: the bond, already killed (no entries, no fills).  Called once.
+ */
+void svmsim_notifier_unregister(struct svmsim_bond *b)
+{
+	if (b->mn.ops)
+		mmu_notifier_put(&b->mn);
+	if (b->obs.ops)
+		mmu_notifier_put(&b->obs);
+}

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmsim: statistics -- counters per device and per bond, log-linear
+ * latency histograms per device (each invalidation callback by event and
+ * by range size, fills, queued flushes), the STATS and HIST ioctls, a
+ * debugfs file per device, and the tracepoints.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "svmsim.h"
+#include "svmsim/loglin.h"
+#include "svmsim/names.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+static struct dentry *svmsim_dbg_root;
+
+/**
+ * svmsim_count() - add to a counter of a bond and of its device
+ * @b: the bond.
+ * @idx: enum svmsim_stat, not one the TLB core keeps.
+ * @n: amount (negative for gauges going down).
+ */
+void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n)
+{
+	atomic64_add(n, &b->stats.c[idx]);
+	atomic64_add(n, &b->dev->stats.c[idx]);
+}
+
+/**
+ * svmsim_dev_count() - add to a device counter
+ * @dev: the device.
+ * @idx: enum svmsim_stat.
+ * @n: amount.
+ */
+void svmsim_dev_count(struct svmsim_dev *dev, unsigned int idx, s64 n)
+{
+	atomic64_add(n, &dev->stats.c[idx]);
+}
+
+/**
+ * svmsim_hist_add() - record a latency
+ * @h: the histogram.
+ * @ns: nanoseconds.
+ */
+void svmsim_hist_add(struct svmsim_lathist *h, u64 ns)
+{
+	s64 old;
+
+	atomic64_inc(&h->b[loglin_index(ns, SVMSIM_HIST_SUB_BITS, SVMSIM_HIST_MAX_SHIFT)]);
+	atomic64_inc(&h->count);
+	atomic64_add(ns, &h->sum);
+	/* min is stored plus one: 0 means empty */
+	old = atomic64_read(&h->min);
+	while ((!old || ns + 1 < (u64)old) && !atomic64_try_cmpxchg(&h->min, &old, ns + 1))
+		;
+	old = atomic64_read(&h->max);
+	while (ns > (u64)old && !atomic64_try_cmpxchg(&h->max, &old, ns))
+		;
+}
+
+static void svmsim_hist_reset(struct svmsim_lathist *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < SVMSIM_HIST_NBUCKETS; i++)
+		atomic64_set(&h->b[i], 0);
+	atomic64_set(&h->count, 0);
+	atomic64_set(&h->sum, 0);
+	atomic64_set(&h->min, 0);
+	atomic64_set(&h->max, 0);
+}
+
+/* The @permille-th percentile: its bucket's midpoint, within [min, max]. */
+static u64 svmsim_hist_pct(struct svmsim_lathist *h, unsigned int permille)
+{
+	u64 count = atomic64_read(&h->count), want, seen = 0, v;
+	unsigned int i;
+
+	if (!count)
+		return 0;
+	want = div_u64(count * permille + 999, 1000);
+	for (i = 0; i < SVMSIM_HIST_NBUCKETS; i++) {
+		seen += atomic64_read(&h->b[i]);
+		if (seen >= want)
+			break;
+	}
+	if (i == SVMSIM_HIST_NBUCKETS)
+		i--;
+	v = (loglin_lower(i, SVMSIM_HIST_SUB_BITS) + loglin_upper(i, SVMSIM_HIST_SUB_BITS)) / 2;
+	v = max_t(u64, v, atomic64_read(&h->min) - 1);
+	return min_t(u64, v, atomic64_read(&h->max));
+}
+
+static unsigned int svmsim_size_class(unsigned long start, unsigned long last)
+{
+	unsigned long pages = (last >> PAGE_SHIFT) - (start >> PAGE_SHIFT) + 1;
+
+	if ((!start && last == ULONG_MAX) || pages >= (TASK_SIZE_MAX >> PAGE_SHIFT))
+		return SVMSIM_SZ_FULL;
+	if (pages == 1)
+		return SVMSIM_SZ_1;
+	if (pages <= 8)
+		return SVMSIM_SZ_2_8;
+	if (pages <= 64)
+		return SVMSIM_SZ_9_64;
+	if (pages <= 512)
+		return SVMSIM_SZ_65_512;
+	if (pages <= 4096)
+		return SVMSIM_SZ_513_4096;
+	return SVMSIM_SZ_4097_UP;
+}
+
+static void svmsim_ev_add(struct svmsim_counters *c, unsigned int event,
+			  const struct svm_tlb_flush_res *res)
+{
+	atomic64_inc(&c->ev_calls[event]);
+	atomic64_add(res->removed, &c->ev_entries[event]);
+	atomic64_add(res->collateral, &c->ev_collateral[event]);
+}
+
+/**
+ * svmsim_record_flush() - account one invalidation callback
+ * @b: the bond.
+ * @event: enum svmsim_event.
+ * @start: first address flushed.
+ * @last: last address flushed.
+ * @res: what the flush removed.
+ * @ns: the callback's latency.
+ */
+void svmsim_record_flush(struct svmsim_bond *b, unsigned int event,
+			 unsigned long start, unsigned long last,
+			 const struct svm_tlb_flush_res *res, u64 ns)
+{
+	struct svmsim_dev *dev = b->dev;
+
+	if (event >= SVMSIM_EV_NR)
+		event = SVMSIM_EV_OTHER;
+	svmsim_count(b, SVMSIM_STAT_INV_CALLS, 1);
+	if (!res->removed)
+		svmsim_count(b, SVMSIM_STAT_INV_EMPTY, 1);
+	svmsim_ev_add(&b->stats, event, res);
+	svmsim_ev_add(&dev->stats, event, res);
+	svmsim_hist_add(&dev->hists->ev[event], ns);
+	svmsim_hist_add(&dev->hists->sz[svmsim_size_class(start, last)], ns);
+	trace_svmsim_invalidate(dev->index, b->pasid, start, last, event,
+				res->removed, res->collateral, ns);
+}
+
+/* Fill @st from a bond (@b) or the device (@b NULL). */
+static void svmsim_stats_read(struct svmsim_dev *dev, struct svmsim_bond *b,
+			      struct svmsim_stats *st)
+{
+	struct svmsim_counters *c = b ? &b->stats : &dev->stats;
+	u64 tlb[SVM_TLB_NR_COUNTERS];
+	unsigned int i;
+
+	svm_tlb_read_counters(b ? &b->space.stats : &dev->tlb.stats, tlb);
+	for (i = 0; i < SVMSIM_STAT_NR; i++)
+		st->counters[i] = i < SVM_TLB_NR_COUNTERS ? tlb[i] : atomic64_read(&c->c[i]);
+	st->counters[SVMSIM_STAT_TLB_ENTRIES] = b ? READ_ONCE(b->space.nentries) :
+					       atomic_long_read(&dev->tlb.nentries);
+	st->counters[SVMSIM_STAT_TLB_ENTRIES_2M] = b ? READ_ONCE(b->space.n2m) :
+						  atomic_long_read(&dev->tlb.n2m);
+	for (i = 0; i < SVMSIM_EV_NR; i++) {
+		st->ev_calls[i] = atomic64_read(&c->ev_calls[i]);
+		st->ev_entries[i] = atomic64_read(&c->ev_entries[i]);
+		st->ev_collateral[i] = atomic64_read(&c->ev_collateral[i]);
+	}
+	st->ncounters = SVMSIM_STAT_NR;
+	st->nevents = SVMSIM_EV_NR;
+}
+
+static void svmsim_stats_reset(struct svmsim_dev *dev, struct svmsim_bond *b)
+{
+	struct svmsim_counters *c = b ? &b->stats : &dev->stats;
+	unsigned int i;
+
+	svm_tlb_reset_counters(b ? &b->space.stats : &dev->tlb.stats);
+	for (i = 0; i < SVMSIM_STAT_NR; i++)
+		if (i != SVMSIM_STAT_PINNED_PAGES)	/* a gauge */
+			atomic64_set(&c->c[i], 0);
+	for (i = 0; i < SVMSIM_EV_NR; i++) {
+		atomic64_set(&c->ev_calls[i], 0);
+		atomic64_set(&c->ev_entries[i], 0);
+		atomic64_set(&c->ev_collateral[i], 0);
+	}
+	if (b)
+		return;
+	for (i = 0; i < SVMSIM_EV_NR; i++)
+		svmsim_hist_reset(&dev->hists->ev[i]);
+	for (i = 0; i < SVMSIM_SZ_NR; i++)
+		svmsim_hist_reset(&dev->hists->sz[i]);
+	svmsim_hist_reset(&dev->hists->fill);
+	svmsim_hist_reset(&dev->hists->queue);
+}
+
+/**
+ * svmsim_ioctl_stats() - SVMSIM_IOC_STATS
+ * @f: the file.
+ * @arg: struct svmsim_stats.
+ *
+ * Return: 0, -EINVAL, -EFAULT or -ENOMEM.
+ */
+long svmsim_ioctl_stats(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_bond *b = NULL;
+	struct svmsim_stats *st;
+	long ret = 0;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	if (copy_from_user(st, arg, sizeof(*st))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if ((st->flags & ~SVMSIM_STATS_RESET) ||
+	    !svmsim_reserved_zero(st->reserved, ARRAY_SIZE(st->reserved))) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (st->pasid) {
+		b = svmsim_file_bond_get(f, st->pasid);
+		if (IS_ERR(b)) {
+			ret = PTR_ERR(b);
+			goto out;
+		}
+	}
+	svmsim_stats_read(f->dev, b, st);
+	if (st->flags & SVMSIM_STATS_RESET)
+		svmsim_stats_reset(f->dev, b);
+	if (b)
+		svmsim_bond_put(b);
+	if (copy_to_user(arg, st, sizeof(*st)))
+		ret = -EFAULT;
+out:
+	kfree(st);
+	return ret;
+}
+
+static struct svmsim_lathist *svmsim_hist_of(struct svmsim_dev *dev, u32 kind,
+					     u32 index)
+{
+	switch (kind) {
+	case SVMSIM_HIST_EVENT:
+		return index < SVMSIM_EV_NR ? &dev->hists->ev[index] : NULL;
+	case SVMSIM_HIST_SIZE:
+		return index < SVMSIM_SZ_NR ? &dev->hists->sz[index] : NULL;
+	case SVMSIM_HIST_FILL:
+		return index ? NULL : &dev->hists->fill;
+	case SVMSIM_HIST_QUEUE:
+		return index ? NULL : &dev->hists->queue;
+	default:
+		return NULL;
+	}
+}
+
+/**
+ * svmsim_ioctl_hist() - SVMSIM_IOC_HIST
+ * @f: the file.
+ * @arg: struct svmsim_hist.
+ *
+ * Return: 0, -EINVAL, -EFAULT or -ENOMEM.
+ */
+long svmsim_ioctl_hist(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_lathist *h;
+	struct svmsim_hist q;
+	unsigned int i, n;
+	u64 *buckets;
+	s64 min;
+	long ret = 0;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	h = svmsim_hist_of(f->dev, q.kind, q.index);
+	if (!h || q.flags || !svmsim_reserved_zero(q.reserved, ARRAY_SIZE(q.reserved)))
+		return -EINVAL;
+	n = min_t(u32, q.nbuckets, SVMSIM_HIST_NBUCKETS);
+	if (n && q.buckets) {
+		buckets = kmalloc_array(n, sizeof(*buckets), GFP_KERNEL);
+		if (!buckets)
+			return -ENOMEM;
+		for (i = 0; i < n; i++)
+			buckets[i] = atomic64_read(&h->b[i]);
+		if (copy_to_user(u64_to_user_ptr(q.buckets), buckets, n * sizeof(*buckets)))
+			ret = -EFAULT;
+		kfree(buckets);
+		if (ret)
+			return ret;
+	}
+	q.nbuckets = SVMSIM_HIST_NBUCKETS;
+	q.count = atomic64_read(&h->count);
+	q.sum_ns = atomic64_read(&h->sum);
+	min = atomic64_read(&h->min);
+	q.min_ns = min ? min - 1 : 0;
+	q.max_ns = atomic64_read(&h->max);
+	return copy_to_user(arg, &q, sizeof(q)) ? -EFAULT : 0;
+}
+
+/* ---- debugfs: /sys/kernel/debug/svmsim/svmsimN ---- */
+
+static void svmsim_show_hist(struct seq_file *m, const char *kind, const char *name,
+			     struct svmsim_lathist *h)
+{
+	u64 count = atomic64_read(&h->count);
+
+	if (!count)
+		return;
+	seq_printf(m, "%-6s %-16s %10llu %10llu %10llu %10llu %10llu\n", kind, name,
+		   count, atomic64_read(&h->min) - 1, svmsim_hist_pct(h, 500),
+		   svmsim_hist_pct(h, 990), (u64)atomic64_read(&h->max));
+}
+
+static int svmsim_dbg_show(struct seq_file *m, void *unused)
+{
+	struct svmsim_dev *dev = m->private;
+	struct svmsim_stats *st = kzalloc(sizeof(*st), GFP_KERNEL);
+	struct svmsim_config *c = &dev->cfg;
+	struct svmsim_bond *b;
+	unsigned int i;
+
+	if (!st)
+		return -ENOMEM;
+	seq_printf(m, "config: sets %u ways %u policy %s flush %s threshold %u qi_batch %u latency_ns %llu model %s fill %s\n",
+		   c->tlb_sets, c->tlb_ways, svmsim_repl_names[c->tlb_policy],
+		   svmsim_flush_mode_names[c->flush_mode], c->flush_threshold, c->qi_batch,
+		   c->dev_latency_ns, svmsim_model_names[c->default_model],
+		   svmsim_fill_names[c->default_fill]);
+	svmsim_stats_read(dev, NULL, st);
+	for (i = 0; i < SVMSIM_STAT_NR; i++)
+		seq_printf(m, "%-16s %llu\n", svmsim_stat_names[i], st->counters[i]);
+	seq_puts(m, "event            calls      entries    collateral\n");
+	for (i = 0; i < SVMSIM_EV_NR; i++)
+		if (st->ev_calls[i])
+			seq_printf(m, "%-16s %-10llu %-10llu %llu\n", svmsim_event_names[i],
+				   st->ev_calls[i], st->ev_entries[i], st->ev_collateral[i]);
+	kfree(st);
+	seq_puts(m, "latency (ns)    what              count        min        p50        p99        max\n");
+	for (i = 0; i < SVMSIM_EV_NR; i++)
+		svmsim_show_hist(m, "event", svmsim_event_names[i], &dev->hists->ev[i]);
+	for (i = 0; i < SVMSIM_SZ_NR; i++)
+		svmsim_show_hist(m, "pages", svmsim_size_names[i], &dev->hists->sz[i]);
+	svmsim_show_hist(m, "fill", "-", &dev->hists->fill);
+	svmsim_show_hist(m, "queue", "-", &dev->hists->queue);
+	mutex_lock(&dev->lock);
+	list_for_each_entry(b, &dev->bonds, dev_link)
+		seq_printf(m, "bond pasid %u model %s fill %s%s entries %lu\n", b->pasid,
+			   svmsim_model_names[b->model], svmsim_fill_names[b->fill],
+			   READ_ONCE(b->dead) ? " dead" : "", READ_ONCE(b->space.nentries));
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(svmsim_dbg);
+
+/**
+ * svmsim_stats_init() - histograms and the debugfs file of a device
+ * @dev: the device.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svmsim_stats_init(struct svmsim_dev *dev)
+{
+	dev->hists = kvzalloc(sizeof(*dev->hists), GFP_KERNEL);
+	if (!dev->hists)
+		return -ENOMEM;
+	dev->dbg = debugfs_create_file(dev->name, 0400, svmsim_dbg_root, dev,
+				       &svmsim_dbg_fops);
+	return 0;
+}
+
+/**
+ * svmsim_stats_exit() - undo svmsim_stats_init()
+ * @dev: the device.
+ */
+void svmsim_stats_exit(struct svmsim_dev *dev)
+{
+	debugfs_remove(dev->dbg);
+	kvfree(dev->hists);
+}
+
+/** svmsim_debugfs_init() - create /sys/kernel/debug/svmsim */
+void svmsim_debugfs_init(void)
+{
+	svmsim_dbg_root = debugfs_create_dir("svmsim", NULL);
+}
+
+/** svmsim_debugfs_exit() - remove it */
+void svmsim_debugfs_exit(void)
+{
+	debugfs_remove(svmsim_dbg_root);
+}

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svmsim: internal objects of the emulated SVM device.
+ *
+ *   svmsim_dev   one per /dev/svmsimN: configuration, software IOTLB,
+ *                invalidation queue, counters and histograms.
+ *   svmsim_mm    one per bound mm: its PASID (shared by all devices).
+ *   svmsim_bond  one per (device, mm): the mmu_notifier(s), the PASID's
+ *                space in the device TLB, fill wait queue, injected bugs.
+ *   svmsim_file  one per open(): the bonds made through it, the window.
+ *
+ * Lifetimes.  A bond is referenced (kref) by the file that made it, by
+ * each mmu_notifier registered for it (dropped in ->free_notifier, after
+ * SRCU), by each queued invalidation descriptor and by each ioctl using
+ * it.  Unbind (or close, or nothing for an exited mm until then) kills its
+ * TLB space -- every entry flushed and drained, no more fills -- and puts
+ * the notifiers; the memory goes when the last reference does.  The bond
+ * holds mmgrab() on its mm for that whole time and mmget_not_zero()s it
+ * around every page walk, so the device never keeps an address space
+ * alive.  A device lives until module exit, which waits for every bond.
+ *
+ * Locks (outermost first; none is taken from a notifier callback except
+ * the spinlocks marked "callback"):
+ *   svmsim_mm_lock (mutex, pasid.c)    the mm list and the PASID IDA.
+ *   svmsim_file.lock (mutex)           the file's bonds list and window.
+ *   svmsim_dev.lock (mutex)            the device's bonds list, nbonds,
+ *                                      configuration writes, TLB rebuild.
+ *   svmsim_window.lock (mutex)         window backing vs faults and zaps.
+ *   TLB space and set locks (callback) see include/svmsim/tlb.h.
+ *   svmsim_observer.lock (callback)    the ranges a bond saw start.
+ *   svmsim_invq.lock (callback)        the invalidation queue.
+ * Configuration fields are read without a lock (READ_ONCE): a change
+ * applies to the next operation.
+ */
+#ifndef _SVMSIM_H
+#define _SVMSIM_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "svmsim/tlb.h"
+#include "uapi/svmsim.h"
+
+#define SVMSIM_MAX_DEVICES	16
+#define SVMSIM_MAX_PASID	((1u << 20) - 1)
+#define SVMSIM_FILL_RETRIES	64	/* page walks per fill before EAGAIN */
+#define SVMSIM_ACCESS_RETRIES	64	/* fills per page access before EAGAIN */
+#define SVMSIM_OBS_SLOTS	16	/* start/end brackets a bond tracks */
+
+/* ---- counters and histograms (stats.c) ---- */
+
+struct svmsim_counters {
+	atomic64_t c[SVMSIM_STAT_NR];
+	atomic64_t ev_calls[SVMSIM_EV_NR];
+	atomic64_t ev_entries[SVMSIM_EV_NR];
+	atomic64_t ev_collateral[SVMSIM_EV_NR];
+};
+
+struct svmsim_lathist {
+	atomic64_t count;
+	atomic64_t sum;
+	atomic64_t min;
+	atomic64_t max;
+	atomic64_t b[SVMSIM_HIST_NBUCKETS];
+};
+
+struct svmsim_hists {
+	struct svmsim_lathist ev[SVMSIM_EV_NR];
+	struct svmsim_lathist sz[SVMSIM_SZ_NR];
+	struct svmsim_lathist fill;
+	struct svmsim_lathist queue;
+};
+
+/* ---- the invalidation queue (invq.c) ---- */
+
+/**
+ * struct svmsim_invq - a device's invalidation queue (queued flush mode)
+ * @lock: guards @pending and @busy (callback context).
+ * @pending: posted descriptors, oldest first.
+ * @busy: a batch is being processed (by the thread or a helping waiter).
+ * @thread: the device's queue thread.
+ * @kick: wakes @thread.
+ * @done: wakes sleeping waiters.
+ */
+struct svmsim_invq {
+	spinlock_t lock;
+	struct list_head pending;
+	bool busy;
+	struct task_struct *thread;
+	wait_queue_head_t kick;
+	wait_queue_head_t done;
+};
+
+struct svmsim_bond;
+
+/**
+ * struct svmsim_inv_desc - one invalidation descriptor plus its wait
+ * @link: in svmsim_invq.pending.
+ * @bond: the bond to flush.
+ * @req: the flush.  A waiting poster's @req.changed points at its own
+ *	array; an owned descriptor's at @changed.
+ * @res: out: what the flush removed.
+ * @posted_ns: when it was queued.
+ * @done: set (release) by the processor when @res is valid; the poster's
+ *	stack descriptor may be gone right after.
+ * @owned: the poster did not wait (injected bug NO_WAIT): the processor
+ *	drops the bond reference the descriptor holds and frees it.
+ * @changed: owned descriptors' copy of the changed ranges.
+ */
+struct svmsim_inv_desc {
+	struct list_head link;
+	struct svmsim_bond *bond;
+	struct svm_tlb_flush_req req;
+	struct svm_tlb_flush_res res;
+	u64 posted_ns;
+	int done;
+	bool owned;
+	struct svm_tlb_range changed[];
+};
+
+/* ---- device ---- */
+
+/**
+ * struct svmsim_dev - one emulated device
+ * @misc: /dev/svmsimN.
+ * @name: "svmsimN".
+ * @index: N.
+ * @lock: guards @bonds, @nbonds, writes of @cfg, and rebuilding @tlb.
+ * @cfg: the configuration (SVMSIM_IOC_SET_CONFIG).
+ * @tlb: the software IOTLB.
+ * @bonds: bonds alive (not unbound).
+ * @nbonds: bonds not yet freed; the TLB is rebuilt only at 0.
+ * @idle: woken when @nbonds drops to 0.
+ * @stats: device counters (the TLB keeps its own, in @tlb).
+ * @hists: latency histograms.
+ * @invq: the invalidation queue.
+ * @dbg: debugfs directory.
+ */
+struct svmsim_dev {
+	struct miscdevice misc;
+	char name[16];
+	u32 index;
+	struct mutex lock;
+	struct svmsim_config cfg;
+	struct svm_tlb tlb;
+	struct list_head bonds;
+	unsigned int nbonds;
+	wait_queue_head_t idle;
+	struct svmsim_counters stats;
+	struct svmsim_hists *hists;
+	struct svmsim_invq invq;
+	struct dentry *dbg;
+};
+
+/* ---- per mm: the PASID (pasid.c) ---- */
+
+struct svmsim_mm {
+	struct mm_struct *mm;
+	u32 pasid;
+	unsigned int users;
+	struct list_head link;
+};
+
+/* ---- per bond ---- */
+
+/**
+ * struct svmsim_obs_range - one start/end bracket seen by the observer
+ * @key: the mmu_notifier_range pointer (start and end pass the same one).
+ * @r: its range, inclusive.
+ * @event: its svmsim_event.
+ * @active: between start and end; closed ones stay until a flush used them.
+ */
+struct svmsim_obs_range {
+	const void *key;
+	struct svm_tlb_range r;
+	u8 event;
+	bool active;
+};
+
+/**
+ * struct svmsim_observer - what changed, for the secondary model
+ * @lock: guards the rest (callback context).
+ * @slots: brackets in progress, or ended since the last secondary flush.
+ * @n: slots in use.
+ *
+ * The secondary callback gets no event and, on 6.12, often 0..ULONG_MAX.
+ * A second notifier with start/end (one ops table may not have both on
+ * 6.6+) records the ranges that really change, so a flush can count the
+ * entries it removed outside them (collateral) and name its event.
+ */
+struct svmsim_observer {
+	spinlock_t lock;
+	struct svmsim_obs_range slots[SVMSIM_OBS_SLOTS];
+	unsigned int n;
+};
+
+/**
+ * struct svmsim_inject_state - injected bugs of a bond (SVMSIM_IOC_INJECT)
+ * @bug: enum svmsim_bug.
+ * @param: its parameter.
+ * @fill_delay_us: sleep between the page walk and the insert.
+ * @calls: invalidation callbacks seen, for SKIP_INVALIDATE.
+ */
+struct svmsim_inject_state {
+	u32 bug;
+	u32 param;
+	u32 fill_delay_us;
+	atomic_t calls;
+};
+
+/**
+ * struct svmsim_bond - a (device, mm) binding
+ * @ref: see "Lifetimes" above.
+ * @dev: the device.
+ * @smm: the mm's PASID holder; released at unbind.
+ * @mm: the mm, mmgrab()ed until the bond is freed.
+ * @pasid: the PASID.
+ * @model: enum svmsim_model (never DEFAULT).
+ * @fill: enum svmsim_fill (never DEFAULT).
+ * @flags: SVMSIM_BIND_*.
+ * @dead: released (mm exit) or unbound: DMA fails with ESRCH.
+ * @dev_link: in svmsim_dev.bonds.
+ * @file_link: in svmsim_file.bonds.
+ * @mn: the model's notifier (secondary or range ops), if registered.
+ * @obs: the secondary model's range observer, if registered.
+ * @space: the PASID's entries in the device TLB.
+ * @fill_wq: fills waiting for an invalidation in progress (range model).
+ * @observer: see struct svmsim_observer.
+ * @inj: injected bugs.
+ * @stats: counters of this bond (the TLB ones live in @space).
+ * @free_work: the final free, in process context (svmsim_wq).
+ */
+struct svmsim_bond {
+	struct kref ref;
+	struct svmsim_dev *dev;
+	struct svmsim_mm *smm;
+	struct mm_struct *mm;
+	u32 pasid;
+	u32 model;
+	u32 fill;
+	u32 flags;
+	bool dead;
+	struct list_head dev_link;
+	struct list_head file_link;
+	struct mmu_notifier mn;
+	struct mmu_notifier obs;
+	struct svm_tlb_space space;
+	wait_queue_head_t fill_wq;
+	struct svmsim_observer observer;
+	struct svmsim_inject_state inj;
+	struct svmsim_counters stats;
+	struct work_struct free_work;
+};
+
+struct svmsim_window;
+
+/**
+ * struct svmsim_file - one open() of a device
+ * @dev: the device.
+ * @lock: guards @bonds and @window.
+ * @bonds: bonds made through this file.
+ * @window: the device window, once mmap()ed.
+ */
+struct svmsim_file {
+	struct svmsim_dev *dev;
+	struct mutex lock;
+	struct list_head bonds;
+	struct svmsim_window *window;
+};
+
+/* main.c */
+extern bool svmsim_allow_inject;
+extern struct workqueue_struct *svmsim_wq;
+
+/* pasid.c */
+struct svmsim_mm *svmsim_mm_get(struct mm_struct *mm);
+void svmsim_mm_put(struct svmsim_mm *smm);
+
+/* bond.c */
+long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg);
+long svmsim_ioctl_unbind(struct svmsim_file *f, void __user *arg);
+long svmsim_ioctl_inject(struct svmsim_file *f, void __user *arg);
+struct svmsim_bond *svmsim_bond_lookup(struct svmsim_file *f, u32 pasid);
+struct svmsim_bond *svmsim_file_bond_get(struct svmsim_file *f, u32 pasid);
+void svmsim_bond_put(struct svmsim_bond *b);
+void svmsim_file_unbind_all(struct svmsim_file *f);
+void svmsim_bond_kill(struct svmsim_bond *b, unsigned int event);
+
+/* notifier.c */
+int svmsim_notifier_register(struct svmsim_bond *b);
+void svmsim_notifier_unregister(struct svmsim_bond *b);
+
+/* flush.c */
+void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
+		  const struct svm_tlb_range *changed, unsigned int nchanged,
+		  unsigned int event, bool may_sleep, u64 t0);
+void svmsim_delay_ns(u64 ns);
+
+/* fill.c */
+int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write);
+int svmsim_pin_range(struct svmsim_bond *b, unsigned long start, unsigned long len);
+extern const struct svm_tlb_ops svmsim_tlb_ops;
+
+/* dma.c */
+long svmsim_ioctl_dma(struct svmsim_file *f, void __user *arg);
+long svmsim_ioctl_probe(struct svmsim_file *f, void __user *arg);
+
+/* window.c */
+int svmsim_window_mmap(struct svmsim_file *f, struct vm_area_struct *vma);
+long svmsim_ioctl_zap(struct svmsim_file *f, void __user *arg);
+ssize_t svmsim_window_write(struct svmsim_file *f, const char __user *buf,
+			    size_t count);
+void svmsim_window_free(struct svmsim_file *f);
+bool svmsim_is_window(struct vm_area_struct *vma);
+
+/* invq.c */
+int svmsim_invq_start(struct svmsim_dev *dev);
+void svmsim_invq_stop(struct svmsim_dev *dev);
+void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d);
+void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
+		      bool may_sleep);
+
+/* config.c */
+long svmsim_ioctl_set_config(struct svmsim_file *f, void __user *arg);
+long svmsim_ioctl_get_config(struct svmsim_file *f, void __user *arg);
+int svmsim_config_defaults(struct svmsim_config *cfg);
+
+/* stats.c */
+void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n);
+void svmsim_dev_count(struct svmsim_dev *dev, unsigned int idx, s64 n);
+void svmsim_record_flush(struct svmsim_bond *b, unsigned int event,
+			 unsigned long start, unsigned long last,
+			 const struct svm_tlb_flush_res *res, u64 ns);
+void svmsim_hist_add(struct svmsim_lathist *h, u64 ns);
+long svmsim_ioctl_stats(struct svmsim_file *f, void __user *arg);
+long svmsim_ioctl_hist(struct svmsim_file *f, void __user *arg);
+int svmsim_stats_init(struct svmsim_dev *dev);
+void svmsim_stats_exit(struct svmsim_dev *dev);
+void svmsim_debugfs_init(void);
+void svmsim_debugfs_exit(void);
+
+/* Inclusive last address of the mm's exclusive end; ULONG_MAX stays. */
+static inline unsigned long svmsim_last(unsigned long end)
+{
+	return end == ULONG_MAX ? ULONG_MAX : end - 1;
+}
+
+static inline bool svmsim_reserved_zero(const __u64 *r, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (r[i])
+			return false;
+	return true;
+}
+
+#endif /* _SVMSIM_H */
