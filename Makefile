@@ -1,0 +1,131 @@
+# svmsim: build, test and sweep.  See README.md.
+#
+#   make              the module for KVER, svmbench and the test programs
+#   make check        every test (unit tests plain/ASan+UBSan/TSan, and the
+#                     in-VM TAP tests) on every supported kernel installed;
+#                     installs missing Debian packages first
+#   make sweep        the benchmark sweep, with plots, into results/
+#   make plots        redraw the plots of existing results
+#   make deps         install the Debian packages (idempotent)
+#
+# Variables: KVER (one kernel), KVERS (the kernels check/sweep use),
+# SWEEP=full (the large sweep matrix).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+ROOT := $(CURDIR)
+B := $(ROOT)/build
+
+KERNELS := $(shell $(ROOT)/scripts/kernels 2>/dev/null)
+RUNNING := $(shell uname -r)
+KVER ?= $(if $(wildcard /lib/modules/$(RUNNING)/build),$(RUNNING),$(lastword $(KERNELS)))
+KVERS ?= $(KERNELS)
+
+CC := gcc
+CSTD := -std=c11 -D_GNU_SOURCE
+WARN := -Wall -Wextra -Werror
+INC := -I$(ROOT)/include -I$(ROOT)/tests/lib
+OPT ?= -O2 -g
+URCU := -lurcu-memb -lurcu-common -lpthread
+USER_CFLAGS := $(CSTD) $(WARN) $(OPT) $(INC)
+
+# ---- user space: svmbench and the in-VM test programs (static: the VM
+# initramfs carries no libraries) ----
+
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_HDR := $(wildcard bench/*.h) $(wildcard include/svmsim/*.h) include/uapi/svmsim.h
+VMTEST_SRC := $(wildcard tests/vm/test_*.c)
+VMTEST_LIB := $(filter-out $(VMTEST_SRC),$(wildcard tests/vm/*.c))
+VMTEST_BIN := $(patsubst tests/vm/%.c,$(B)/bin/svmsim-%,$(VMTEST_SRC))
+
+$(B)/bin/svmbench: $(BENCH_SRC) $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $(BENCH_SRC) $(URCU) -lm
+
+$(B)/bin/svmsim-%: tests/vm/%.c $(VMTEST_LIB) $(wildcard tests/vm/*.h) $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itests/vm -static -o $@ $< $(VMTEST_LIB) $(URCU) -lm
+
+# Shell tests and the in-VM runner: tests/vm/NAME.sh -> svmsim-NAME.
+VMTEST_SH := $(patsubst tests/vm/%.sh,$(B)/bin/svmsim-%,$(wildcard tests/vm/*.sh))
+
+$(B)/bin/svmsim-%: tests/vm/%.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+user: $(if $(BENCH_SRC),$(B)/bin/svmbench) $(VMTEST_BIN) $(VMTEST_SH)
+
+# ---- the module ----
+
+module:
+	scripts/build-module $(KVER)
+
+modules:
+	@for k in $(KVERS); do scripts/build-module $$k || exit 1; done
+
+# ---- unit tests: the TLB core and bench's histograms, in user space ----
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
+UNIT_DEPS := drv/tlb.c $(wildcard tests/unit/*.h) $(BENCH_HDR) $(wildcard bench/hist.c)
+# What each unit test links beside itself.
+unit_objs = $(if $(filter test_hist,$(1)),bench/hist.c,drv/tlb.c)
+
+FLAVOURS := plain asan tsan
+FLAGS_plain := $(OPT)
+FLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+FLAGS_tsan := -O1 -g -fsanitize=thread -DSVM_SHIM_RWLOCK_RCU
+LIBS_plain := $(URCU) -lm
+LIBS_asan := $(URCU) -lm
+LIBS_tsan := tests/unit/shim_rcu.c -lpthread -lm
+
+define unit_rule
+$(B)/unit/$(1)/$(2): tests/unit/$(2).c $(UNIT_DEPS)
+	@mkdir -p $$(@D)
+	$(CC) $(CSTD) $(WARN) $(INC) -Itests/unit -Ibench $(FLAGS_$(1)) -o $$@ $$< \
+		$(call unit_objs,$(2)) $(LIBS_$(1))
+endef
+$(foreach f,$(FLAVOURS),$(foreach t,$(UNIT_NAMES),$(eval $(call unit_rule,$(f),$(t)))))
+
+UNIT_BINS := $(foreach f,$(FLAVOURS),$(addprefix $(B)/unit/$(f)/,$(UNIT_NAMES)))
+
+unit: $(UNIT_BINS)
+
+unit-check: unit
+	scripts/run-unit $(FLAVOURS)
+
+# ---- everything ----
+
+all: module user
+
+deps:
+	scripts/deps
+
+# Installs what is missing, then re-reads the kernel list.
+check: deps
+	$(MAKE) check-all
+
+check-all: unit-check user
+	@[ -n "$(KVERS)" ] || { echo "check: no supported kernel installed (make deps)"; exit 1; }
+	@for k in $(KVERS); do \
+		scripts/build-module $$k --check || exit 1; \
+	done
+	scripts/vm-check $(KVERS)
+
+sweep: deps
+	$(MAKE) sweep-run
+
+sweep-run: user
+	@for k in $(KVERS); do scripts/build-module $$k || exit 1; done
+	scripts/sweep
+
+plots:
+	scripts/plot-all
+
+clean:
+	rm -rf $(B)
+	rm -f drv/*.o drv/*.ko drv/*.mod drv/*.mod.c drv/.*.cmd drv/Module.symvers drv/modules.order
+
+.PHONY: all user module modules unit unit-check check check-all deps sweep \
+	sweep-run plots clean
