@@ -14,7 +14,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 ROOT := $(CURDIR)
-B := $(ROOT)/build
+B := build
 
 KERNELS := $(shell $(ROOT)/scripts/kernels 2>/dev/null)
 RUNNING := $(shell uname -r)

@@ -6,6 +6,7 @@
  * SVMSIM_IOC_SET_CONFIG ioctl changes one device's.
  */
 #include <linux/log2.h>
+#include <linux/mmu_notifier.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -104,6 +105,26 @@ int svmsim_config_defaults(struct svmsim_config *cfg)
 	return svmsim_config_check(cfg);
 }
 
+/*
+ * Geometry and flush mode may change only when no bond uses the TLB.
+ * nbonds counts bonds until freed, because late notifier callbacks still
+ * use the TLB; when none is live any more, wait out those frees (SRCU,
+ * then the free work) rather than fail a caller that just unbound.
+ * Called and returns with dev->lock held.
+ */
+static int svmsim_dev_quiesce(struct svmsim_dev *dev)
+{
+	if (!dev->nbonds)
+		return 0;
+	if (!list_empty(&dev->bonds))
+		return -EBUSY;
+	mutex_unlock(&dev->lock);
+	mmu_notifier_synchronize();
+	flush_workqueue(svmsim_wq);
+	mutex_lock(&dev->lock);
+	return dev->nbonds ? -EBUSY : 0;
+}
+
 /**
  * svmsim_ioctl_set_config() - SVMSIM_IOC_SET_CONFIG
  * @f: the file.
@@ -127,10 +148,10 @@ long svmsim_ioctl_set_config(struct svmsim_file *f, void __user *arg)
 	mutex_lock(&dev->lock);
 	geometry = c.tlb_sets != cur->tlb_sets || c.tlb_ways != cur->tlb_ways ||
 		   c.tlb_policy != cur->tlb_policy;
-	/* nbonds counts bonds until freed: late callbacks use the TLB. */
-	if ((geometry || c.flush_mode != cur->flush_mode) && dev->nbonds) {
-		ret = -EBUSY;
-		goto out;
+	if (geometry || c.flush_mode != cur->flush_mode) {
+		ret = svmsim_dev_quiesce(dev);
+		if (ret)
+			goto out;
 	}
 	if (geometry) {
 		ret = svm_tlb_reconfigure(&dev->tlb, c.tlb_sets, c.tlb_ways, c.tlb_policy);

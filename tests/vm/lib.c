@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers of the in-VM tests (see lib.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "lib.h"
+#include "svmsim/names.h"
+
+TAP_DEFINE_STATE;
+struct opts opt = { .model = SVMSIM_MODEL_SECONDARY, .fill = SVMSIM_FILL_REF };
+
+static uint32_t parse_name(const char *s, const char *const *names, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	fprintf(stderr, "unknown value '%s'\n", s);
+	exit(2);
+}
+
+void parse_opts(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--model"))
+			opt.model = parse_name(argv[i + 1], svmsim_model_names, SVMSIM_MODEL_NR);
+		else if (!strcmp(argv[i], "--fill"))
+			opt.fill = parse_name(argv[i + 1], svmsim_fill_names, SVMSIM_FILL_NR);
+		else if (!strcmp(argv[i], "--device"))
+			opt.device = (unsigned int)atoi(argv[i + 1]);
+		else {
+			fprintf(stderr, "usage: %s [--model M] [--fill F] [--device N]\n", argv[0]);
+			exit(2);
+		}
+	}
+}
+
+const char *model_name(void)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s/%s", svmsim_model_names[opt.model],
+		 svmsim_fill_names[opt.fill]);
+	return buf;
+}
+
+int dev_open(struct dev *d, unsigned int index)
+{
+	d->pasid = 0;
+	d->fd = svmsim_open(index);
+	return d->fd < 0 ? d->fd : 0;
+}
+
+int dev_bind(struct dev *d)
+{
+	return svmsim_bind(d->fd, opt.model, opt.fill, 0, &d->pasid);
+}
+
+void dev_close(struct dev *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+void dev_setup(struct dev *d)
+{
+	int ret = dev_open(d, opt.device);
+
+	if (!ret)
+		ret = dev_bind(d);
+	if (ret) {
+		printf("Bail out! cannot open and bind /dev/svmsim%u: %s\n", opt.device,
+		       errname(ret));
+		exit(1);
+	}
+}
+
+void *map_anon(size_t len, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		printf("Bail out! mmap %zu: %s\n", len, strerror(errno));
+		exit(1);
+	}
+	return p;
+}
+
+void *map_anon_at(void *addr, size_t len)
+{
+	void *p = mmap(addr, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != addr) {
+		printf("Bail out! mmap at %p: %s\n", addr, strerror(errno));
+		exit(1);
+	}
+	return p;
+}
+
+void *map_huge_aligned(size_t len)
+{
+	char *raw = map_anon(len + HPG, PROT_READ | PROT_WRITE);
+	char *p = (char *)(((uintptr_t)raw + HPG - 1) & ~(HPG - 1));
+
+	/* Trim the slack so the VMA is exactly the aligned range. */
+	if (p > raw)
+		munmap(raw, (size_t)(p - raw));
+	munmap(p + len, (size_t)(raw + len + HPG - (p + len)));
+	madvise(p, len, MADV_HUGEPAGE);
+	return p;
+}
+
+static uint64_t pattern_word(uint64_t seed, size_t i)
+{
+	uint64_t x = seed * 0x9E3779B97F4A7C15ull + i;
+
+	x ^= x >> 29;
+	return x * 0xBF58476D1CE4E5B9ull;
+}
+
+void fill_pattern(void *p, size_t len, uint64_t seed)
+{
+	uint64_t *w = p;
+
+	for (size_t i = 0; i < len / 8; i++)
+		w[i] = pattern_word(seed, i);
+}
+
+bool check_pattern(const void *p, size_t len, uint64_t seed)
+{
+	const uint64_t *w = p;
+
+	for (size_t i = 0; i < len / 8; i++)
+		if (w[i] != pattern_word(seed, i))
+			return false;
+	return true;
+}
+
+uint64_t pfn_of(const void *va)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, 8, (off_t)((uintptr_t)va / PG) * 8) != 8)
+		e = 0;
+	close(fd);
+	return (e >> 63) ? e & ((1ull << 55) - 1) : 0;
+}
+
+int node_of(void *va)
+{
+	void *pages[1] = { (void *)((uintptr_t)va & ~(PG - 1)) };
+	int status = -1;
+
+	if (syscall(SYS_move_pages, 0, 1, pages, NULL, &status, 0))
+		return -errno;
+	return status;
+}
+
+int numa_nodes(void)
+{
+	int n = 0;
+	char path[64];
+
+	for (;; n++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+		if (access(path, F_OK))
+			return n;
+	}
+}
+
+int move_to_node(void *va, unsigned long n, int node)
+{
+	void **pages = calloc(n, sizeof(*pages));
+	int *nodes = calloc(n, sizeof(*nodes)), *status = calloc(n, sizeof(*status));
+	int moved = 0;
+	long ret;
+
+	for (unsigned long i = 0; i < n; i++) {
+		pages[i] = (char *)va + i * PG;
+		nodes[i] = node;
+	}
+	ret = syscall(SYS_move_pages, 0, n, pages, nodes, status, 2 /* MPOL_MF_MOVE */);
+	for (unsigned long i = 0; i < n; i++)
+		moved += status[i] == node;
+	free(pages);
+	free(nodes);
+	free(status);
+	return ret < 0 ? -errno : moved;
+}
+
+void stats_snap(const struct dev *d, uint32_t pasid, struct svmsim_stats *s)
+{
+	if (svmsim_stats(d->fd, pasid, false, s))
+		memset(s, 0, sizeof(*s));
+}
+
+uint64_t stat_of(const struct dev *d, uint32_t pasid, unsigned int idx)
+{
+	struct svmsim_stats s;
+
+	stats_snap(d, pasid, &s);
+	return s.counters[idx];
+}
+
+uint64_t stats_delta(const struct svmsim_stats *a, const struct svmsim_stats *b,
+		     unsigned int idx)
+{
+	return b->counters[idx] - a->counters[idx];
+}
+
+int dma_read(const struct dev *d, const void *addr, void *buf, size_t len)
+{
+	return svmsim_dma_read(d->fd, d->pasid, addr, buf, len);
+}
+
+int dma_write(const struct dev *d, void *addr, const void *buf, size_t len)
+{
+	return svmsim_dma_write(d->fd, d->pasid, addr, buf, len);
+}
+
+int dma_read_u64(const struct dev *d, const void *addr, uint64_t *v)
+{
+	return dma_read(d, addr, v, sizeof(*v));
+}
+
+int dma_write_u64(const struct dev *d, void *addr, uint64_t v)
+{
+	return dma_write(d, addr, &v, sizeof(v));
+}
+
+const char *errname(int negerr)
+{
+	static const struct { int e; const char *n; } names[] = {
+		{ 0, "0" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
+		{ EINTR, "EINTR" }, { EBADF, "EBADF" }, { EAGAIN, "EAGAIN" },
+		{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
+		{ EBUSY, "EBUSY" }, { EINVAL, "EINVAL" }, { ENOTTY, "ENOTTY" },
+		{ ENOSPC, "ENOSPC" }, { EHOSTUNREACH, "EHOSTUNREACH" },
+	};
+	static char buf[32];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].e == -negerr)
+			return names[i].n;
+	snprintf(buf, sizeof(buf), "errno %d", -negerr);
+	return buf;
+}
+
+bool ok_errno(int got, int want, const char *fmt, ...)
+{
+	char name[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	if (got != want)
+		tap_diag("%s: got %s, want %s", name, errname(got), errname(want));
+	return tap_ok(got == want, "%s: %s", name, errname(want));
+}
+
+bool kernel_is(const char *prefix)
+{
+	struct utsname u;
+
+	return !uname(&u) && !strncmp(u.release, prefix, strlen(prefix));
+}

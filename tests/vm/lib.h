@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the in-VM tests: options, device setup, memory, PFNs and
+ * NUMA nodes, statistics deltas, and TAP checks of errnos.
+ */
+#ifndef _SVMSIM_VMTEST_LIB_H
+#define _SVMSIM_VMTEST_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "svmsim/dev.h"
+#include "tap.h"
+
+#define PG	4096ul
+#define HPG	(2ul << 20)
+
+/* What a test program runs against: --model, --fill, --device. */
+struct opts {
+	uint32_t model;
+	uint32_t fill;
+	unsigned int device;
+};
+
+extern struct opts opt;
+
+void parse_opts(int argc, char **argv);
+const char *model_name(void);	/* "secondary/ref" for test names */
+
+/* A device fd bound to the caller's mm, with opt's model and fill. */
+struct dev {
+	int fd;
+	uint32_t pasid;
+};
+
+int dev_open(struct dev *d, unsigned int index);	/* 0 or -errno; no bind */
+int dev_bind(struct dev *d);				/* opt.model, opt.fill */
+void dev_close(struct dev *d);
+void dev_setup(struct dev *d);				/* open + bind, or bail out */
+
+/* Anonymous memory, aborting the test program on failure. */
+void *map_anon(size_t len, int prot);
+void *map_anon_at(void *addr, size_t len);
+void *map_huge_aligned(size_t len);			/* 2M aligned, MADV_HUGEPAGE */
+void fill_pattern(void *p, size_t len, uint64_t seed);
+bool check_pattern(const void *p, size_t len, uint64_t seed);
+
+/* /proc/self/pagemap (root): the PFN mapping @va, 0 if none. */
+uint64_t pfn_of(const void *va);
+/* The NUMA node of @va's page (move_pages query), or -errno. */
+int node_of(void *va);
+int numa_nodes(void);
+/* Move @n pages at @va to @node; returns the count moved or -errno. */
+int move_to_node(void *va, unsigned long n, int node);
+
+/* Counters of the bond (pasid) or device (pasid 0). */
+uint64_t stat_of(const struct dev *d, uint32_t pasid, unsigned int idx);
+void stats_snap(const struct dev *d, uint32_t pasid, struct svmsim_stats *s);
+uint64_t stats_delta(const struct svmsim_stats *a, const struct svmsim_stats *b,
+		     unsigned int idx);
+
+/* DMA conveniences: 0 or -errno. */
+int dma_read(const struct dev *d, const void *addr, void *buf, size_t len);
+int dma_write(const struct dev *d, void *addr, const void *buf, size_t len);
+int dma_read_u64(const struct dev *d, const void *addr, uint64_t *v);
+int dma_write_u64(const struct dev *d, void *addr, uint64_t v);
+
+/* TAP: "got -EFAULT, want -EFAULT". */
+bool ok_errno(int got, int want, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *errname(int negerr);
+
+bool kernel_is(const char *prefix);	/* uname -r starts with @prefix */
+
+#endif /* _SVMSIM_VMTEST_LIB_H */
