@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each injected driver bug (SVMSIM_IOC_INJECT, module allow_inject=1) must
+ * make the device read stale data that a coherence check catches -- the
+ * proof that the tests, and the correct driver, are not passing by luck.
+ * For one model (--model); bugs that need the other model or the queued
+ * flush mode are skipped or configured here.  Without allow_inject every
+ * case is skipped.
+ *
+ * Pattern: a page holds generation 1 and is cached; the mm changes it (the
+ * CPU writes generation 2 on a fresh page); the device then reads 1.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "lib.h"
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* munmap + mmap at the same address, CPU writes generation 2. */
+static void remap(uint64_t *p, size_t pages)
+{
+	munmap(p, pages * PG);
+	map_anon_at(p, pages * PG);
+	for (size_t i = 0; i < pages; i++)
+		p[i * PG / 8] = 2;
+}
+
+/* MADV_DONTNEED keeps the VMA (and the mmap lock shared) during the zap. */
+static void dontneed(uint64_t *p, size_t pages)
+{
+	madvise(p, pages * PG, MADV_DONTNEED);
+	for (size_t i = 0; i < pages; i++)
+		p[i * PG / 8] = 2;
+}
+
+static uint64_t *cached_pages(struct dev *d, size_t pages)
+{
+	uint64_t *p = map_anon(pages * PG, PROT_READ | PROT_WRITE), v;
+
+	for (size_t i = 0; i < pages; i++) {
+		p[i * PG / 8] = 1;
+		dma_read_u64(d, p + i * PG / 8, &v);
+	}
+	return p;
+}
+
+/*
+ * Put device 1's configuration back once its bonds are freed: descriptors
+ * that a no_wait bond left queued hold it for up to the device latency.
+ */
+static void restore_config(const struct svmsim_config *c0)
+{
+	struct dev d;
+
+	dev_open(&d, 1);
+	for (int i = 0; i < 100 && svmsim_set_config(d.fd, c0) == -EBUSY; i++)
+		sleep_ms(10);
+	dev_close(&d);
+}
+
+/* A fresh ref bond on device @index with @bug. */
+static int bond_with(struct dev *d, unsigned int index, uint32_t model, uint32_t bug,
+		     uint32_t param, uint32_t delay_us)
+{
+	int ret = dev_open(d, index);
+
+	if (!ret)
+		ret = svmsim_bind(d->fd, model, SVMSIM_FILL_REF, 0, &d->pasid);
+	if (!ret)
+		ret = svmsim_inject(d->fd, d->pasid, bug, param, delay_us);
+	return ret;
+}
+
+static void check_stale(struct dev *d, uint64_t *p, const char *bug, const char *how)
+{
+	uint64_t v = 0;
+	int ret = dma_read_u64(d, p, &v);
+
+	tap_ok(!ret && v == 1, "%s: %s: the device reads stale generation 1 after %s (%s %llu)",
+	       model_name(), bug, how, errname(ret), (unsigned long long)v);
+}
+
+static void test_simple(uint32_t bug, const char *name, void (*change)(uint64_t *, size_t))
+{
+	struct dev d;
+	uint64_t *p;
+
+	if (bond_with(&d, 0, opt.model, bug, 0, 0)) {
+		tap_ok(false, "%s: %s: inject", model_name(), name);
+		return;
+	}
+	p = cached_pages(&d, 1);
+	change(p, 1);
+	check_stale(&d, p, name, change == remap ? "munmap+mmap" : "MADV_DONTNEED");
+	dev_close(&d);
+	munmap(p, PG);
+}
+
+static void test_off_by_one(void)
+{
+	struct dev d;
+	uint64_t *p, v0 = 0;
+
+	bond_with(&d, 0, opt.model, SVMSIM_BUG_END_OFF_BY_ONE, 0, 0);
+	p = cached_pages(&d, 2);
+	remap(p, 2);
+	dma_read_u64(&d, p, &v0);
+	tap_ok(v0 == 2, "%s: end_off_by_one: the first page is flushed", model_name());
+	check_stale(&d, p + PG / 8, "end_off_by_one", "munmap+mmap of two pages (last page)");
+	dev_close(&d);
+	munmap(p, 2 * PG);
+}
+
+struct racer {
+	struct dev *d;
+	uint64_t *p;
+	uint64_t value;
+	volatile int stop;
+};
+
+static void *read_once(void *arg)
+{
+	struct racer *r = arg;
+
+	dma_read_u64(r->d, r->p, &r->value);
+	return NULL;
+}
+
+static void *read_loop(void *arg)
+{
+	struct racer *r = arg;
+	uint64_t v;
+
+	while (!r->stop)
+		dma_read_u64(r->d, r->p, &v);
+	return NULL;
+}
+
+/* ignore_seq: a fill sleeping across the change inserts the old page. */
+static void test_ignore_seq(void)
+{
+	struct dev d;
+	struct racer r = { .d = &d };
+	pthread_t t;
+
+	bond_with(&d, 0, opt.model, SVMSIM_BUG_IGNORE_SEQ, 0, 200 * 1000);
+	r.p = map_anon(PG, PROT_READ | PROT_WRITE);
+	*r.p = 1;
+	pthread_create(&t, NULL, read_once, &r);
+	sleep_ms(50);
+	remap(r.p, 1);
+	pthread_join(t, NULL);
+	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_IGNORE_SEQ, 0, 0);
+	check_stale(&d, r.p, "ignore_seq", "a fill raced munmap+mmap");
+	dev_close(&d);
+	munmap(r.p, PG);
+}
+
+/*
+ * no_fill_block (range model): a device thread refills the page during the
+ * simulated device latency that follows the flush in invalidate_range_start
+ * -- before the PTE is cleared.  A race: tried up to 20 times.
+ */
+static void test_no_fill_block(void)
+{
+	struct svmsim_config c0, c;
+	struct dev d;
+	struct racer r = { .d = &d };
+	pthread_t t;
+	uint64_t v = 0;
+	int tries;
+
+	if (opt.model != SVMSIM_MODEL_RANGE) {
+		tap_skip("%s: no_fill_block applies to the range model", model_name());
+		return;
+	}
+	dev_open(&d, 1);
+	svmsim_get_config(d.fd, &c0);
+	c = c0;
+	c.dev_latency_ns = 10 * 1000 * 1000;
+	svmsim_set_config(d.fd, &c);
+	svmsim_bind(d.fd, SVMSIM_MODEL_RANGE, SVMSIM_FILL_REF, 0, &d.pasid);
+	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NO_FILL_BLOCK, 0, 0);
+	r.p = map_anon(PG, PROT_READ | PROT_WRITE);
+	for (tries = 1; tries <= 20 && v != 1; tries++) {
+		*r.p = 1;
+		r.stop = 0;
+		pthread_create(&t, NULL, read_loop, &r);
+		sleep_ms(5);
+		dontneed(r.p, 1);
+		r.stop = 1;
+		pthread_join(t, NULL);
+		dma_read_u64(&d, r.p, &v);
+	}
+	tap_ok(v == 1, "%s: no_fill_block: the device reads stale generation 1 after a fill "
+	       "during MADV_DONTNEED (try %d)", model_name(), tries - 1);
+	dev_close(&d);
+	restore_config(&c0);
+	munmap(r.p, PG);
+}
+
+/* no_wait (queued mode): the callback returns before the device flushed. */
+static void test_no_wait(void)
+{
+	struct svmsim_config c0, c;
+	struct dev d;
+	uint64_t *p;
+
+	dev_open(&d, 1);
+	svmsim_get_config(d.fd, &c0);
+	c = c0;
+	c.flush_mode = SVMSIM_FLUSH_QUEUED;
+	c.dev_latency_ns = SVMSIM_MAX_LATENCY_NS;
+	svmsim_set_config(d.fd, &c);
+	svmsim_bind(d.fd, opt.model, SVMSIM_FILL_REF, 0, &d.pasid);
+	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NO_WAIT, 0, 0);
+	p = cached_pages(&d, 1);
+	dontneed(p, 1);
+	check_stale(&d, p, "no_wait", "MADV_DONTNEED, flush still queued");
+	dev_close(&d);
+	restore_config(&c0);
+	munmap(p, PG);
+}
+
+int main(int argc, char **argv)
+{
+	struct svmsim_version v;
+	struct dev d;
+
+	parse_opts(argc, argv);
+	tap_plan(7);
+	dev_open(&d, 0);
+	svmsim_version(d.fd, &v);
+	dev_close(&d);
+	if (!(v.features & SVMSIM_FEAT_INJECT)) {
+		for (int i = 0; i < 7; i++)
+			tap_skip("module loaded without allow_inject=1");
+		return tap_finish();
+	}
+	test_simple(SVMSIM_BUG_SKIP_INVALIDATE, "skip_invalidate", remap);
+	test_simple(SVMSIM_BUG_WRONG_PASID, "wrong_pasid", dontneed);
+	test_off_by_one();
+	test_ignore_seq();
+	test_no_fill_block();
+	test_no_wait();
+	return tap_finish();
+}
