@@ -92,6 +92,14 @@ UNIT_BINS := $(foreach f,$(FLAVOURS),$(addprefix $(B)/unit/$(f)/,$(UNIT_NAMES)))
 
 unit: $(UNIT_BINS)
 
+# The TLB core micro-benchmark (not a test: it prints numbers).
+$(B)/unit/bench_tlb: tests/unit/bench_tlb.c $(UNIT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(INC) -Itests/unit -O2 -g -o $@ $< drv/tlb.c $(URCU)
+
+bench-tlb: $(B)/unit/bench_tlb
+	$(B)/unit/bench_tlb
+
 unit-check: unit
 	scripts/run-unit $(FLAVOURS)
 
@@ -128,4 +136,4 @@ clean:
 	rm -f drv/*.o drv/*.ko drv/*.mod drv/*.mod.c drv/.*.cmd drv/Module.symvers drv/modules.order
 
 .PHONY: all user module modules unit unit-check check check-all deps sweep \
-	sweep-run plots clean
+	sweep-run plots clean bench-tlb

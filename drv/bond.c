@@ -24,6 +24,7 @@ static void svmsim_bond_free_work(struct work_struct *work)
 	struct svmsim_bond *b = container_of(work, struct svmsim_bond, free_work);
 	struct svmsim_dev *dev = b->dev;
 
+	svm_tlb_space_free(&b->space);
 	mmdrop(b->mm);
 	kfree(b);
 	mutex_lock(&dev->lock);
@@ -82,7 +83,7 @@ static void svmsim_bond_teardown(struct svmsim_bond *b)
 	mutex_unlock(&dev->lock);
 	svmsim_bond_kill(b, SVMSIM_EV_NR);
 	svmsim_notifier_unregister(b);
-	svm_tlb_space_destroy(&b->space);
+	svm_tlb_space_detach(&b->space);
 	svmsim_mm_put(b->smm);
 	svmsim_bond_put(b);
 }
@@ -130,7 +131,8 @@ static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_dev *dev, u32 model,
 	return b;
 }
 
-/* Link @b into its device, unless the mm is bound there already. */
+/* Give @b its TLB space and link it into its device, unless the mm is
+ * bound there already.  -EBUSY or -ENOMEM. */
 static int svmsim_bond_attach(struct svmsim_bond *b)
 {
 	struct svmsim_dev *dev = b->dev;
@@ -143,7 +145,10 @@ static int svmsim_bond_attach(struct svmsim_bond *b)
 			return -EBUSY;
 		}
 	}
-	svm_tlb_space_init(&dev->tlb, &b->space, b->pasid);
+	if (svm_tlb_space_init(&dev->tlb, &b->space, b->pasid)) {
+		mutex_unlock(&dev->lock);
+		return -ENOMEM;
+	}
 	list_add(&b->dev_link, &dev->bonds);
 	mutex_unlock(&dev->lock);
 	return 0;

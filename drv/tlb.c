@@ -12,6 +12,7 @@
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
+#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -23,13 +24,20 @@ static void svm_count(struct svm_tlb_space *s, unsigned int idx, long n)
 {
 	if (!n)
 		return;
-	atomic64_add(n, &s->stats.c[idx]);
-	atomic64_add(n, &s->tlb->stats.c[idx]);
+	this_cpu_add(s->stats.pcpu->c[idx], n);
+	this_cpu_add(s->tlb->stats.pcpu->c[idx], n);
 }
 
-static void svm_counters_init(struct svm_tlb_counters *c)
+static int svm_counters_init(struct svm_tlb_counters *c)
 {
-	svm_tlb_reset_counters(c);
+	c->pcpu = alloc_percpu(struct svm_tlb_pcpu);
+	return c->pcpu ? 0 : -ENOMEM;
+}
+
+static void svm_counters_free(struct svm_tlb_counters *c)
+{
+	free_percpu(c->pcpu);
+	c->pcpu = NULL;
 }
 
 static struct svm_tlb_set *svm_tlb_set_of(struct svm_tlb *tlb, u32 pasid,
@@ -81,9 +89,13 @@ int svm_tlb_init(struct svm_tlb *tlb, unsigned int nsets, unsigned int ways,
 		return -EINVAL;
 
 	memset(tlb, 0, sizeof(*tlb));
-	tlb->sets = kvcalloc(nsets, sizeof(*tlb->sets), GFP_KERNEL);
-	if (!tlb->sets)
+	if (svm_counters_init(&tlb->stats))
 		return -ENOMEM;
+	tlb->sets = kvcalloc(nsets, sizeof(*tlb->sets), GFP_KERNEL);
+	if (!tlb->sets) {
+		svm_counters_free(&tlb->stats);
+		return -ENOMEM;
+	}
 	for (i = 0; i < nsets; i++) {
 		spin_lock_init(&tlb->sets[i].lock);
 		INIT_HLIST_HEAD(&tlb->sets[i].chain);
@@ -98,7 +110,6 @@ int svm_tlb_init(struct svm_tlb *tlb, unsigned int nsets, unsigned int ways,
 	atomic_long_set(&tlb->nentries, 0);
 	atomic_long_set(&tlb->n2m, 0);
 	atomic_long_set(&tlb->overflows, 0);
-	svm_counters_init(&tlb->stats);
 	spin_lock_init(&tlb->spaces_lock);
 	INIT_LIST_HEAD(&tlb->spaces);
 	return 0;
@@ -161,6 +172,7 @@ void svm_tlb_destroy(struct svm_tlb *tlb)
 	WARN_ON_ONCE(atomic_long_read(&tlb->nentries));
 	kvfree(tlb->sets);
 	tlb->sets = NULL;
+	svm_counters_free(&tlb->stats);
 }
 
 /**
@@ -168,9 +180,13 @@ void svm_tlb_destroy(struct svm_tlb *tlb)
  * @tlb: the table.
  * @s: the space to initialise.
  * @pasid: its PASID.
+ *
+ * Return: 0 or -ENOMEM.
  */
-void svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
+int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
 {
+	if (svm_counters_init(&s->stats))
+		return -ENOMEM;
 	s->tlb = tlb;
 	spin_lock_init(&s->lock);
 	INIT_LIST_HEAD(&s->entries);
@@ -182,22 +198,35 @@ void svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
 	s->inv_last = 0;
 	s->dead = false;
 	s->pasid = pasid;
-	svm_counters_init(&s->stats);
 	spin_lock(&tlb->spaces_lock);
 	list_add_tail(&s->link, &tlb->spaces);
 	spin_unlock(&tlb->spaces_lock);
+	return 0;
 }
 
 /**
- * svm_tlb_space_destroy() - detach a killed, empty space from its table
+ * svm_tlb_space_detach() - detach a killed, empty space from its table
  * @s: the space; svm_tlb_space_kill() must have run.
+ *
+ * Lookups, flushes and fills on it still work (they find nothing, refuse
+ * everything) until svm_tlb_space_free().
  */
-void svm_tlb_space_destroy(struct svm_tlb_space *s)
+void svm_tlb_space_detach(struct svm_tlb_space *s)
 {
 	WARN_ON_ONCE(!s->dead || s->nentries);
 	spin_lock(&s->tlb->spaces_lock);
 	list_del(&s->link);
 	spin_unlock(&s->tlb->spaces_lock);
+}
+
+/**
+ * svm_tlb_space_free() - free a detached space's counters
+ * @s: the space, detached and used by nobody any more (or never
+ *	initialised: its zeroed counters are freed as nothing).
+ */
+void svm_tlb_space_free(struct svm_tlb_space *s)
+{
+	svm_counters_free(&s->stats);
 }
 
 /* ---- lookups ------------------------------------------------------------ */
@@ -893,10 +922,16 @@ unsigned long svm_tlb_flush_all(struct svm_tlb *tlb)
  */
 void svm_tlb_read_counters(const struct svm_tlb_counters *c, u64 *out)
 {
+	struct svm_tlb_pcpu *p;
 	unsigned int i;
+	int cpu;
 
-	for (i = 0; i < SVM_TLB_NR_COUNTERS; i++)
-		out[i] = atomic64_read(&c->c[i]);
+	memset(out, 0, SVM_TLB_NR_COUNTERS * sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		p = per_cpu_ptr(c->pcpu, cpu);
+		for (i = 0; i < SVM_TLB_NR_COUNTERS; i++)
+			out[i] += READ_ONCE(p->c[i]);
+	}
 }
 
 /**
@@ -905,8 +940,13 @@ void svm_tlb_read_counters(const struct svm_tlb_counters *c, u64 *out)
  */
 void svm_tlb_reset_counters(struct svm_tlb_counters *c)
 {
+	struct svm_tlb_pcpu *p;
 	unsigned int i;
+	int cpu;
 
-	for (i = 0; i < SVM_TLB_NR_COUNTERS; i++)
-		atomic64_set(&c->c[i], 0);
+	for_each_possible_cpu(cpu) {
+		p = per_cpu_ptr(c->pcpu, cpu);
+		for (i = 0; i < SVM_TLB_NR_COUNTERS; i++)
+			WRITE_ONCE(p->c[i], 0);
+	}
 }

@@ -53,6 +53,7 @@
 #ifdef __KERNEL__
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -69,8 +70,16 @@
 /* Counters the core keeps, per space and per table: svmsim_stat indices. */
 #define SVM_TLB_NR_COUNTERS	(SVMSIM_STAT_TLB_PROBE_FLUSHES + 1)
 
+/*
+ * Per CPU, so that hits on different CPUs do not share a cache line; a
+ * read sums the CPUs, a reset racing an update may lose the update.
+ */
+struct svm_tlb_pcpu {
+	u64 c[SVM_TLB_NR_COUNTERS];
+};
+
 struct svm_tlb_counters {
-	atomic64_t c[SVM_TLB_NR_COUNTERS];
+	struct svm_tlb_pcpu __percpu *pcpu;
 };
 
 /* svm_tlb_entry.users: accesses in flight, and this bit once removed. */
@@ -243,9 +252,10 @@ int svm_tlb_reconfigure(struct svm_tlb *tlb, unsigned int nsets,
 			unsigned int ways, unsigned int policy);
 void svm_tlb_destroy(struct svm_tlb *tlb);
 
-void svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid);
+int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid);
 void svm_tlb_space_kill(struct svm_tlb_space *s, struct svm_tlb_flush_res *res);
-void svm_tlb_space_destroy(struct svm_tlb_space *s);
+void svm_tlb_space_detach(struct svm_tlb_space *s);
+void svm_tlb_space_free(struct svm_tlb_space *s);
 
 struct svm_tlb_entry *svm_tlb_lookup(struct svm_tlb_space *s, unsigned long va,
 				     unsigned int perm);

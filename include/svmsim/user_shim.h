@@ -149,6 +149,38 @@ __SHIM_ATOMIC_OPS(atomic, atomic_t, int)
 __SHIM_ATOMIC_OPS(atomic_long, atomic_long_t, long)
 __SHIM_ATOMIC_OPS(atomic64, atomic64_t, s64)
 
+/*
+ * ---- per-CPU data ----
+ * As in the kernel, a per-CPU object is one copy per CPU at a fixed stride
+ * and this_cpu_add() adds "this CPU's" offset to the address of copy 0.
+ * A "CPU" here is a slot handed to each thread on first use.
+ */
+#define __percpu
+#define SHIM_NR_CPUS		16
+#define SHIM_PCPU_STRIDE	256	/* bytes: one copy, on its own lines */
+
+static inline unsigned int shim_this_cpu(void)
+{
+	static __thread int slot = -1;
+	static int next;
+
+	if (slot < 0)
+		slot = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % SHIM_NR_CPUS;
+	return (unsigned int)slot;
+}
+
+#define shim_cpu_off(ptr, cpu) \
+	((__typeof__(ptr))((char *)(ptr) + (size_t)(cpu) * SHIM_PCPU_STRIDE))
+#define alloc_percpu(type) ({							\
+	_Static_assert(sizeof(type) <= SHIM_PCPU_STRIDE, "per-CPU object too big"); \
+	(type *)calloc(SHIM_NR_CPUS, SHIM_PCPU_STRIDE);				\
+})
+#define free_percpu(p)			free(p)
+#define per_cpu_ptr(p, cpu)		shim_cpu_off(p, cpu)
+#define for_each_possible_cpu(cpu)	for ((cpu) = 0; (cpu) < SHIM_NR_CPUS; (cpu)++)
+#define this_cpu_add(var, n) \
+	((void)__atomic_fetch_add(shim_cpu_off(&(var), shim_this_cpu()), (n), __ATOMIC_RELAXED))
+
 /* ---- allocation ---- */
 
 static inline void *kmalloc(size_t n, gfp_t gfp)

@@ -243,10 +243,16 @@ static void run(enum model model, unsigned long iters, unsigned int ways)
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 
-	inserts = (uint64_t)atomic64_read(&w->tlb.stats.c[SVMSIM_STAT_TLB_INSERTS]);
+	{
+		u64 c[SVM_TLB_NR_COUNTERS];
+
+		svm_tlb_read_counters(&w->tlb.stats, c);
+		inserts = c[SVMSIM_STAT_TLB_INSERTS];
+	}
 	for (int s = 0; s < NSPACE; s++) {
 		svm_tlb_space_kill(&w->sp[s], &res);
-		svm_tlb_space_destroy(&w->sp[s]);
+		svm_tlb_space_detach(&w->sp[s]);
+		svm_tlb_space_free(&w->sp[s]);
 	}
 	tap_diag("%s%s: %lu invalidations, %lu reads (%lu hits), %lu fills, %lu refused "
 		 "stale, %.2fs", name, ways ? " 16x4" : "", iters, w->reads, w->hits,
@@ -288,7 +294,8 @@ static void negative_control(void)
 	tap_ok(bad == 1, "negative control: the checker flags a stale insert (NOCHECK)");
 	for (int s = 0; s < 2; s++) {
 		svm_tlb_space_kill(&w->sp[s], &res);
-		svm_tlb_space_destroy(&w->sp[s]);
+		svm_tlb_space_detach(&w->sp[s]);
+		svm_tlb_space_free(&w->sp[s]);
 	}
 	svm_tlb_destroy(&w->tlb);
 	free(w);

@@ -55,8 +55,10 @@ static void teardown(struct fixture *f)
 
 	svm_tlb_space_kill(&f->s, &res);
 	svm_tlb_space_kill(&f->other, &res);
-	svm_tlb_space_destroy(&f->s);
-	svm_tlb_space_destroy(&f->other);
+	svm_tlb_space_detach(&f->s);
+	svm_tlb_space_free(&f->s);
+	svm_tlb_space_detach(&f->other);
+	svm_tlb_space_free(&f->other);
 	svm_tlb_destroy(&f->tlb);
 	free(f);
 }
@@ -379,7 +381,8 @@ static void test_same_pasid_and_nohold(void)
 	tap_ok(!cached(&f->s, BASE) && cached(&twin, BASE),
 	       "two spaces with one PASID value never see each other's entries");
 	svm_tlb_space_kill(&twin, &res);
-	svm_tlb_space_destroy(&twin);
+	svm_tlb_space_detach(&twin);
+	svm_tlb_space_free(&twin);
 
 	svm_tlb_fill_begin(&f->s, BASE, 0, &seq);
 	e->vpn = BASE >> 12;

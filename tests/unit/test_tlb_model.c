@@ -389,7 +389,8 @@ static void run(const char *name, unsigned int sets, unsigned int ways,
 
 	for (int p = 0; p < NPASID; p++) {
 		svm_tlb_space_kill(&c->sp[p], &res);
-		svm_tlb_space_destroy(&c->sp[p]);
+		svm_tlb_space_detach(&c->sp[p]);
+		svm_tlb_space_free(&c->sp[p]);
 	}
 	tap_ok(c->mismatches == 0 && !M.bad_release, "%s: %lu ops match the model "
 	       "(lookup %lu insert %lu flush %lu stale %lu bracket %lu) in %.2fs",

@@ -38,7 +38,10 @@ static inline double now_sec(void)
 
 static inline uint64_t space_counter(struct svm_tlb_space *s, unsigned int idx)
 {
-	return (uint64_t)atomic64_read(&s->stats.c[idx]);
+	u64 c[SVM_TLB_NR_COUNTERS];
+
+	svm_tlb_read_counters(&s->stats, c);
+	return c[idx];
 }
 
 /*
