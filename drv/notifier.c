@@ -107,10 +107,24 @@ static void svmsim_obs_end(struct mmu_notifier *mn,
 }
 
 /*
+ * Name a flush's event: the newest bracket in progress, else the newest
+ * that ended (6.12 and batched flushes of reclaim and migration come after
+ * their brackets ended).  A bracket flushed inside itself and ended later
+ * stays until the next flush takes it, so "newest", not "the only one".
+ */
+static unsigned int svmsim_obs_event(const struct svmsim_observer *o)
+{
+	unsigned int i;
+
+	for (i = o->n; i-- > 0;)
+		if (o->slots[i].active)
+			return o->slots[i].event;
+	return o->n ? o->slots[o->n - 1].event : SVMSIM_EV_UNATTRIBUTED;
+}
+
+/*
  * Copy the ranges that changed since the last secondary flush into
- * @changed, forget the brackets that have ended, and name the event: the
- * single bracket's, or unattributed (batched flushes of reclaim and
- * migration come after their brackets ended, several at a time).
+ * @changed, name the event, and forget the brackets that have ended.
  */
 static unsigned int svmsim_obs_take(struct svmsim_bond *b,
 				    struct svm_tlb_range *changed,
@@ -124,7 +138,7 @@ static unsigned int svmsim_obs_take(struct svmsim_bond *b,
 	n = o->n;
 	for (i = 0; i < n; i++)
 		changed[i] = o->slots[i].r;
-	*event = n == 1 ? o->slots[0].event : SVMSIM_EV_UNATTRIBUTED;
+	*event = svmsim_obs_event(o);
 	for (i = 0; i < n; i++) {
 		if (o->slots[i].active)
 			o->slots[kept++] = o->slots[i];

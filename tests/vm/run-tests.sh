@@ -71,6 +71,7 @@ else
 		run svmsim-test_life --model $model
 		run svmsim-test_stress --model $model
 		run svmsim-test_inject --model $model
+		run svmsim-test_callbacks --model $model
 	done
 	if command -v svmsim-bench_smoke >/dev/null; then
 		run svmsim-bench_smoke

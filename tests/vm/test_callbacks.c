@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What each mm operation costs the device, for one model (--model): the
+ * invalidation callbacks it triggers by event, the entries they removed
+ * (collateral apart), and the in-kernel callback latency (median, from the
+ * device histograms) -- DESIGN.md's callback table, measured through this
+ * driver.  Checks that every operation on 64 cached pages removes exactly
+ * those 64 entries and is attributed to the event the kernel names.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "lib.h"
+#include "svmsim/loglin.h"
+#include "svmsim/names.h"
+
+#define NP 64
+
+static struct dev d;
+
+/* Median of the device's per-event histograms merged, in ns. */
+static uint64_t kernel_median(void)
+{
+	static uint64_t sum[SVMSIM_HIST_NBUCKETS], b[SVMSIM_HIST_NBUCKETS];
+	struct svmsim_hist h;
+	uint64_t count = 0, seen = 0;
+
+	memset(sum, 0, sizeof(sum));
+	for (uint32_t ev = 0; ev < SVMSIM_EV_NR; ev++) {
+		if (svmsim_hist(d.fd, SVMSIM_HIST_EVENT, ev, b, SVMSIM_HIST_NBUCKETS, &h))
+			continue;
+		count += h.count;
+		for (unsigned int i = 0; i < SVMSIM_HIST_NBUCKETS; i++)
+			sum[i] += b[i];
+	}
+	for (unsigned int i = 0; i < SVMSIM_HIST_NBUCKETS && count; i++) {
+		seen += sum[i];
+		if (seen * 2 >= count)
+			return (loglin_lower(i, SVMSIM_HIST_SUB_BITS) +
+				loglin_upper(i, SVMSIM_HIST_SUB_BITS)) / 2;
+	}
+	return 0;
+}
+
+/* A cached 64-page region with data, and the device stats reset. */
+static char *prepare(void)
+{
+	char *p = map_anon(NP * PG, PROT_READ | PROT_WRITE);
+	struct svmsim_stats st;
+
+	madvise(p, NP * PG, MADV_NOHUGEPAGE);
+	fill_pattern(p, NP * PG, 1);
+	svmsim_prefetch(d.fd, d.pasid, p, NP * PG);
+	svmsim_stats(d.fd, 0, true, &st);
+	return p;
+}
+
+/* Print the row, check the entries and the main event. */
+static void report(const char *op, uint32_t want_event)
+{
+	struct svmsim_stats st;
+	char events[256] = "";
+	size_t n = 0;
+	uint64_t entries;
+
+	svmsim_stats(d.fd, 0, false, &st);
+	for (uint32_t ev = 0; ev < SVMSIM_EV_NR; ev++)
+		if (st.ev_calls[ev])
+			n += (size_t)snprintf(events + n, sizeof(events) - n, " %s:%llu/%llu",
+					      svmsim_event_names[ev],
+					      (unsigned long long)st.ev_calls[ev],
+					      (unsigned long long)(st.ev_entries[ev] - st.ev_collateral[ev]));
+	entries = st.counters[SVMSIM_STAT_TLB_FLUSHED] - st.counters[SVMSIM_STAT_TLB_COLLATERAL];
+	tap_diag("%-9s %-10s calls %3llu, entries %3llu (+%llu collateral), full %llu, median %6llu ns;"
+		 " event:calls/entries%s", svmsim_model_names[opt.model], op,
+		 (unsigned long long)st.counters[SVMSIM_STAT_INV_CALLS], (unsigned long long)entries,
+		 (unsigned long long)st.counters[SVMSIM_STAT_TLB_COLLATERAL],
+		 (unsigned long long)st.counters[SVMSIM_STAT_TLB_FULL_FLUSHES],
+		 (unsigned long long)kernel_median(), events);
+	tap_ok(entries == NP && st.ev_entries[want_event] - st.ev_collateral[want_event] == NP,
+	       "%s: %s of %d cached pages removes %d entries, as event %s", model_name(), op, NP,
+	       NP, svmsim_event_names[want_event]);
+}
+
+static void op_munmap(void)
+{
+	char *p = prepare();
+
+	munmap(p, NP * PG);
+	report("munmap", SVMSIM_EV_UNMAP);
+}
+
+static void op_dontneed(void)
+{
+	char *p = prepare();
+
+	madvise(p, NP * PG, MADV_DONTNEED);
+	report("dontneed", SVMSIM_EV_CLEAR);
+	munmap(p, NP * PG);
+}
+
+static void op_mprotect(void)
+{
+	char *p = prepare();
+
+	mprotect(p, NP * PG, PROT_READ);
+	report("mprotect", SVMSIM_EV_PROTECTION_VMA);
+	munmap(p, NP * PG);
+}
+
+/* Fork write-protects (flushing), then the parent's writes COW each page. */
+static void op_cow(void)
+{
+	char *p = prepare();
+	pid_t pid = fork();
+
+	if (!pid) {
+		sleep(2);
+		_exit(0);
+	}
+	report("fork", SVMSIM_EV_PROTECTION_PAGE);
+	svmsim_prefetch(d.fd, d.pasid, p, NP * PG);
+	{
+		struct svmsim_stats st;
+
+		svmsim_stats(d.fd, 0, true, &st);
+	}
+	for (int i = 0; i < NP; i++)
+		p[(size_t)i * PG] = 2;
+	report("cow-write", SVMSIM_EV_CLEAR);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	munmap(p, NP * PG);
+}
+
+static void op_migrate(void)
+{
+	char *p;
+	int to;
+
+	if (numa_nodes() < 2) {
+		tap_skip("%s: migrate needs two NUMA nodes", model_name());
+		return;
+	}
+	p = prepare();
+	to = node_of(p) == 0 ? 1 : 0;
+	move_to_node(p, NP, to);
+	report("migrate", SVMSIM_EV_CLEAR);
+	munmap(p, NP * PG);
+}
+
+int main(int argc, char **argv)
+{
+	parse_opts(argc, argv);
+	dev_setup(&d);
+	tap_plan(6);
+	op_munmap();
+	op_dontneed();
+	op_mprotect();
+	op_cow();
+	op_migrate();
+	dev_close(&d);
+	return tap_finish();
+}
