@@ -151,11 +151,61 @@ static void op_migrate(void)
 	munmap(p, NP * PG);
 }
 
+/* Read a whole text file (debugfs, tracefs) into a static buffer. */
+static const char *slurp(const char *path)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static void put(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(s, f);
+		fclose(f);
+	}
+}
+
+/* debugfs and the tracepoints show what the device did. */
+static void test_observability(void)
+{
+	const char *tr = "/sys/kernel/tracing";
+	char path[128], *p;
+	const char *t;
+
+	t = slurp("/sys/kernel/debug/svmsim/svmsim0");
+	tap_ok(strstr(t, "entries_flushed") && strstr(t, "bond pasid") && strstr(t, "config:"),
+	       "%s: debugfs shows the config, counters and bonds", model_name());
+	snprintf(path, sizeof(path), "%s/events/svmsim/enable", tr);
+	put(path, "1");
+	snprintf(path, sizeof(path), "%s/trace", tr);
+	put(path, "");
+	p = prepare();
+	munmap(p, NP * PG);
+	t = slurp(path);
+	tap_ok(strstr(t, "svmsim_invalidate") && strstr(t, "svmsim_fill") && strstr(t, "svmsim_dma"),
+	       "%s: the svmsim_invalidate, _fill and _dma tracepoints fire", model_name());
+	snprintf(path, sizeof(path), "%s/events/svmsim/enable", tr);
+	put(path, "0");
+}
+
 int main(int argc, char **argv)
 {
 	parse_opts(argc, argv);
 	dev_setup(&d);
-	tap_plan(6);
+	tap_plan(8);
+	test_observability();
 	op_munmap();
 	op_dontneed();
 	op_mprotect();

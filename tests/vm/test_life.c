@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -238,10 +239,68 @@ static void test_pasid_per_process(void)
 	dev_close(&d);
 }
 
+/*
+ * The OOM reaper's path: process_mrelease() reaps a dying process's mm at
+ * once, calling invalidate_range_start without MMU_NOTIFY_RANGE_BLOCKABLE.
+ * A thread sleeping in a (delayed) fill keeps the killed child's mm alive
+ * long enough.  The bond must flush without sleeping and stay sane.
+ */
+static void test_mrelease(void)
+{
+	int fds[2], pidfd, ret;
+	uint64_t nonblock0, flushed0;
+	struct dev d;
+	pid_t pid;
+	char c;
+
+	dev_open(&d, 0);
+	nonblock0 = stat_of(&d, 0, SVMSIM_STAT_INV_NONBLOCK);
+	flushed0 = stat_of(&d, 0, SVMSIM_STAT_TLB_FLUSHED);
+	if (pipe(fds))
+		exit(1);
+	pid = fork();
+	if (!pid) {
+		struct dma_loop l = { .pages = 64 };
+		pthread_t t;
+
+		dev_bind(&d);
+		l.d = &d;
+		l.mem = map_anon(256 * PG, PROT_READ | PROT_WRITE);
+		memset(l.mem, 1, 256 * PG);
+		svmsim_prefetch(d.fd, d.pasid, l.mem, 256 * PG);
+		svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0, SVMSIM_MAX_FILL_DELAY_US);
+		l.mem += 128 * PG;	/* uncached half: fills that sleep */
+		pthread_create(&t, NULL, dma_loop, &l);
+		write(fds[1], "r", 1);
+		pause();
+	}
+	read(fds[0], &c, 1);
+	sleep_ms(100);			/* the thread is in a fill */
+	pidfd = (int)syscall(434 /* pidfd_open */, pid, 0);
+	kill(pid, SIGKILL);
+	ret = (int)syscall(448 /* process_mrelease */, pidfd, 0);
+	waitpid(pid, NULL, 0);
+	tap_ok(ret == 0, "%s: process_mrelease() reaps a killed, bound process (%s)",
+	       model_name(), ret ? strerror(errno) : "ok");
+	if (opt.model == SVMSIM_MODEL_RANGE)
+		tap_ok(stat_of(&d, 0, SVMSIM_STAT_INV_NONBLOCK) > nonblock0 &&
+		       stat_of(&d, 0, SVMSIM_STAT_TLB_FLUSHED) >= flushed0 + 128,
+		       "%s: the reaper's non-blockable start flushed the cached pages",
+		       model_name());
+	else
+		tap_ok(stat_of(&d, 0, SVMSIM_STAT_TLB_FLUSHED) >= flushed0 + 128,
+		       "%s: the reaper's flushes removed the cached pages", model_name());
+	close(pidfd);
+	close(fds[0]);
+	close(fds[1]);
+	dev_close(&d);
+}
+
 int main(int argc, char **argv)
 {
 	parse_opts(argc, argv);
-	tap_plan(17);
+	tap_plan(19);
+	test_mrelease();
 	test_exit_while_bound();
 	test_exit_during_dma();
 	test_unbind_during_dma();
