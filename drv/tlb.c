@@ -758,30 +758,30 @@ static void svm_tlb_probe_one(struct svm_tlb_space *s, unsigned long vpn,
 	spin_unlock(&set->lock);
 }
 
+/* Probe each page of size 1 << @shift in the range (no overflow at the top). */
+static void svm_tlb_probe_pages(struct svm_tlb_space *s, unsigned int shift,
+				const struct svm_tlb_flush_req *req,
+				struct svm_tlb_flush_res *res,
+				struct list_head *dead)
+{
+	unsigned long vpn = req->start >> shift, last = req->last >> shift;
+
+	for (;; vpn++) {
+		svm_tlb_probe_one(s, vpn, shift, req, res, dead);
+		if (vpn == last)
+			break;
+	}
+}
+
 /* Probe every 4K page and every 2M region of the range. */
 static void svm_tlb_flush_probe(struct svm_tlb_space *s,
 				const struct svm_tlb_flush_req *req,
 				struct svm_tlb_flush_res *res,
 				struct list_head *dead)
 {
-	unsigned long vpn, first, last;
-
-	first = req->start >> SVM_TLB_SHIFT_4K;
-	last = req->last >> SVM_TLB_SHIFT_4K;
-	for (vpn = first; ; vpn++) {
-		svm_tlb_probe_one(s, vpn, SVM_TLB_SHIFT_4K, req, res, dead);
-		if (vpn == last)
-			break;
-	}
-	if (!s->n2m)
-		return;
-	first = req->start >> SVM_TLB_SHIFT_2M;
-	last = req->last >> SVM_TLB_SHIFT_2M;
-	for (vpn = first; ; vpn++) {
-		svm_tlb_probe_one(s, vpn, SVM_TLB_SHIFT_2M, req, res, dead);
-		if (vpn == last)
-			break;
-	}
+	svm_tlb_probe_pages(s, SVM_TLB_SHIFT_4K, req, res, dead);
+	if (s->n2m)
+		svm_tlb_probe_pages(s, SVM_TLB_SHIFT_2M, req, res, dead);
 }
 
 /* Walk the space's entries, removing those in range (all if @all). */
@@ -836,6 +836,27 @@ static void svm_tlb_flush_locked(struct svm_tlb_space *s,
 		svm_count(s, SVMSIM_STAT_TLB_FULL_FLUSHES, 1);
 }
 
+static const struct svm_tlb_flush_req svm_tlb_whole = {
+	.start = 0,
+	.last = ULONG_MAX,
+};
+
+/* Flush (and with @kill, kill) @s: remove, drain under the lock, release. */
+static void svm_tlb_flush_space(struct svm_tlb_space *s,
+				const struct svm_tlb_flush_req *req, bool kill,
+				struct svm_tlb_flush_res *res)
+{
+	LIST_HEAD(dead);
+
+	spin_lock(&s->lock);
+	if (kill)
+		s->dead = true;
+	svm_tlb_flush_locked(s, req, res, &dead);
+	svm_tlb_drain(&dead);
+	spin_unlock(&s->lock);
+	svm_tlb_finish(s->tlb, &dead);
+}
+
 /**
  * svm_tlb_flush() - remove a PASID's translations of a range
  * @s: the PASID's space.
@@ -850,23 +871,12 @@ static void svm_tlb_flush_locked(struct svm_tlb_space *s,
 void svm_tlb_flush(struct svm_tlb_space *s, const struct svm_tlb_flush_req *req,
 		   struct svm_tlb_flush_res *res)
 {
-	LIST_HEAD(dead);
-
 	if (WARN_ON_ONCE(req->start > req->last)) {
 		memset(res, 0, sizeof(*res));
 		return;
 	}
-	spin_lock(&s->lock);
-	svm_tlb_flush_locked(s, req, res, &dead);
-	svm_tlb_drain(&dead);
-	spin_unlock(&s->lock);
-	svm_tlb_finish(s->tlb, &dead);
+	svm_tlb_flush_space(s, req, false, res);
 }
-
-static const struct svm_tlb_flush_req svm_tlb_whole = {
-	.start = 0,
-	.last = ULONG_MAX,
-};
 
 /**
  * svm_tlb_space_kill() - refuse further inserts and flush the whole space
@@ -877,14 +887,7 @@ static const struct svm_tlb_flush_req svm_tlb_whole = {
  */
 void svm_tlb_space_kill(struct svm_tlb_space *s, struct svm_tlb_flush_res *res)
 {
-	LIST_HEAD(dead);
-
-	spin_lock(&s->lock);
-	s->dead = true;
-	svm_tlb_flush_locked(s, &svm_tlb_whole, res, &dead);
-	svm_tlb_drain(&dead);
-	spin_unlock(&s->lock);
-	svm_tlb_finish(s->tlb, &dead);
+	svm_tlb_flush_space(s, &svm_tlb_whole, true, res);
 }
 
 /**

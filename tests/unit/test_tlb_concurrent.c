@@ -49,16 +49,6 @@ struct world {
 	unsigned long reads, hits, fills, refused;
 };
 
-static unsigned long released;
-
-static void count_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
-{
-	(void)tlb;
-	(void)e;
-	__atomic_fetch_add(&released, 1, __ATOMIC_RELAXED);
-}
-
-static const struct svm_tlb_ops ops = { .release = count_release };
 
 #define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
@@ -229,7 +219,7 @@ static void run(enum model model, unsigned long iters, unsigned int ways)
 	w->model = model;
 	w->iters = iters;
 	released = 0;
-	if (svm_tlb_init(&w->tlb, ways ? 16 : 256, ways, SVMSIM_REPL_CLOCK, &ops, NULL))
+	if (svm_tlb_init(&w->tlb, ways ? 16 : 256, ways, SVMSIM_REPL_CLOCK, &count_release_ops, NULL))
 		abort();
 	for (int s = 0; s < NSPACE; s++)
 		svm_tlb_space_init(&w->tlb, &w->sp[s], (u32)s + 1);
@@ -277,7 +267,7 @@ static void negative_control(void)
 	unsigned long seq;
 	int bad;
 
-	svm_tlb_init(&w->tlb, 16, 0, 0, &ops, NULL);
+	svm_tlb_init(&w->tlb, 16, 0, 0, &count_release_ops, NULL);
 	svm_tlb_space_init(&w->tlb, &w->sp[0], 1);
 	svm_tlb_space_init(&w->tlb, &w->sp[1], 2);
 	w->model = SECONDARY;

@@ -22,16 +22,6 @@ TAP_DEFINE_STATE;
 #define R	SVMSIM_PERM_READ
 #define RW	(SVMSIM_PERM_READ | SVMSIM_PERM_WRITE)
 
-static unsigned long released;
-
-static void count_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
-{
-	(void)tlb;
-	(void)e;
-	__atomic_fetch_add(&released, 1, __ATOMIC_RELAXED);
-}
-
-static const struct svm_tlb_ops ops = { .release = count_release };
 
 struct fixture {
 	struct svm_tlb tlb;
@@ -42,7 +32,7 @@ static struct fixture *setup(unsigned int sets, unsigned int ways, unsigned int 
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (svm_tlb_init(&f->tlb, sets, ways, policy, &ops, NULL))
+	if (svm_tlb_init(&f->tlb, sets, ways, policy, &count_release_ops, NULL))
 		abort();
 	svm_tlb_space_init(&f->tlb, &f->s, 5);
 	svm_tlb_space_init(&f->tlb, &f->other, 6);
@@ -402,7 +392,7 @@ static void test_reconfigure(void)
 	tap_ok(svm_tlb_reconfigure(&f->tlb, 8, 2, SVMSIM_REPL_LRU) == -EBUSY,
 	       "reconfigure with spaces attached: -EBUSY");
 	teardown(f);
-	svm_tlb_init(&t, 64, 0, 0, &ops, NULL);
+	svm_tlb_init(&t, 64, 0, 0, &count_release_ops, NULL);
 	tap_ok(svm_tlb_reconfigure(&t, 6, 2, 0) == -EINVAL &&
 	       svm_tlb_reconfigure(&t, 8, 2, SVMSIM_REPL_LRU) == 0 && t.nsets == 8 &&
 	       t.ways == 2 && t.policy == SVMSIM_REPL_LRU,

@@ -75,6 +75,20 @@ static inline int fill_va(struct svm_tlb_space *s, unsigned long va,
 	return ret;
 }
 
+/* A release hook that counts, for tests that check every entry is freed. */
+static unsigned long released __attribute__((unused));
+
+static inline void count_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
+{
+	(void)tlb;
+	(void)e;
+	__atomic_fetch_add(&released, 1, __ATOMIC_RELAXED);
+}
+
+static const struct svm_tlb_ops count_release_ops __attribute__((unused)) = {
+	.release = count_release,
+};
+
 static inline void flush_range(struct svm_tlb_space *s, unsigned long start,
 			       unsigned long last, struct svm_tlb_flush_res *res)
 {

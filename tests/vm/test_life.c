@@ -135,18 +135,27 @@ static void test_exit_during_dma(void)
 	       "%s: a process exits promptly with DMA (fills) in flight", model_name());
 }
 
-static void test_unbind_during_dma(void)
+/* Bind @d, start a DMA thread on 256 pages with slow fills, let it run. */
+static pthread_t start_dma(struct dev *d, struct dma_loop *l)
 {
-	struct dma_loop l = { .pages = 256 };
-	struct dev d;
 	pthread_t t;
 
-	dev_setup(&d);
-	l.d = &d;
-	l.mem = map_anon(256 * PG, PROT_READ | PROT_WRITE);
-	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0, 1000);
-	pthread_create(&t, NULL, dma_loop, &l);
+	dev_setup(d);
+	l->d = d;
+	l->pages = 256;
+	l->mem = map_anon(256 * PG, PROT_READ | PROT_WRITE);
+	svmsim_inject(d->fd, d->pasid, SVMSIM_BUG_NONE, 0, 1000);
+	pthread_create(&t, NULL, dma_loop, l);
 	sleep_ms(100);
+	return t;
+}
+
+static void test_unbind_during_dma(void)
+{
+	struct dma_loop l = { 0 };
+	struct dev d;
+	pthread_t t = start_dma(&d, &l);
+
 	ok_errno(svmsim_unbind(d.fd, d.pasid), 0, "%s: unbind with DMA in flight", model_name());
 	pthread_join(t, NULL);
 	tap_ok(l.ok > 0 && (l.last_err == -ESRCH || l.last_err == -EINVAL),
@@ -160,16 +169,10 @@ static void test_unbind_during_dma(void)
 
 static void test_close_during_dma(void)
 {
-	struct dma_loop l = { .pages = 256 };
+	struct dma_loop l = { 0 };
 	struct dev d, probe;
-	pthread_t t;
+	pthread_t t = start_dma(&d, &l);
 
-	dev_setup(&d);
-	l.d = &d;
-	l.mem = map_anon(256 * PG, PROT_READ | PROT_WRITE);
-	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0, 1000);
-	pthread_create(&t, NULL, dma_loop, &l);
-	sleep_ms(100);
 	tap_ok(close(d.fd) == 0, "%s: close with DMA in flight", model_name());
 	pthread_join(t, NULL);
 	dev_open(&probe, opt.device);
