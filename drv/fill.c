@@ -44,6 +44,18 @@ struct svmsim_walk {
 	bool pinned;
 };
 
+/*
+ * An entry's priv is the page it holds, with bit 0 set for a FOLL_PIN pin
+ * (released by unpin_user_page()) and clear for a plain reference: a
+ * pinned bond also holds plain references, on device-window pages.
+ */
+#define SVMSIM_PRIV_PINNED	1ul
+
+static void *svmsim_priv(struct page *page, bool pinned)
+{
+	return (void *)((unsigned long)page | (pinned ? SVMSIM_PRIV_PINNED : 0));
+}
+
 static void svmsim_walk_release(struct svmsim_walk *w)
 {
 	if (!w->page)
@@ -59,11 +71,12 @@ static void svmsim_walk_release(struct svmsim_walk *w)
 static void svmsim_tlb_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 {
 	struct svmsim_bond *b = container_of(e->space, struct svmsim_bond, space);
-	struct page *page = e->priv;
+	unsigned long priv = (unsigned long)e->priv;
+	struct page *page = (struct page *)(priv & ~SVMSIM_PRIV_PINNED);
 
 	if (!page)
 		return;
-	if (b->model == SVMSIM_MODEL_PINNED) {
+	if (priv & SVMSIM_PRIV_PINNED) {
 		unpin_user_page(page);
 		svmsim_count(b, SVMSIM_STAT_PINNED_PAGES, -1);
 	} else {
@@ -235,7 +248,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	e->shift = w->shift;
 	e->pfn = w->pfn;
 	e->perm = w->perm;
-	e->priv = keep ? w->page : NULL;
+	e->priv = keep ? svmsim_priv(w->page, w->pinned) : NULL;
 	ret = svm_tlb_insert(&b->space, e, seq, flags, NULL);
 	if (ret) {
 		svm_tlb_entry_free(e);

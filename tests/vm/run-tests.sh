@@ -73,6 +73,7 @@ else
 		run svmsim-test_inject --model $model
 		run svmsim-test_callbacks --model $model
 	done
+	run svmsim-test_pinned
 	if command -v svmsim-bench_smoke >/dev/null; then
 		run svmsim-bench_smoke
 	fi
