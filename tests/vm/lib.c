@@ -194,12 +194,17 @@ int move_to_node(void *va, unsigned long n, int node)
 		nodes[i] = node;
 	}
 	ret = syscall(SYS_move_pages, 0, n, pages, nodes, status, 2 /* MPOL_MF_MOVE */);
+	/*
+	 * status[] may report the requested node even for pages that did not
+	 * move (the call returns how many did not): ask where they are now.
+	 */
+	syscall(SYS_move_pages, 0, n, pages, NULL, status, 0);
 	for (unsigned long i = 0; i < n; i++)
 		moved += status[i] == node;
 	free(pages);
 	free(nodes);
 	free(status);
-	return ret < 0 ? -errno : moved;
+	return ret < 0 && errno != EBUSY ? -errno : moved;
 }
 
 void stats_snap(const struct dev *d, uint32_t pasid, struct svmsim_stats *s)
