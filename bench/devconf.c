@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Open, configure, bind, inject; and undo it all.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "devconf.h"
+#include "options.h"
+#include "svmsim/dev.h"
+#include "svmsim/names.h"
+
+#define RESTORE_TRIES	100	/* x 10 ms: bonds are freed asynchronously */
+
+static int devconf_fail(const char *what, int err)
+{
+	fprintf(stderr, "svmbench: %s: %s\n", what, strerror(-err));
+	return err;
+}
+
+/* The asked-for settings on top of the device's current ones. */
+static void devconf_apply(struct svmsim_config *c, const struct options *o)
+{
+	if (o->tlb_sets != UNCHANGED)
+		c->tlb_sets = (uint32_t)o->tlb_sets;
+	if (o->tlb_ways != UNCHANGED)
+		c->tlb_ways = (uint32_t)o->tlb_ways;
+	if (o->tlb_policy != UNCHANGED)
+		c->tlb_policy = (uint32_t)o->tlb_policy;
+	if (o->flush_mode != UNCHANGED)
+		c->flush_mode = (uint32_t)o->flush_mode;
+	if (o->threshold != UNCHANGED)
+		c->flush_threshold = (uint32_t)o->threshold;
+	if (o->latency_ns != UNCHANGED)
+		c->dev_latency_ns = (uint64_t)o->latency_ns;
+}
+
+static int devconf_version(int fd)
+{
+	struct svmsim_version v;
+	int ret = svmsim_version(fd, &v);
+
+	if (ret)
+		return devconf_fail("SVMSIM_IOC_VERSION", ret);
+	if (v.abi_version != SVMSIM_ABI_VERSION) {
+		fprintf(stderr, "svmbench: the module speaks ABI %u, svmbench ABI %u\n",
+			v.abi_version, SVMSIM_ABI_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/**
+ * devconf_open() - open /dev/svmsimN and configure it (before binding)
+ * @d: out.
+ * @o: the options.
+ *
+ * Return: 0 or -errno (printed).
+ */
+int devconf_open(struct devbind *d, const struct options *o)
+{
+	char what[64];
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = svmsim_open(o->device);
+	if (d->fd < 0) {
+		snprintf(what, sizeof(what), "open %s%u", SVMSIM_DEV_PREFIX, o->device);
+		return devconf_fail(what, d->fd);
+	}
+	ret = devconf_version(d->fd);
+	if (ret)
+		return ret;
+	ret = svmsim_get_config(d->fd, &d->saved);
+	if (ret)
+		return devconf_fail("SVMSIM_IOC_GET_CONFIG", ret);
+	d->cfg = d->saved;
+	devconf_apply(&d->cfg, o);
+	d->changed = memcmp(&d->cfg, &d->saved, sizeof(d->cfg)) != 0;
+	ret = d->changed ? svmsim_set_config(d->fd, &d->cfg) : 0;
+	if (ret)
+		return devconf_fail(ret == -EBUSY ? "SVMSIM_IOC_SET_CONFIG (another process is "
+				    "bound: TLB geometry and flush mode cannot change)" :
+				    "SVMSIM_IOC_SET_CONFIG", ret);
+	ret = svmsim_get_config(d->fd, &d->cfg);
+	if (ret)
+		return devconf_fail("SVMSIM_IOC_GET_CONFIG", ret);
+	d->model = o->model ? o->model : d->cfg.default_model;
+	d->fill = o->fill ? o->fill : d->cfg.default_fill;
+	return 0;
+}
+
+/* What @bug needs that this bond lacks (the module's EINVAL cases), or NULL. */
+static const char *devconf_inject_unmet(const struct devbind *d, uint32_t bug)
+{
+	if (d->model == SVMSIM_MODEL_PINNED)
+		return "injected bugs do not apply to the pinned model";
+	if (d->fill != SVMSIM_FILL_REF)
+		return "injected bugs need --fill ref";
+	if (bug == SVMSIM_BUG_NO_FILL_BLOCK && d->model != SVMSIM_MODEL_RANGE)
+		return "no_fill_block needs --model range";
+	if (bug == SVMSIM_BUG_NO_WAIT && d->cfg.flush_mode != SVMSIM_FLUSH_QUEUED)
+		return "no_wait needs --flush-mode queued";
+	return NULL;
+}
+
+static int devconf_inject(struct devbind *d, const struct options *o)
+{
+	const char *unmet = o->inject ? devconf_inject_unmet(d, o->inject) : NULL;
+	int ret;
+
+	if (o->inject == SVMSIM_BUG_NONE && !o->fill_delay_us)
+		return 0;
+	ret = svmsim_inject(d->fd, d->pasid, o->inject, o->inject_param, o->fill_delay_us);
+	if (ret == -EPERM)
+		fprintf(stderr, "svmbench: --inject needs the module parameter allow_inject=1\n");
+	else if (ret == -EINVAL && unmet)
+		fprintf(stderr, "svmbench: --inject %s: %s\n", svmsim_bug_names[o->inject], unmet);
+	return ret ? devconf_fail("SVMSIM_IOC_INJECT", ret) : 0;
+}
+
+/* Bind the calling process's mm; then inject what was asked. */
+int devconf_bind(struct devbind *d, const struct options *o)
+{
+	int ret = svmsim_bind(d->fd, d->model, d->fill, 0, &d->pasid);
+
+	if (ret)
+		return devconf_fail("SVMSIM_IOC_BIND", ret);
+	d->bound = true;
+	return devconf_inject(d, o);
+}
+
+/* Unbind, put the configuration back as found, close. */
+void devconf_close(struct devbind *d)
+{
+	int ret = 0, tries;
+
+	if (d->fd < 0)
+		return;
+	if (d->bound)
+		svmsim_unbind(d->fd, d->pasid);
+	d->bound = false;
+	for (tries = 0; d->changed && tries < RESTORE_TRIES; tries++) {
+		ret = svmsim_set_config(d->fd, &d->saved);
+		if (ret != -EBUSY)
+			break;
+		sleep_ns(10 * 1000 * 1000);
+	}
+	if (d->changed && ret)
+		devconf_fail("restoring the device configuration", ret);
+	close(d->fd);
+	d->fd = -1;
+}

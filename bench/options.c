@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmbench's command line: parsing, checks, --help.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mapping.h"
+#include "options.h"
+#include "svmsim/names.h"
+#include "workload.h"
+
+enum {
+	OPT_WORKLOAD = 256, OPT_ITERATIONS, OPT_DURATION, OPT_THREADS, OPT_DEVICE_THREADS,
+	OPT_PAGES, OPT_REGIONS, OPT_CACHED, OPT_MODEL, OPT_FILL, OPT_FLUSH_MODE,
+	OPT_LATENCY, OPT_THRESHOLD, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_SEED,
+	OPT_PIN, OPT_DEVICE, OPT_HUGE, OPT_INJECT, OPT_FILL_DELAY, OPT_BASELINE,
+	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
+	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT,
+};
+
+static const struct option long_options[] = {
+	{ "workload", required_argument, NULL, OPT_WORKLOAD },
+	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "device-threads", required_argument, NULL, OPT_DEVICE_THREADS },
+	{ "pages", required_argument, NULL, OPT_PAGES },
+	{ "regions", required_argument, NULL, OPT_REGIONS },
+	{ "cached", required_argument, NULL, OPT_CACHED },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "fill", required_argument, NULL, OPT_FILL },
+	{ "flush-mode", required_argument, NULL, OPT_FLUSH_MODE },
+	{ "latency-ns", required_argument, NULL, OPT_LATENCY },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "tlb-sets", required_argument, NULL, OPT_TLB_SETS },
+	{ "tlb-ways", required_argument, NULL, OPT_TLB_WAYS },
+	{ "tlb-policy", required_argument, NULL, OPT_TLB_POLICY },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "pin", no_argument, NULL, OPT_PIN },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "huge", no_argument, NULL, OPT_HUGE },
+	{ "inject", required_argument, NULL, OPT_INJECT },
+	{ "fill-delay-us", required_argument, NULL, OPT_FILL_DELAY },
+	{ "baseline", no_argument, NULL, OPT_BASELINE },
+	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
+	{ "allow-violations", no_argument, NULL, OPT_ALLOW_VIOLATIONS },
+	{ "pause-us", required_argument, NULL, OPT_PAUSE },
+	{ "max-reports", required_argument, NULL, OPT_MAX_REPORTS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "hist-out", required_argument, NULL, OPT_HIST_OUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: svmbench [OPTIONS]\n"
+"\n"
+"Measure what mm operations cost an svmsim SVA device, and check that the device\n"
+"never sees a stale page.  Mutator threads change regions whose pages the device\n"
+"has cached while device threads DMA-read and DMA-write them; each operation is\n"
+"timed with the device bound and, interleaved, in an unbound peer process.\n"
+"\n"
+"Workload and size:\n"
+"  --workload W          %s (default munmap):\n"
+"                        zap: the driver zaps a device window (SVMSIM_IOC_ZAP, swap);\n"
+"                        dontneed: madvise(MADV_DONTNEED); munmap: munmap, then mmap\n"
+"                        at the same address; cow: fork, then the parent's first write\n"
+"                        to each page (one sample per page); migrate: move_pages to the\n"
+"                        other NUMA node; mprotect: mprotect(PROT_READ), then back;\n"
+"                        mixed: one of dontneed/munmap/cow/migrate/mprotect per op\n"
+"  --iterations N        bound operations in all (default %d)\n"
+"  --duration SEC        run for SEC seconds instead of --iterations\n"
+"  --pages N             4K pages per region = per operation (default 1; zap <= %d)\n"
+"  --regions N           regions, at least --threads (default max(4, --threads));\n"
+"                        mutator i changes regions i, i+T, i+2T, ...\n"
+"  --cached N            ballast pages, never changed, re-cached before each op so the\n"
+"                        TLB holds N more entries (default 0)\n"
+"  --huge                THP-backed regions (2M aligned, MADV_HUGEPAGE; --pages a\n"
+"                        multiple of 512; not with zap)\n"
+"\n"
+"Threads:\n"
+"  --threads T           mutator threads (default 1, at most %d)\n"
+"  --device-threads D    device threads doing DMA reads/writes (default 1, at most %d)\n"
+"  --pin                 pin mutator i (and its peer) on CPU i, device threads on the\n"
+"                        following CPUs, wrapping\n"
+"\n"
+"Device (SVMSIM_IOC_SET_CONFIG before binding; what is not given is left as the\n"
+"device has it, reported as found, and restored at exit):\n"
+"  --device N            use /dev/svmsimN (default 0)\n"
+"  --model M             secondary|range|pinned (default: the device's default)\n"
+"  --fill F              ref|noref (default: the device's default)\n"
+"  --flush-mode M        sync|queued\n"
+"  --latency-ns N        simulated invalidation completion latency\n"
+"  --threshold N         flush_threshold: flushes above N pages go PASID-wide (0 never)\n"
+"  --tlb-sets N          TLB sets (power of two)\n"
+"  --tlb-ways N          TLB ways per set (0 unbounded)\n"
+"  --tlb-policy P        clock|lru|fifo|random\n"
+"  --inject BUG[:P]      inject a driver bug (module parameter allow_inject=1, fill ref):\n"
+"                        skip_invalidate[:every], no_fill_block (range), ignore_seq,\n"
+"                        end_off_by_one, wrong_pasid, no_wait (queued)\n"
+"  --fill-delay-us N     sleep N us between a fill's page walk and its insert\n"
+"\n"
+"Measurement and checking:\n"
+"  --baseline            time each op unbound too, in peer processes (default)\n"
+"  --no-baseline         bound side only\n"
+"  --pause-us N          dwell while a region is unmapped or read-only, and before the\n"
+"                        cow child is released, so device threads hit it (default 100)\n"
+"  --seed N              random seed (default 1)\n"
+"  --allow-violations    exit 0 despite coherence violations (the pinned model)\n"
+"  --max-reports N       print the first N violations/faults in full (default 100;\n"
+"                        0 all); all are counted\n"
+"\n"
+"Output:\n"
+"  --format F            csv|json (default csv); json is one object per line\n"
+"  --out FILE            write the result row there (default stdout)\n"
+"  --append              append to FILE (a CSV header only if FILE is new or empty)\n"
+"  --label L             a name for the run, written in its row (column label)\n"
+"  --hist-out FILE       append the latency histograms to FILE, one line per non-empty\n"
+"                        bucket: label, side (bound|unbound|kflush), lower and upper\n"
+"                        bound in ns (upper exclusive), count; tab-separated\n"
+"  -h, --help            this text\n"
+"\n"
+"Exit status: 0 ok; 1 coherence violations (unless allowed) or unexpected device\n"
+"faults; 2 usage or setup error; 77 the workload cannot run here.\n",
+		workload_names(), DEFAULT_ITERATIONS, SVMSIM_WINDOW_MAX_PAGES, MAX_THREADS,
+		MAX_DEVICE_THREADS);
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	uint64_t v;
+
+	if (!parse_u64(s, max, &v))
+		return false;
+	*out = (unsigned int)v;
+	return true;
+}
+
+static bool parse_i64(const char *s, int64_t *out)
+{
+	uint64_t v;
+
+	if (!parse_u64(s, INT64_MAX, &v))
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
+/* Index of @s in @names[first..n), or -1. */
+static int parse_name(const char *s, const char *const *names, unsigned int first,
+		      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = first; i < n; i++)
+		if (names[i] && !strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* BUG[:PARAM] */
+static bool parse_inject(struct options *o, const char *s)
+{
+	char name[64];
+	const char *colon = strchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+	int bug;
+
+	if (len >= sizeof(name))
+		return false;
+	memcpy(name, s, len);
+	name[len] = 0;
+	bug = parse_name(name, svmsim_bug_names, 0, SVMSIM_BUG_NR);
+	if (bug < 0)
+		return false;
+	o->inject = (uint32_t)bug;
+	o->inject_param = 0;
+	return !colon || parse_uint(colon + 1, UINT32_MAX, &o->inject_param);
+}
+
+static bool parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end || !(v > 0) || v > 1e7)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->workload = &workload_munmap;
+	o->threads = 1;
+	o->device_threads = 1;
+	o->pages = 1;
+	o->flush_mode = o->tlb_policy = UNCHANGED;
+	o->latency_ns = o->threshold = o->tlb_sets = o->tlb_ways = UNCHANGED;
+	o->seed = 1;
+	o->baseline = true;
+	o->pause_us = 100;
+	o->max_reports = 100;
+	o->format = FMT_CSV;
+}
+
+/* One option; false: its argument is bad. */
+static bool parse_one(struct options *o, int c, const char *arg)
+{
+	int i;
+
+	switch (c) {
+	case OPT_WORKLOAD:
+		return (o->workload = workload_find(arg)) != NULL;
+	case OPT_ITERATIONS:
+		return parse_u64(arg, UINT32_MAX, &o->iterations) && o->iterations;
+	case OPT_DURATION:
+		return parse_duration(arg, &o->duration);
+	case OPT_THREADS:
+		return parse_uint(arg, MAX_THREADS, &o->threads) && o->threads;
+	case OPT_DEVICE_THREADS:
+		return parse_uint(arg, MAX_DEVICE_THREADS, &o->device_threads);
+	case OPT_PAGES:
+		return parse_uint(arg, 1u << 20, &o->pages) && o->pages;
+	case OPT_REGIONS:
+		return parse_uint(arg, 4096, &o->regions) && o->regions;
+	case OPT_CACHED:
+		return parse_uint(arg, 1u << 22, &o->cached);
+	case OPT_MODEL:
+		i = parse_name(arg, svmsim_model_names, 1, SVMSIM_MODEL_NR);
+		o->model = (uint32_t)i;
+		return i > 0;
+	case OPT_FILL:
+		i = parse_name(arg, svmsim_fill_names, 1, SVMSIM_FILL_NR);
+		o->fill = (uint32_t)i;
+		return i > 0;
+	case OPT_FLUSH_MODE:
+		o->flush_mode = parse_name(arg, svmsim_flush_mode_names, 0, SVMSIM_FLUSH_MODE_NR);
+		return o->flush_mode >= 0;
+	case OPT_TLB_POLICY:
+		o->tlb_policy = parse_name(arg, svmsim_repl_names, 0, SVMSIM_REPL_NR);
+		return o->tlb_policy >= 0;
+	case OPT_LATENCY:
+		return parse_i64(arg, &o->latency_ns);
+	case OPT_THRESHOLD:
+		return parse_i64(arg, &o->threshold) && o->threshold <= UINT32_MAX;
+	case OPT_TLB_SETS:
+		return parse_i64(arg, &o->tlb_sets) && o->tlb_sets <= UINT32_MAX;
+	case OPT_TLB_WAYS:
+		return parse_i64(arg, &o->tlb_ways) && o->tlb_ways <= UINT32_MAX;
+	case OPT_SEED:
+		return parse_u64(arg, UINT64_MAX, &o->seed);
+	case OPT_DEVICE:
+		return parse_uint(arg, 255, &o->device);
+	case OPT_INJECT:
+		return parse_inject(o, arg);
+	case OPT_FILL_DELAY:
+		return parse_uint(arg, UINT32_MAX, &o->fill_delay_us);
+	case OPT_PAUSE:
+		return parse_uint(arg, 1000000, &o->pause_us);
+	case OPT_MAX_REPORTS:
+		return parse_uint(arg, UINT_MAX, &o->max_reports);
+	case OPT_FORMAT:
+		o->format = !strcmp(arg, "json") ? FMT_JSON : FMT_CSV;
+		return !strcmp(arg, "json") || !strcmp(arg, "csv");
+	case OPT_OUT:
+		o->out = arg;
+		return true;
+	case OPT_LABEL:
+		o->label = arg;
+		return true;
+	case OPT_HIST_OUT:
+		o->hist_out = arg;
+		return true;
+	}
+	return false;
+}
+
+static void parse_flag(struct options *o, int c)
+{
+	switch (c) {
+	case OPT_PIN:
+		o->pin = true;
+		break;
+	case OPT_HUGE:
+		o->huge = true;
+		break;
+	case OPT_BASELINE:
+		o->baseline = true;
+		break;
+	case OPT_NO_BASELINE:
+		o->baseline = false;
+		break;
+	case OPT_ALLOW_VIOLATIONS:
+		o->allow_violations = true;
+		break;
+	case OPT_APPEND:
+		o->append = true;
+		break;
+	}
+}
+
+/* Checks across options; NULL when consistent, else what is wrong. */
+static const char *check(struct options *o)
+{
+	if (o->iterations && o->duration)
+		return "--iterations and --duration exclude each other";
+	if (!o->iterations && !o->duration)
+		o->iterations = DEFAULT_ITERATIONS;
+	if (!o->regions)
+		o->regions = o->threads > 4 ? o->threads : 4;
+	if (o->regions < o->threads)
+		return "--regions must be at least --threads (each mutator owns its regions)";
+	if (o->huge && o->workload->window)
+		return "--huge does not apply to zap (its regions are device windows)";
+	if (o->huge && o->pages % HUGE_PAGES)
+		return "--huge needs --pages to be a multiple of 512 (2M)";
+	if (o->workload->window && o->pages > SVMSIM_WINDOW_MAX_PAGES)
+		return "zap regions are device windows: --pages at most 4096";
+	if (o->append && !o->out)
+		return "--append needs --out FILE";
+	return NULL;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	const char *why;
+	int c, idx = 0;
+
+	defaults(o);
+	while ((c = getopt_long(argc, argv, "h", long_options, &idx)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (c == '?') {
+			fprintf(stderr, "svmbench: see --help\n");
+			return 2;
+		}
+		if (long_options[idx].has_arg == no_argument) {
+			parse_flag(o, c);
+			continue;
+		}
+		if (!parse_one(o, c, optarg)) {
+			fprintf(stderr, "svmbench: bad value for --%s: '%s' (see --help)\n",
+				long_options[idx].name, optarg);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "svmbench: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
+	why = check(o);
+	if (why) {
+		fprintf(stderr, "svmbench: %s\n", why);
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CSV and JSON Lines reports.  A row is built once as a list of named
+ * fields and then written in either format, so the two never disagree.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report.h"
+#include "svmsim/loglin.h"
+#include "svmsim/names.h"
+#include "workload.h"
+
+#define MAX_FIELDS	128
+
+enum field_kind { F_STR, F_U64, F_F64, F_NULL, F_JSON };
+
+struct field {
+	const char *name;
+	enum field_kind kind;
+	const char *s;		/* F_STR; F_JSON: raw JSON, not in CSV */
+	uint64_t u;
+	double d;
+	int decimals;
+};
+
+struct row {
+	unsigned int n;
+	struct field f[MAX_FIELDS];
+};
+
+static struct field *put(struct row *r, const char *name, enum field_kind kind)
+{
+	struct field *f = &r->f[r->n++];
+
+	if (r->n > MAX_FIELDS)
+		abort();	/* a programming error: raise MAX_FIELDS */
+	memset(f, 0, sizeof(*f));
+	f->name = name;
+	f->kind = kind;
+	return f;
+}
+
+static void put_str(struct row *r, const char *name, const char *s)
+{
+	put(r, name, F_STR)->s = s;
+}
+
+static void put_u64(struct row *r, const char *name, uint64_t v)
+{
+	put(r, name, F_U64)->u = v;
+}
+
+static void put_bool(struct row *r, const char *name, bool v)
+{
+	put_str(r, name, v ? "true" : "false");
+}
+
+static void put_opt_u64(struct row *r, const char *name, bool have, uint64_t v)
+{
+	if (have)
+		put_u64(r, name, v);
+	else
+		put(r, name, F_NULL);
+}
+
+static void put_opt_f64(struct row *r, const char *name, bool have, double v, int decimals)
+{
+	struct field *f = put(r, name, have ? F_F64 : F_NULL);
+
+	f->d = v;
+	f->decimals = decimals;
+}
+
+/* ---- the row ---- */
+
+static void put_environment(struct row *r, const struct sysinfo *si)
+{
+	put_str(r, "timestamp", si->timestamp);
+	put_str(r, "kernel", si->kernel);
+	put_str(r, "cpu_model", si->cpu_model);
+	put_u64(r, "vcpus", si->vcpus);
+	put_str(r, "accel", si->accel);
+	put_str(r, "git_rev", si->git_rev);
+	put_opt_u64(r, "numa_balancing", si->numa_balancing >= 0, (uint64_t)si->numa_balancing);
+}
+
+static void put_config(struct row *r, const struct options *o, const struct devbind *d)
+{
+	const struct svmsim_config *c = &d->cfg;
+
+	put_str(r, "workload", o->workload->name);
+	put_str(r, "model", svmsim_model_names[d->model]);
+	put_str(r, "fill", svmsim_fill_names[d->fill]);
+	put_str(r, "flush_mode", svmsim_flush_mode_names[c->flush_mode]);
+	put_u64(r, "latency_ns", c->dev_latency_ns);
+	put_u64(r, "threshold", c->flush_threshold);
+	put_u64(r, "tlb_sets", c->tlb_sets);
+	put_u64(r, "tlb_ways", c->tlb_ways);
+	put_str(r, "tlb_policy", svmsim_repl_names[c->tlb_policy]);
+	put_u64(r, "pages", o->pages);
+	put_u64(r, "regions", o->regions);
+	put_u64(r, "cached", o->cached);
+	put_u64(r, "threads", o->threads);
+	put_u64(r, "device_threads", o->device_threads);
+	put_opt_u64(r, "iterations", o->iterations, o->iterations);
+	put_opt_f64(r, "duration_s", o->duration > 0, o->duration, 3);
+	put_u64(r, "seed", o->seed);
+	put_bool(r, "pin", o->pin);
+	put_u64(r, "device", o->device);
+	put_bool(r, "huge", o->huge);
+	put_str(r, "inject", svmsim_bug_names[o->inject]);
+	put_opt_u64(r, "inject_param", o->inject, o->inject_param);
+	put_u64(r, "fill_delay_us", o->fill_delay_us);
+	put_bool(r, "baseline", o->baseline);
+	put_u64(r, "pause_us", o->pause_us);
+}
+
+/* prefix_samples, _min_ns, _p50_ns ... _stdev_ns; all null without @h. */
+static void put_latency(struct row *r, const char *const names[9], const struct hist *h)
+{
+	static const uint32_t pcts[] = { HIST_P50, HIST_P90, HIST_P99, HIST_P999 };
+	uint64_t v = 0;
+	double d = 0;
+	unsigned int i;
+	bool have;
+
+	put_opt_u64(r, names[0], h, h ? h->count : 0);
+	put_opt_u64(r, names[1], h && h->count, h ? h->min : 0);
+	for (i = 0; i < 4; i++) {
+		have = h && hist_percentile(h, pcts[i], &v);
+		put_opt_u64(r, names[2 + i], have, v);
+	}
+	put_opt_u64(r, names[6], h && h->count, h ? h->max : 0);
+	have = h && hist_mean(h, &d);
+	put_opt_f64(r, names[7], have, d, 1);
+	have = h && hist_stdev(h, &d);
+	put_opt_f64(r, names[8], have, d, 1);
+}
+
+static const char *const bound_names[9] = {
+	"bound_samples", "bound_min_ns", "bound_p50_ns", "bound_p90_ns", "bound_p99_ns",
+	"bound_p999_ns", "bound_max_ns", "bound_mean_ns", "bound_stdev_ns",
+};
+
+static const char *const unbound_names[9] = {
+	"unbound_samples", "unbound_min_ns", "unbound_p50_ns", "unbound_p90_ns",
+	"unbound_p99_ns", "unbound_p999_ns", "unbound_max_ns", "unbound_mean_ns",
+	"unbound_stdev_ns",
+};
+
+static void put_overhead(struct row *r, const struct hist *bound, const struct hist *unbound)
+{
+	uint64_t b50 = 0, u50 = 0;
+	double bm = 0, um = 0;
+	bool p50 = unbound && hist_percentile(bound, HIST_P50, &b50) &&
+		   hist_percentile(unbound, HIST_P50, &u50) && u50;
+	bool mean = unbound && hist_mean(bound, &bm) && hist_mean(unbound, &um) && um > 0;
+
+	put_opt_f64(r, "overhead_p50", p50, p50 ? (double)b50 / (double)u50 : 0, 4);
+	put_opt_f64(r, "overhead_mean", mean, mean ? bm / um : 0, 4);
+}
+
+/* ... and the in-kernel flush time per bound operation, to set beside the overhead. */
+static void put_kernel_flush(struct row *r, const struct hist *h, uint64_t ops)
+{
+	uint64_t v = 0;
+	double d = 0;
+	bool have;
+
+	put_u64(r, "kflush_count", h->count);
+	have = hist_percentile(h, HIST_P50, &v);
+	put_opt_u64(r, "kflush_p50_ns", have, v);
+	have = hist_percentile(h, HIST_P99, &v);
+	put_opt_u64(r, "kflush_p99_ns", have, v);
+	put_opt_u64(r, "kflush_max_ns", h->count, h->max);
+	have = hist_mean(h, &d);
+	put_opt_f64(r, "kflush_mean_ns", have, d, 1);
+	put_opt_f64(r, "kflush_ns_per_op", ops, ops ? (double)h->sum / (double)ops : 0, 1);
+}
+
+static void put_counters(struct row *r, const struct svmsim_stats *st)
+{
+	static const unsigned int which[] = {
+		SVMSIM_STAT_TLB_FLUSHED, SVMSIM_STAT_TLB_COLLATERAL, SVMSIM_STAT_TLB_FULL_FLUSHES,
+		SVMSIM_STAT_FILL_RETRIES, SVMSIM_STAT_TLB_STALE_REFUSED, SVMSIM_STAT_INV_CALLS,
+		SVMSIM_STAT_INV_EMPTY, SVMSIM_STAT_FILLS, SVMSIM_STAT_FILL_WAITS,
+		SVMSIM_STAT_TLB_HITS, SVMSIM_STAT_TLB_MISSES, SVMSIM_STAT_DMA_OPS,
+		SVMSIM_STAT_DMA_FAULTS, SVMSIM_STAT_INJECTED,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++)
+		put_u64(r, svmsim_stat_names[which[i]], st->counters[which[i]]);
+}
+
+static void put_outcome(struct row *r, const struct results *res)
+{
+	uint64_t total = 0;
+	unsigned int v;
+
+	put_u64(r, "dev_reads", res->dev_reads);
+	put_u64(r, "dev_writes", res->dev_writes);
+	put_u64(r, "dma_retries", res->retries);
+	put_u64(r, "op_failures", res->failures);
+	put_opt_u64(r, "op_failures_unbound", res->unbound, res->failures_unbound);
+	put_u64(r, "unexpected_faults", res->unexpected);
+	for (v = 0; v < V_NR; v++)
+		total += res->violations[v];
+	put_u64(r, "violations", total);
+	for (v = 0; v < V_NR; v++)
+		put_u64(r, violation_names[v], res->violations[v]);
+}
+
+/* JSON only: calls/entries/collateral and flush p50/p99 of every event. */
+static char *events_json(const struct kstats *k)
+{
+	size_t cap = 4096, len = 0;
+	char *s = malloc(cap);
+	unsigned int e;
+
+	if (!s)
+		return NULL;
+	len += (size_t)snprintf(s + len, cap - len, "{");
+	for (e = 0; e < SVMSIM_EV_NR; e++) {
+		uint64_t p50 = 0, p99 = 0;
+		bool have = hist_percentile(k->ev[e], HIST_P50, &p50) &&
+			    hist_percentile(k->ev[e], HIST_P99, &p99);
+		char n50[24] = "null", n99[24] = "null";
+
+		if (have) {
+			snprintf(n50, sizeof(n50), "%llu", (unsigned long long)p50);
+			snprintf(n99, sizeof(n99), "%llu", (unsigned long long)p99);
+		}
+		len += (size_t)snprintf(s + len, cap - len,
+			"%s\"%s\":{\"calls\":%llu,\"entries\":%llu,\"collateral\":%llu,"
+			"\"flushes\":%llu,\"p50_ns\":%s,\"p99_ns\":%s}", e ? "," : "",
+			svmsim_event_names[e], (unsigned long long)k->st.ev_calls[e],
+			(unsigned long long)k->st.ev_entries[e],
+			(unsigned long long)k->st.ev_collateral[e],
+			(unsigned long long)k->ev[e]->count, n50, n99);
+	}
+	snprintf(s + len, cap - len, "}");
+	return s;
+}
+
+static void build_row(struct row *r, const struct results *res, char *events)
+{
+	if (res->o->label)
+		put_str(r, "label", res->o->label);
+	else
+		put(r, "label", F_NULL);
+	put_environment(r, res->si);
+	put_config(r, res->o, res->dev);
+	put_opt_f64(r, "elapsed_s", true, res->elapsed_s, 3);
+	put_u64(r, "ops", res->ops);
+	put_str(r, "op", res->o->workload->op);
+	put_latency(r, bound_names, res->bound);
+	put_latency(r, unbound_names, res->unbound);
+	put_overhead(r, res->bound, res->unbound);
+	put_kernel_flush(r, res->k.flush, res->ops);
+	put_counters(r, &res->k.st);
+	put_outcome(r, res);
+	put(r, "events", F_JSON)->s = events;
+}
+
+/* ---- writers ---- */
+
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void value(FILE *f, const struct field *x, bool json)
+{
+	switch (x->kind) {
+	case F_STR:
+		(json ? json_str : csv_str)(f, x->s);
+		break;
+	case F_U64:
+		fprintf(f, "%llu", (unsigned long long)x->u);
+		break;
+	case F_F64:
+		fprintf(f, "%.*f", x->decimals, x->d);
+		break;
+	case F_NULL:
+		if (json)
+			fputs("null", f);
+		break;
+	case F_JSON:
+		fputs(x->s ? x->s : "null", f);
+		break;
+	}
+}
+
+static void write_csv(FILE *f, const struct row *r, bool header)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; header && i < r->n; i++)
+		if (r->f[i].kind != F_JSON)
+			fprintf(f, "%s%s", n++ ? "," : "", r->f[i].name);
+	if (header)
+		fputc('\n', f);
+	for (i = 0, n = 0; i < r->n; i++) {
+		if (r->f[i].kind == F_JSON)
+			continue;
+		if (n++)
+			fputc(',', f);
+		value(f, &r->f[i], false);
+	}
+	fputc('\n', f);
+}
+
+static void write_json(FILE *f, const struct row *r)
+{
+	unsigned int i;
+
+	fputc('{', f);
+	for (i = 0; i < r->n; i++) {
+		fprintf(f, "%s\"%s\":", i ? "," : "", r->f[i].name);
+		value(f, &r->f[i], true);
+	}
+	fputs("}\n", f);
+}
+
+/* A header unless we append to a regular file that already has content. */
+static bool wants_header(FILE *f)
+{
+	struct stat st;
+
+	return fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size == 0;
+}
+
+/* Return: 0, or -errno (printed). */
+int report_write(const struct results *res)
+{
+	const struct options *o = res->o;
+	struct row *r = calloc(1, sizeof(*r));
+	char *events = events_json(&res->k);
+	FILE *f = o->out ? fopen(o->out, o->append ? "a" : "w") : stdout;
+	int ret = 0;
+
+	if (!r || !events)
+		ret = -ENOMEM;
+	else if (!f)
+		ret = -errno;
+	if (!ret) {
+		build_row(r, res, events);
+		if (o->format == FMT_JSON)
+			write_json(f, r);
+		else
+			write_csv(f, r, wants_header(f));
+		if (fflush(f) || ferror(f))
+			ret = -EIO;
+	}
+	if (f && f != stdout && fclose(f) && !ret)
+		ret = -errno;
+	if (ret)
+		fprintf(stderr, "svmbench: writing the report to %s: %s\n",
+			o->out ? o->out : "stdout", strerror(-ret));
+	free(events);
+	free(r);
+	return ret;
+}
+
+static void hist_tsv(FILE *f, const char *label, const char *side, const struct hist *h)
+{
+	unsigned int i;
+
+	for (i = 0; h && i < h->nbuckets; i++)
+		if (h->buckets[i])
+			fprintf(f, "%s\t%s\t%llu\t%llu\t%llu\n", label, side,
+				(unsigned long long)loglin_lower(i, h->sub_bits),
+				(unsigned long long)loglin_upper(i, h->sub_bits),
+				(unsigned long long)h->buckets[i]);
+}
+
+/* --hist-out: the bound, unbound and kernel flush histograms, appended. */
+int report_hists(const struct results *res)
+{
+	const char *label = res->o->label ? res->o->label : "-";
+	FILE *f = fopen(res->o->hist_out, "a");
+	int ret = 0;
+
+	if (!f) {
+		ret = -errno;
+	} else {
+		hist_tsv(f, label, "bound", res->bound);
+		hist_tsv(f, label, "unbound", res->unbound);
+		hist_tsv(f, label, "kflush", res->k.flush);
+		if (fclose(f))
+			ret = -errno;
+	}
+	if (ret)
+		fprintf(stderr, "svmbench: writing histograms to %s: %s\n", res->o->hist_out,
+			strerror(-ret));
+	return ret;
+}
+
+/* For people: the headline numbers on stderr. */
+void report_summary(const struct results *res)
+{
+	uint64_t b50 = 0, u50 = 0, k50 = 0, k99 = 0, violations = 0;
+	bool have_b = hist_percentile(res->bound, HIST_P50, &b50);
+	bool have_u = res->unbound && hist_percentile(res->unbound, HIST_P50, &u50);
+	bool have_k = hist_percentile(res->k.flush, HIST_P50, &k50) &&
+		      hist_percentile(res->k.flush, HIST_P99, &k99);
+	unsigned int v;
+
+	for (v = 0; v < V_NR; v++)
+		violations += res->violations[v];
+	fprintf(stderr, "svmbench: %s/%s: %llu ops in %.1f s", res->o->workload->name,
+		svmsim_model_names[res->dev->model], (unsigned long long)res->ops,
+		res->elapsed_s);
+	if (have_b)
+		fprintf(stderr, ", bound p50 %llu ns", (unsigned long long)b50);
+	if (have_u)
+		fprintf(stderr, ", unbound p50 %llu ns", (unsigned long long)u50);
+	if (have_b && have_u && u50)
+		fprintf(stderr, " (x%.3f)", (double)b50 / (double)u50);
+	if (have_k)
+		fprintf(stderr, ", kernel flush p50 %llu p99 %llu ns (%llu)",
+			(unsigned long long)k50, (unsigned long long)k99,
+			(unsigned long long)res->k.flush->count);
+	fprintf(stderr, ", %llu violations, %llu unexpected faults\n",
+		(unsigned long long)violations, (unsigned long long)res->unexpected);
+}

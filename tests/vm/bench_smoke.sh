@@ -1,0 +1,181 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Smoke test of svmbench, run inside the VM (busybox sh; svmbench on PATH):
+# every workload on the secondary and range models, 2 mutator + 2 device
+# threads, a few seconds each, must exit 0 with no coherence violation and
+# no unexpected fault, and write a sane CSV row; one JSON run must write
+# one complete object; and an injected driver bug (skip_invalidate, when
+# the module allows injection) must be caught.  Prints TAP.
+#
+#   svmsim-bench_smoke            (BENCH_SMOKE_SECONDS=N: seconds per run, default 3)
+
+secs=${BENCH_SMOKE_SECONDS:-3}
+dir=${SVMSIM_OUT:-/tmp}/bench_smoke
+workloads="zap dontneed munmap cow migrate mprotect mixed"
+models="secondary range"
+common="--threads 2 --device-threads 2 --duration $secs --max-reports 5"
+
+# Columns every row must have, and those that must hold a measured value.
+columns="label timestamp kernel cpu_model vcpus accel git_rev numa_balancing workload model fill flush_mode
+latency_ns threshold tlb_sets tlb_ways tlb_policy pages regions cached threads
+device_threads iterations duration_s seed pin device huge inject inject_param
+fill_delay_us baseline pause_us elapsed_s ops op bound_samples bound_min_ns bound_p50_ns
+bound_p90_ns bound_p99_ns bound_p999_ns bound_max_ns bound_mean_ns bound_stdev_ns
+unbound_samples unbound_min_ns unbound_p50_ns unbound_p90_ns unbound_p99_ns
+unbound_p999_ns unbound_max_ns unbound_mean_ns unbound_stdev_ns overhead_p50
+overhead_mean kflush_count kflush_p50_ns kflush_p99_ns kflush_max_ns kflush_mean_ns
+kflush_ns_per_op
+entries_flushed collateral full_flushes fill_retries stale_refused inv_calls dma_ops
+dma_faults dev_reads dev_writes op_failures op_failures_unbound unexpected_faults
+violations stale_read wrong_page lost_write unmapped_dma readonly_write child_write"
+measured="kernel cpu_model workload model ops bound_samples bound_p50_ns bound_p99_ns
+bound_mean_ns unbound_samples unbound_p50_ns overhead_p50 kflush_count inv_calls
+dma_ops violations unexpected_faults"
+
+run=0
+fail=0
+skip=0
+
+# (sh has no local variables: helpers use names of their own)
+ok() {	# ok COND-STATUS NAME...
+	ok_status=$1
+	shift
+	run=$((run + 1))
+	if [ "$ok_status" -eq 0 ]; then
+		echo "ok $run - $*"
+	else
+		fail=$((fail + 1))
+		echo "not ok $run - $*"
+	fi
+}
+
+skip() {
+	run=$((run + 1))
+	skip=$((skip + 1))
+	echo "ok $run - # SKIP $*"
+}
+
+# csv FILE: "name=value" per column of the (single) data row, quotes undone;
+# a last line "ncols=H/R lines=L" (header and row field counts, lines).
+csv() {
+	awk '
+	function split_csv(line, f,    n, i, c, v, q) {
+		n = 0; v = ""; q = 0
+		for (i = 1; i <= length(line); i++) {
+			c = substr(line, i, 1)
+			if (q) {
+				if (c == "\"" && substr(line, i + 1, 1) == "\"") { v = v c; i++ }
+				else if (c == "\"") q = 0
+				else v = v c
+			} else if (c == "\"") q = 1
+			else if (c == ",") { f[++n] = v; v = "" }
+			else v = v c
+		}
+		f[++n] = v
+		return n
+	}
+	NR == 1 { nh = split_csv($0, h) }
+	NR == 2 { nr = split_csv($0, r) }
+	END {
+		for (i = 1; i <= nh; i++)
+			printf "%s=%s\n", h[i], r[i]
+		printf "ncols=%d/%d lines=%d\n", nh, nr, NR
+	}' "$1"
+}
+
+get() {	# get FIELDS NAME
+	printf '%s\n' "$1" | sed -n "s/^$2=//p"
+}
+
+# The row has every column, and the measured ones are non-empty.
+sane() {	# sane FIELDS -> prints what is wrong
+	f=$1
+	shape=$(get "$f" ncols)
+	case "$shape" in
+	*/*) h=${shape%%/*}; r=${shape#*/}; r=${r%% *} ;;
+	*) echo "no CSV"; return ;;
+	esac
+	[ "$h" = "$r" ] || echo "header has $h fields, row $r"
+	printf '%s\n' "$f" | grep -q "lines=2$" || echo "not exactly a header and one row"
+	for c in $columns; do
+		printf '%s\n' "$f" | grep -q "^$c=" || echo "column $c missing"
+	done
+	for c in $measured; do
+		[ -n "$(get "$f" $c)" ] || echo "column $c empty"
+	done
+	for c in bound_samples unbound_samples; do
+		[ "$(get "$f" $c)" -gt 0 ] 2>/dev/null || echo "$c is not > 0"
+	done
+}
+
+smoke() {	# smoke WORKLOAD MODEL
+	name="$1/$2"
+	csvf=$dir/$1-$2.csv
+	svmbench --workload "$1" --model "$2" $common --out "$csvf" 2>"$dir/$1-$2.err"
+	st=$?
+	if [ $st -eq 77 ]; then
+		skip "$name: $(tail -n 1 "$dir/$1-$2.err")"
+		skip "$name: violations (unavailable)"
+		skip "$name: output (unavailable)"
+		return
+	fi
+	[ $st -eq 0 ] || sed 's/^/# /' "$dir/$1-$2.err" | tail -n 20
+	ok $st "$name: exit status $st"
+	f=$(csv "$csvf")
+	v=$(get "$f" violations)
+	u=$(get "$f" unexpected_faults)
+	[ "$v" = 0 ] && [ "$u" = 0 ]
+	ok $? "$name: violations ${v:-?}, unexpected faults ${u:-?}"
+	bad=$(sane "$f")
+	[ -z "$bad" ] || printf '%s\n' "$bad" | sed 's/^/# /'
+	[ -z "$bad" ]
+	ok $? "$name: CSV row complete, $(get "$f" bound_samples) bound and $(get "$f" unbound_samples) unbound samples"
+}
+
+json_smoke() {
+	jf=$dir/dontneed.json
+	svmbench --workload dontneed $common --format json --out "$jf" 2>"$dir/json.err"
+	st=$?
+	line=$(cat "$jf")
+	[ $st -eq 0 ] && [ "$(wc -l < "$jf")" -eq 1 ] &&
+		case "$line" in "{\"label\":"*"\"timestamp\":"*"\"events\":{"*"}}") true ;; *) false ;; esac &&
+		case "$line" in *"\"violations\":0,"*) true ;; *) false ;; esac
+	ok $? "json: exit status $st, one complete object with per-event data, 0 violations"
+}
+
+# The checker must be able to fail: a driver that skips invalidations.
+inject_smoke() {
+	allow=$(cat /sys/module/svmsim/parameters/allow_inject 2>/dev/null)
+	if [ "$allow" != Y ]; then
+		skip "skip_invalidate caught (module loaded without allow_inject=1)"
+		skip "skip_invalidate exit status (module loaded without allow_inject=1)"
+		return
+	fi
+	csvf=$dir/inject.csv
+	svmbench --workload munmap --inject skip_invalidate --fill ref $common --out "$csvf" \
+		2>"$dir/inject.err"
+	st=$?
+	v=$(get "$(csv "$csvf")" violations)
+	grep -m 3 VIOLATION "$dir/inject.err" | sed 's/^/# /'
+	[ "${v:-0}" -gt 0 ] 2>/dev/null
+	ok $? "munmap --inject skip_invalidate: caught, ${v:-?} violations"
+	[ $st -eq 1 ]
+	ok $? "munmap --inject skip_invalidate: exit status $st (1 expected)"
+}
+
+mkdir -p "$dir" || exit 1
+set -- $workloads
+nw=$#
+set -- $models
+echo "TAP version 13"
+echo "1..$((nw * $# * 3 + 3))"
+for m in $models; do
+	for w in $workloads; do
+		smoke "$w" "$m"
+	done
+done
+json_smoke
+inject_smoke
+echo "# totals: pass:$((run - fail - skip)) fail:$fail skip:$skip"
+[ $fail -eq 0 ]
