@@ -2,14 +2,21 @@
 /*
  * svmsim: the device's invalidation queue (flush mode "queued").
  *
- * Callbacks post descriptors; the device -- a kernel thread per device --
- * takes up to cfg.qi_batch of them at a time, spends cfg.dev_latency_ns
- * once per batch (like one wait descriptor completing a batch of IOTLB
- * invalidations), flushes each one and marks it done.  A poster that may
- * sleep waits on a wait queue; one that may not (the secondary callback,
- * a non-blockable range start) spins, and after a grace of twice the
- * latency processes the queue itself, so progress never depends on the
- * scheduler running the thread while every CPU spins.
+ * Callbacks post descriptors.  The device takes up to cfg.qi_batch of them
+ * at a time as the batch in flight, which completes cfg.dev_latency_ns
+ * later -- like one wait descriptor completing a batch of IOTLB
+ * invalidations -- and then each descriptor is flushed and marked done.
+ *
+ * Who does the work.  Normally the device's thread: it takes a batch,
+ * sleeps until its deadline and completes it.  But a waiter that may not
+ * sleep (the secondary callback, often under the page table lock; a
+ * non-blockable range start) must not depend on that thread being
+ * scheduled: with every CPU spinning -- on the waiter, or on the lock the
+ * waiter holds -- it never would be.  So once past a grace period such a
+ * waiter helps: it completes the batch in flight whose deadline has
+ * passed, or takes a new batch itself and spins until its deadline.  The
+ * batch in flight is separate from "someone is completing it", so a
+ * sleeping thread never keeps a helper out.
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -20,14 +27,6 @@
 #include "svmsim.h"
 
 #define SVMSIM_INVQ_HELP_NS	(100 * NSEC_PER_USEC)
-
-static void svmsim_invq_latency(u64 ns, bool may_sleep)
-{
-	if (may_sleep && ns >= 20 * NSEC_PER_USEC)
-		usleep_range(ns / NSEC_PER_USEC, ns / NSEC_PER_USEC + 5);
-	else
-		svmsim_delay_ns(ns);
-}
 
 /* Complete one descriptor; the poster's memory may be gone after done. */
 static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc *d)
@@ -46,31 +45,43 @@ static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc 
 }
 
 /*
- * Process one batch unless someone else is.  Returns true if it did.
- * @may_sleep: the caller can sleep through the device latency.
+ * Start a batch if none is in flight: take up to qi_batch descriptors and
+ * set their deadline.  Caller holds q->lock.  Returns the deadline, or 0.
  */
-static bool svmsim_invq_process(struct svmsim_dev *dev, bool may_sleep)
+static u64 svmsim_invq_start_batch(struct svmsim_dev *dev)
+{
+	struct svmsim_invq *q = &dev->invq;
+	unsigned int max = READ_ONCE(dev->cfg.qi_batch), taken = 0;
+	struct svmsim_inv_desc *d, *n;
+
+	if (!list_empty(&q->inflight) || q->completing || list_empty(&q->pending))
+		return 0;
+	list_for_each_entry_safe(d, n, &q->pending, link) {
+		if (taken++ == max)
+			break;
+		list_move_tail(&d->link, &q->inflight);
+	}
+	q->deadline = ktime_get_ns() + READ_ONCE(dev->cfg.dev_latency_ns);
+	return q->deadline;
+}
+
+/* Complete the batch in flight if its deadline has passed and nobody is. */
+static bool svmsim_invq_finish(struct svmsim_dev *dev)
 {
 	struct svmsim_invq *q = &dev->invq;
 	struct svmsim_inv_desc *d, *n;
-	unsigned int max = READ_ONCE(dev->cfg.qi_batch), taken = 0;
 	unsigned long flags;
 	LIST_HEAD(batch);
 
 	spin_lock_irqsave(&q->lock, flags);
-	if (q->busy || list_empty(&q->pending)) {
+	if (list_empty(&q->inflight) || q->completing || ktime_get_ns() < q->deadline) {
 		spin_unlock_irqrestore(&q->lock, flags);
 		return false;
 	}
-	q->busy = true;
-	list_for_each_entry_safe(d, n, &q->pending, link) {
-		if (taken++ == max)
-			break;
-		list_move_tail(&d->link, &batch);
-	}
+	q->completing = true;
+	list_splice_init(&q->inflight, &batch);
 	spin_unlock_irqrestore(&q->lock, flags);
 
-	svmsim_invq_latency(READ_ONCE(dev->cfg.dev_latency_ns), may_sleep);
 	list_for_each_entry_safe(d, n, &batch, link) {
 		list_del(&d->link);
 		svmsim_invq_complete(dev, d);
@@ -78,10 +89,51 @@ static bool svmsim_invq_process(struct svmsim_dev *dev, bool may_sleep)
 	svmsim_dev_count(dev, SVMSIM_STAT_QI_BATCHES, 1);
 
 	spin_lock_irqsave(&q->lock, flags);
-	q->busy = false;
+	q->completing = false;
 	spin_unlock_irqrestore(&q->lock, flags);
 	wake_up_all(&q->done);
 	return true;
+}
+
+/* Wait until @deadline: sleeping if allowed and worth it, else spinning. */
+static void svmsim_invq_until(u64 deadline, bool may_sleep)
+{
+	u64 now = ktime_get_ns();
+
+	if (now >= deadline)
+		return;
+	if (may_sleep && deadline - now >= 20 * NSEC_PER_USEC)
+		usleep_range((deadline - now) / NSEC_PER_USEC,
+			     (deadline - now) / NSEC_PER_USEC + 5);
+	else
+		svmsim_delay_ns(deadline - now);
+}
+
+/*
+ * Be the device for one step: start a batch if there is work and none in
+ * flight, wait out the deadline of the batch in flight, and complete it.
+ * Returns true if a batch was completed (by us).
+ */
+static bool svmsim_invq_step(struct svmsim_dev *dev, bool may_sleep)
+{
+	struct svmsim_invq *q = &dev->invq;
+	unsigned long flags;
+	u64 deadline;
+
+	spin_lock_irqsave(&q->lock, flags);
+	deadline = svmsim_invq_start_batch(dev);
+	if (!deadline && !list_empty(&q->inflight))
+		deadline = q->deadline;
+	spin_unlock_irqrestore(&q->lock, flags);
+	if (!deadline)
+		return false;
+	svmsim_invq_until(deadline, may_sleep);
+	return svmsim_invq_finish(dev);
+}
+
+static bool svmsim_invq_idle(struct svmsim_invq *q)
+{
+	return list_empty_careful(&q->pending) && list_empty_careful(&q->inflight);
 }
 
 static int svmsim_invq_thread(void *arg)
@@ -90,10 +142,11 @@ static int svmsim_invq_thread(void *arg)
 	struct svmsim_invq *q = &dev->invq;
 
 	while (!kthread_should_stop()) {
-		wait_event_interruptible(q->kick, !list_empty_careful(&q->pending) ||
-					 kthread_should_stop());
-		while (svmsim_invq_process(dev, true))
+		wait_event_interruptible(q->kick, !svmsim_invq_idle(q) || kthread_should_stop());
+		while (!svmsim_invq_idle(q)) {
+			svmsim_invq_step(dev, true);
 			cond_resched();
+		}
 	}
 	return 0;
 }
@@ -121,7 +174,8 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d)
  * svmsim_invq_wait() - wait for a posted descriptor to complete
  * @dev: the device.
  * @d: the descriptor, posted by the caller.
- * @may_sleep: sleep rather than spin.
+ * @may_sleep: sleep rather than spin; a spinning waiter helps the device
+ *	after a grace period, so it never depends on the queue thread.
  */
 void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		      bool may_sleep)
@@ -136,7 +190,7 @@ void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		  SVMSIM_INVQ_HELP_NS;
 	while (!smp_load_acquire(&d->done)) {
 		if (ktime_get_ns() > help_at)
-			svmsim_invq_process(dev, false);
+			svmsim_invq_step(dev, false);
 		cpu_relax();
 	}
 }
@@ -153,6 +207,7 @@ int svmsim_invq_start(struct svmsim_dev *dev)
 
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->pending);
+	INIT_LIST_HEAD(&q->inflight);
 	init_waitqueue_head(&q->kick);
 	init_waitqueue_head(&q->done);
 	q->thread = kthread_run(svmsim_invq_thread, dev, "%s-invq", dev->name);
@@ -160,12 +215,12 @@ int svmsim_invq_start(struct svmsim_dev *dev)
 }
 
 /**
- * svmsim_invq_stop() - process what is left and stop the thread
+ * svmsim_invq_stop() - finish what is queued and stop the thread
  * @dev: the device; no bond is left to post.
  */
 void svmsim_invq_stop(struct svmsim_dev *dev)
 {
-	while (svmsim_invq_process(dev, true))
-		;
 	kthread_stop(dev->invq.thread);
+	while (!svmsim_invq_idle(&dev->invq))
+		svmsim_invq_step(dev, true);
 }

@@ -82,9 +82,11 @@ struct svmsim_hists {
 
 /**
  * struct svmsim_invq - a device's invalidation queue (queued flush mode)
- * @lock: guards @pending and @busy (callback context).
+ * @lock: guards the lists, @deadline and @completing (callback context).
  * @pending: posted descriptors, oldest first.
- * @busy: a batch is being processed (by the thread or a helping waiter).
+ * @inflight: the batch the device is working on.
+ * @deadline: ktime_get_ns() at which @inflight is done (simulated latency).
+ * @completing: someone is executing @inflight's flushes right now.
  * @thread: the device's queue thread.
  * @kick: wakes @thread.
  * @done: wakes sleeping waiters.
@@ -92,7 +94,9 @@ struct svmsim_hists {
 struct svmsim_invq {
 	spinlock_t lock;
 	struct list_head pending;
-	bool busy;
+	struct list_head inflight;
+	u64 deadline;
+	bool completing;
 	struct task_struct *thread;
 	wait_queue_head_t kick;
 	wait_queue_head_t done;

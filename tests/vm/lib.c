@@ -17,11 +17,16 @@
 #include "svmsim/names.h"
 
 TAP_DEFINE_STATE;
-struct opts opt = { .model = SVMSIM_MODEL_SECONDARY, .fill = SVMSIM_FILL_REF };
+struct opts opt = {
+	.model = SVMSIM_MODEL_SECONDARY, .fill = SVMSIM_FILL_REF, .flush_mode = -1,
+};
+static struct svmsim_config saved_config;
+static bool config_changed;
 
+/* Index of @s in @names; model and fill names start at 1 (0 = default). */
 static uint32_t parse_name(const char *s, const char *const *names, uint32_t n)
 {
-	for (uint32_t i = 1; i < n; i++)
+	for (uint32_t i = names == svmsim_flush_mode_names ? 0 : 1; i < n; i++)
 		if (!strcmp(s, names[i]))
 			return i;
 	fprintf(stderr, "unknown value '%s'\n", s);
@@ -37,8 +42,14 @@ void parse_opts(int argc, char **argv)
 			opt.fill = parse_name(argv[i + 1], svmsim_fill_names, SVMSIM_FILL_NR);
 		else if (!strcmp(argv[i], "--device"))
 			opt.device = (unsigned int)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--flush"))
+			opt.flush_mode = (int)parse_name(argv[i + 1], svmsim_flush_mode_names,
+							 SVMSIM_FLUSH_MODE_NR);
+		else if (!strcmp(argv[i], "--latency-ns"))
+			opt.latency_ns = strtoull(argv[i + 1], NULL, 0);
 		else {
-			fprintf(stderr, "usage: %s [--model M] [--fill F] [--device N]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--model M] [--fill F] [--device N] "
+				"[--flush sync|queued] [--latency-ns N]\n", argv[0]);
 			exit(2);
 		}
 	}
@@ -48,9 +59,38 @@ const char *model_name(void)
 {
 	static char buf[64];
 
-	snprintf(buf, sizeof(buf), "%s/%s", svmsim_model_names[opt.model],
-		 svmsim_fill_names[opt.fill]);
+	snprintf(buf, sizeof(buf), "%s/%s%s", svmsim_model_names[opt.model],
+		 svmsim_fill_names[opt.fill], opt.flush_mode == SVMSIM_FLUSH_QUEUED ? "/queued" : "");
 	return buf;
+}
+
+static void restore_config(void)
+{
+	int fd = svmsim_open(opt.device);
+
+	if (fd >= 0) {
+		svmsim_set_config(fd, &saved_config);
+		close(fd);
+	}
+}
+
+/* --flush/--latency-ns: configure the device before the first bind. */
+static void apply_config(struct dev *d)
+{
+	struct svmsim_config c;
+
+	if (opt.flush_mode < 0 || config_changed)
+		return;
+	svmsim_get_config(d->fd, &saved_config);
+	c = saved_config;
+	c.flush_mode = (uint32_t)opt.flush_mode;
+	c.dev_latency_ns = opt.latency_ns;
+	if (svmsim_set_config(d->fd, &c)) {
+		printf("Bail out! cannot configure /dev/svmsim%u\n", opt.device);
+		exit(1);
+	}
+	config_changed = true;
+	atexit(restore_config);
 }
 
 int dev_open(struct dev *d, unsigned int index)
@@ -76,8 +116,10 @@ void dev_setup(struct dev *d)
 {
 	int ret = dev_open(d, opt.device);
 
-	if (!ret)
+	if (!ret) {
+		apply_config(d);
 		ret = dev_bind(d);
+	}
 	if (ret) {
 		printf("Bail out! cannot open and bind /dev/svmsim%u: %s\n", opt.device,
 		       errname(ret));

@@ -16,11 +16,17 @@
 #define PG	4096ul
 #define HPG	(2ul << 20)
 
-/* What a test program runs against: --model, --fill, --device. */
+/*
+ * What a test program runs against: --model, --fill, --device, and the
+ * device's flush execution: --flush sync|queued, --latency-ns N (applied by
+ * dev_setup(), restored at exit).
+ */
 struct opts {
 	uint32_t model;
 	uint32_t fill;
 	unsigned int device;
+	int flush_mode;		/* -1: leave the device's */
+	uint64_t latency_ns;
 };
 
 extern struct opts opt;

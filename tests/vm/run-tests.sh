@@ -70,6 +70,7 @@ else
 		done
 		run svmsim-test_life --model $model
 		run svmsim-test_stress --model $model
+		run svmsim-test_stress --model $model --flush queued --latency-ns 50000
 		run svmsim-test_inject --model $model
 		run svmsim-test_callbacks --model $model
 	done
