@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/resource.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -25,6 +26,7 @@ static void svmsim_bond_free_work(struct work_struct *work)
 	struct svmsim_dev *dev = b->dev;
 
 	svm_tlb_space_free(&b->space);
+	svmsim_counters_free(&b->stats);
 	mmdrop(b->mm);
 	kfree(b);
 	mutex_lock(&dev->lock);
@@ -62,14 +64,14 @@ void svmsim_bond_put(struct svmsim_bond *b)
 void svmsim_bond_kill(struct svmsim_bond *b, unsigned int event)
 {
 	struct svm_tlb_flush_res res;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = local_clock();
 
 	WRITE_ONCE(b->dead, true);
 	svm_tlb_space_kill(&b->space, &res);
 	wake_up_all(&b->fill_wq);
 	if (event == SVMSIM_EV_MM_RELEASE) {
 		svmsim_count(b, SVMSIM_STAT_RELEASES, 1);
-		svmsim_record_flush(b, event, 0, ULONG_MAX, &res, ktime_get_ns() - t0);
+		svmsim_record_flush(b, event, 0, ULONG_MAX, &res, local_clock() - t0);
 	}
 }
 
@@ -114,6 +116,10 @@ static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_dev *dev, u32 model,
 
 	if (!b)
 		return NULL;
+	if (svmsim_counters_init(&b->stats)) {
+		kfree(b);
+		return NULL;
+	}
 	kref_init(&b->ref);
 	INIT_WORK(&b->free_work, svmsim_bond_free_work);
 	init_waitqueue_head(&b->fill_wq);

@@ -19,6 +19,7 @@
  */
 #include <linux/delay.h>
 #include <linux/ktime.h>
+#include <linux/sched/clock.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/sched/mm.h>
@@ -313,7 +314,7 @@ int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 {
 	unsigned int flags = svmsim_fill_flags(b), tries, delay;
 	struct svmsim_walk w = { 0 };
-	u64 t0 = ktime_get_ns();
+	u64 t0 = local_clock();
 	unsigned long seq;
 	int ret = -EAGAIN;
 
@@ -349,7 +350,7 @@ int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 	}
 	if (ret == -EFAULT || ret == -EACCES)
 		svmsim_count(b, SVMSIM_STAT_FILL_FAULTS, 1);
-	svmsim_hist_add(&b->dev->hists->fill, ktime_get_ns() - t0);
+	svmsim_hist_add(&b->dev->hists->fill, local_clock() - t0);
 	trace_svmsim_fill(b->dev->index, b->pasid, va, w.pfn, w.shift, tries, ret);
 	return ret;
 }

@@ -12,6 +12,7 @@
  */
 #include <linux/delay.h>
 #include <linux/ktime.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 
 #include "svmsim.h"
@@ -70,7 +71,7 @@ static void svmsim_post_nowait(struct svmsim_bond *b,
  * @nchanged: number of @changed.
  * @event: enum svmsim_event, for the statistics.
  * @may_sleep: the caller may sleep (a blockable range start).
- * @t0: ktime_get_ns() when the callback began, for its latency.
+ * @t0: local_clock() when the callback began, for its latency.
  */
 void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
 		  const struct svm_tlb_range *changed, unsigned int nchanged,
@@ -102,5 +103,5 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		svmsim_invq_wait(dev, &d, may_sleep);
 		res = d.res;
 	}
-	svmsim_record_flush(b, event, start, last, &res, ktime_get_ns() - t0);
+	svmsim_record_flush(b, event, start, last, &res, local_clock() - t0);
 }

@@ -28,6 +28,11 @@
 
 #define SVMSIM_INVQ_HELP_NS	(100 * NSEC_PER_USEC)
 
+/*
+ * Deadlines are compared across CPUs: ktime_get_ns(), not the cheaper
+ * local_clock() the callbacks time themselves with.
+ */
+
 /* Complete one descriptor; the poster's memory may be gone after done. */
 static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc *d)
 {

@@ -22,6 +22,7 @@
  * SRCU, so a callback never runs on freed memory.
  */
 #include <linux/ktime.h>
+#include <linux/sched/clock.h>
 #include <linux/mmu_notifier.h>
 #include <linux/sched.h>
 
@@ -60,11 +61,10 @@ static int svmsim_obs_start(struct mmu_notifier *mn,
 	struct svmsim_bond *b = obs_bond(mn);
 	struct svmsim_observer *o = &b->observer;
 	struct svmsim_obs_range *slot;
-	unsigned long flags;
 
 	if (range->end <= range->start)
 		return 0;
-	spin_lock_irqsave(&o->lock, flags);
+	spin_lock(&o->lock);
 	if (o->n < SVMSIM_OBS_SLOTS) {
 		slot = &o->slots[o->n++];
 		slot->key = range;
@@ -84,7 +84,7 @@ static int svmsim_obs_start(struct mmu_notifier *mn,
 		slot->event = SVMSIM_EV_UNATTRIBUTED;
 		slot->active = false;
 	}
-	spin_unlock_irqrestore(&o->lock, flags);
+	spin_unlock(&o->lock);
 	svmsim_count(b, SVMSIM_STAT_INV_OBSERVED, 1);
 	return 0;
 }
@@ -93,17 +93,16 @@ static void svmsim_obs_end(struct mmu_notifier *mn,
 			   const struct mmu_notifier_range *range)
 {
 	struct svmsim_observer *o = &obs_bond(mn)->observer;
-	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&o->lock, flags);
+	spin_lock(&o->lock);
 	for (i = 0; i < o->n; i++) {
 		if (o->slots[i].key == range) {
 			o->slots[i].active = false;
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&o->lock, flags);
+	spin_unlock(&o->lock);
 }
 
 /*
@@ -132,9 +131,8 @@ static unsigned int svmsim_obs_take(struct svmsim_bond *b,
 {
 	struct svmsim_observer *o = &b->observer;
 	unsigned int i, n, kept = 0;
-	unsigned long flags;
 
-	spin_lock_irqsave(&o->lock, flags);
+	spin_lock(&o->lock);
 	n = o->n;
 	for (i = 0; i < n; i++)
 		changed[i] = o->slots[i].r;
@@ -144,7 +142,7 @@ static unsigned int svmsim_obs_take(struct svmsim_bond *b,
 			o->slots[kept++] = o->slots[i];
 	}
 	o->n = kept;
-	spin_unlock_irqrestore(&o->lock, flags);
+	spin_unlock(&o->lock);
 	return n;
 }
 
@@ -183,7 +181,7 @@ void svmsim_secondary_invalidate(struct mmu_notifier *mn, struct mm_struct *mm,
 	struct svm_tlb_range changed[SVMSIM_OBS_SLOTS];
 	unsigned long last = svmsim_last(end);
 	unsigned int n, event;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = local_clock();
 
 	if (end <= start)
 		return;
@@ -208,7 +206,7 @@ void svmsim_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
 {
 	struct svmsim_bond *b = mn_bond(mn);
 	unsigned long start = address & PAGE_MASK, last = start + PAGE_SIZE - 1;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = local_clock();
 
 	if (!svmsim_apply_bugs(b, start, &last))
 		return;
@@ -223,7 +221,7 @@ static int svmsim_range_start(struct mmu_notifier *mn,
 	struct svmsim_bond *b = mn_bond(mn);
 	bool blockable = mmu_notifier_range_blockable(range);
 	unsigned long last = svmsim_last(range->end);
-	u64 t0 = ktime_get_ns();
+	u64 t0 = local_clock();
 
 	if (range->end <= range->start)
 		return 0;
@@ -249,7 +247,8 @@ static void svmsim_range_end(struct mmu_notifier *mn,
 	if (range->end <= range->start ||
 	    READ_ONCE(b->inj.bug) == SVMSIM_BUG_NO_FILL_BLOCK)
 		return;
-	if (svm_tlb_invalidate_end(&b->space))
+	/* Most ends have no fill waiting: skip the wait queue's lock then. */
+	if (svm_tlb_invalidate_end(&b->space) && wq_has_sleeper(&b->fill_wq))
 		wake_up_all(&b->fill_wq);
 }
 

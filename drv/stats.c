@@ -6,6 +6,7 @@
  * debugfs file per device, and the tracepoints.
  */
 #include <linux/debugfs.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -20,6 +21,28 @@
 static struct dentry *svmsim_dbg_root;
 
 /**
+ * svmsim_counters_init() - allocate per-CPU counters, zeroed
+ * @c: the counters.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svmsim_counters_init(struct svmsim_counters *c)
+{
+	c->pcpu = alloc_percpu(struct svmsim_pcpu_counters);
+	return c->pcpu ? 0 : -ENOMEM;
+}
+
+/**
+ * svmsim_counters_free() - free them (NULL is fine)
+ * @c: the counters.
+ */
+void svmsim_counters_free(struct svmsim_counters *c)
+{
+	free_percpu(c->pcpu);
+	c->pcpu = NULL;
+}
+
+/**
  * svmsim_count() - add to a counter of a bond and of its device
  * @b: the bond.
  * @idx: enum svmsim_stat, not one the TLB core keeps.
@@ -27,8 +50,8 @@ static struct dentry *svmsim_dbg_root;
  */
 void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n)
 {
-	atomic64_add(n, &b->stats.c[idx]);
-	atomic64_add(n, &b->dev->stats.c[idx]);
+	this_cpu_add(b->stats.pcpu->c[idx], n);
+	this_cpu_add(b->dev->stats.pcpu->c[idx], n);
 }
 
 /**
@@ -39,7 +62,7 @@ void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n)
  */
 void svmsim_dev_count(struct svmsim_dev *dev, unsigned int idx, s64 n)
 {
-	atomic64_add(n, &dev->stats.c[idx]);
+	this_cpu_add(dev->stats.pcpu->c[idx], n);
 }
 
 /**
@@ -52,7 +75,6 @@ void svmsim_hist_add(struct svmsim_lathist *h, u64 ns)
 	s64 old;
 
 	atomic64_inc(&h->b[loglin_index(ns, SVMSIM_HIST_SUB_BITS, SVMSIM_HIST_MAX_SHIFT)]);
-	atomic64_inc(&h->count);
 	atomic64_add(ns, &h->sum);
 	/* min is stored plus one: 0 means empty */
 	old = atomic64_read(&h->min);
@@ -69,16 +91,25 @@ static void svmsim_hist_reset(struct svmsim_lathist *h)
 
 	for (i = 0; i < SVMSIM_HIST_NBUCKETS; i++)
 		atomic64_set(&h->b[i], 0);
-	atomic64_set(&h->count, 0);
 	atomic64_set(&h->sum, 0);
 	atomic64_set(&h->min, 0);
 	atomic64_set(&h->max, 0);
 }
 
+static u64 svmsim_hist_count(struct svmsim_lathist *h)
+{
+	u64 count = 0;
+	unsigned int i;
+
+	for (i = 0; i < SVMSIM_HIST_NBUCKETS; i++)
+		count += atomic64_read(&h->b[i]);
+	return count;
+}
+
 /* The @permille-th percentile: its bucket's midpoint, within [min, max]. */
 static u64 svmsim_hist_pct(struct svmsim_lathist *h, unsigned int permille)
 {
-	u64 count = atomic64_read(&h->count), want, seen = 0, v;
+	u64 count = svmsim_hist_count(h), want, seen = 0, v;
 	unsigned int i;
 
 	if (!count)
@@ -118,9 +149,11 @@ static unsigned int svmsim_size_class(unsigned long start, unsigned long last)
 static void svmsim_ev_add(struct svmsim_counters *c, unsigned int event,
 			  const struct svm_tlb_flush_res *res)
 {
-	atomic64_inc(&c->ev_calls[event]);
-	atomic64_add(res->removed, &c->ev_entries[event]);
-	atomic64_add(res->collateral, &c->ev_collateral[event]);
+	this_cpu_inc(c->pcpu->ev_calls[event]);
+	if (res->removed)
+		this_cpu_add(c->pcpu->ev_entries[event], res->removed);
+	if (res->collateral)
+		this_cpu_add(c->pcpu->ev_collateral[event], res->collateral);
 }
 
 /**
@@ -151,6 +184,40 @@ void svmsim_record_flush(struct svmsim_bond *b, unsigned int event,
 				res->removed, res->collateral, ns);
 }
 
+/* Sum the CPUs' counters into @st. */
+static void svmsim_counters_sum(struct svmsim_counters *c, struct svmsim_stats *st)
+{
+	struct svmsim_pcpu_counters *p;
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		p = per_cpu_ptr(c->pcpu, cpu);
+		for (i = 0; i < SVMSIM_STAT_NR; i++)
+			st->counters[i] += READ_ONCE(p->c[i]);
+		for (i = 0; i < SVMSIM_EV_NR; i++) {
+			st->ev_calls[i] += READ_ONCE(p->ev_calls[i]);
+			st->ev_entries[i] += READ_ONCE(p->ev_entries[i]);
+			st->ev_collateral[i] += READ_ONCE(p->ev_collateral[i]);
+		}
+	}
+}
+
+/* Zero them, but for the gauge PINNED_PAGES (racing updates may be lost). */
+static void svmsim_counters_zero(struct svmsim_counters *c)
+{
+	struct svmsim_pcpu_counters *p;
+	u64 pinned;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		p = per_cpu_ptr(c->pcpu, cpu);
+		pinned = READ_ONCE(p->c[SVMSIM_STAT_PINNED_PAGES]);
+		memset(p, 0, sizeof(*p));
+		WRITE_ONCE(p->c[SVMSIM_STAT_PINNED_PAGES], pinned);
+	}
+}
+
 /* Fill @st from a bond (@b) or the device (@b NULL). */
 static void svmsim_stats_read(struct svmsim_dev *dev, struct svmsim_bond *b,
 			      struct svmsim_stats *st)
@@ -160,17 +227,13 @@ static void svmsim_stats_read(struct svmsim_dev *dev, struct svmsim_bond *b,
 	unsigned int i;
 
 	svm_tlb_read_counters(b ? &b->space.stats : &dev->tlb.stats, tlb);
-	for (i = 0; i < SVMSIM_STAT_NR; i++)
-		st->counters[i] = i < SVM_TLB_NR_COUNTERS ? tlb[i] : atomic64_read(&c->c[i]);
+	svmsim_counters_sum(c, st);
+	for (i = 0; i < SVM_TLB_NR_COUNTERS; i++)
+		st->counters[i] = tlb[i];
 	st->counters[SVMSIM_STAT_TLB_ENTRIES] = b ? READ_ONCE(b->space.nentries) :
 					       atomic_long_read(&dev->tlb.nentries);
 	st->counters[SVMSIM_STAT_TLB_ENTRIES_2M] = b ? READ_ONCE(b->space.n2m) :
 						  atomic_long_read(&dev->tlb.n2m);
-	for (i = 0; i < SVMSIM_EV_NR; i++) {
-		st->ev_calls[i] = atomic64_read(&c->ev_calls[i]);
-		st->ev_entries[i] = atomic64_read(&c->ev_entries[i]);
-		st->ev_collateral[i] = atomic64_read(&c->ev_collateral[i]);
-	}
 	st->ncounters = SVMSIM_STAT_NR;
 	st->nevents = SVMSIM_EV_NR;
 }
@@ -181,14 +244,7 @@ static void svmsim_stats_reset(struct svmsim_dev *dev, struct svmsim_bond *b)
 	unsigned int i;
 
 	svm_tlb_reset_counters(b ? &b->space.stats : &dev->tlb.stats);
-	for (i = 0; i < SVMSIM_STAT_NR; i++)
-		if (i != SVMSIM_STAT_PINNED_PAGES)	/* a gauge */
-			atomic64_set(&c->c[i], 0);
-	for (i = 0; i < SVMSIM_EV_NR; i++) {
-		atomic64_set(&c->ev_calls[i], 0);
-		atomic64_set(&c->ev_entries[i], 0);
-		atomic64_set(&c->ev_collateral[i], 0);
-	}
+	svmsim_counters_zero(c);
 	if (b)
 		return;
 	for (i = 0; i < SVMSIM_EV_NR; i++)
@@ -295,7 +351,7 @@ long svmsim_ioctl_hist(struct svmsim_file *f, void __user *arg)
 			return ret;
 	}
 	q.nbuckets = SVMSIM_HIST_NBUCKETS;
-	q.count = atomic64_read(&h->count);
+	q.count = svmsim_hist_count(h);
 	q.sum_ns = atomic64_read(&h->sum);
 	min = atomic64_read(&h->min);
 	q.min_ns = min ? min - 1 : 0;
@@ -308,7 +364,7 @@ long svmsim_ioctl_hist(struct svmsim_file *f, void __user *arg)
 static void svmsim_show_hist(struct seq_file *m, const char *kind, const char *name,
 			     struct svmsim_lathist *h)
 {
-	u64 count = atomic64_read(&h->count);
+	u64 count = svmsim_hist_count(h);
 
 	if (!count)
 		return;
@@ -366,9 +422,13 @@ DEFINE_SHOW_ATTRIBUTE(svmsim_dbg);
  */
 int svmsim_stats_init(struct svmsim_dev *dev)
 {
-	dev->hists = kvzalloc(sizeof(*dev->hists), GFP_KERNEL);
-	if (!dev->hists)
+	if (svmsim_counters_init(&dev->stats))
 		return -ENOMEM;
+	dev->hists = kvzalloc(sizeof(*dev->hists), GFP_KERNEL);
+	if (!dev->hists) {
+		svmsim_counters_free(&dev->stats);
+		return -ENOMEM;
+	}
 	dev->dbg = debugfs_create_file(dev->name, 0400, svmsim_dbg_root, dev,
 				       &svmsim_dbg_fops);
 	return 0;
@@ -382,6 +442,7 @@ void svmsim_stats_exit(struct svmsim_dev *dev)
 {
 	debugfs_remove(dev->dbg);
 	kvfree(dev->hists);
+	svmsim_counters_free(&dev->stats);
 }
 
 /** svmsim_debugfs_init() - create /sys/kernel/debug/svmsim */

@@ -56,15 +56,26 @@
 
 /* ---- counters and histograms (stats.c) ---- */
 
-struct svmsim_counters {
-	atomic64_t c[SVMSIM_STAT_NR];
-	atomic64_t ev_calls[SVMSIM_EV_NR];
-	atomic64_t ev_entries[SVMSIM_EV_NR];
-	atomic64_t ev_collateral[SVMSIM_EV_NR];
+/*
+ * Counters of a device or bond, per CPU: callbacks on different CPUs never
+ * share a cache line for them.  A read sums the CPUs.
+ */
+struct svmsim_pcpu_counters {
+	u64 c[SVMSIM_STAT_NR];
+	u64 ev_calls[SVMSIM_EV_NR];
+	u64 ev_entries[SVMSIM_EV_NR];
+	u64 ev_collateral[SVMSIM_EV_NR];
 };
 
+struct svmsim_counters {
+	struct svmsim_pcpu_counters __percpu *pcpu;
+};
+
+/*
+ * A latency histogram: shared buckets (the count is their sum), the sum,
+ * and min (stored plus one, 0 = empty) and max, which are rarely written.
+ */
 struct svmsim_lathist {
-	atomic64_t count;
 	atomic64_t sum;
 	atomic64_t min;
 	atomic64_t max;
@@ -190,7 +201,8 @@ struct svmsim_obs_range {
 
 /**
  * struct svmsim_observer - what changed, for the secondary model
- * @lock: guards the rest (callback context).
+ * @lock: guards the rest (callback context; never taken from an interrupt,
+ *	so no irqsave: re-enabling interrupts is costly in a hot callback).
  * @slots: brackets in progress, or ended since the last secondary flush.
  * @n: slots in use.
  *
@@ -337,6 +349,8 @@ long svmsim_ioctl_get_config(struct svmsim_file *f, void __user *arg);
 int svmsim_config_defaults(struct svmsim_config *cfg);
 
 /* stats.c */
+int svmsim_counters_init(struct svmsim_counters *c);
+void svmsim_counters_free(struct svmsim_counters *c);
 void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n);
 void svmsim_dev_count(struct svmsim_dev *dev, unsigned int idx, s64 n);
 void svmsim_record_flush(struct svmsim_bond *b, unsigned int event,

@@ -377,11 +377,6 @@ bool svm_tlb_peek(struct svm_tlb_space *s, unsigned long va,
 
 /* ---- removal ------------------------------------------------------------ */
 
-static void svm_tlb_free_rcu(struct rcu_head *head)
-{
-	kfree(container_of(head, struct svm_tlb_entry, rcu));
-}
-
 /*
  * Unlink @e from its set and space and mark it dead; it goes on @dead for
  * svm_tlb_drain() and svm_tlb_finish().  Caller holds @e's space lock and
@@ -422,7 +417,10 @@ static void svm_tlb_drain(struct list_head *dead)
 	}
 }
 
-/* Hand drained entries back to the owner; free them after a grace period. */
+/*
+ * Hand drained entries back to the owner; free them after a grace period
+ * (kfree_rcu batches them: cheaper in a callback than call_rcu each).
+ */
 static void svm_tlb_finish(struct svm_tlb *tlb, struct list_head *dead)
 {
 	struct svm_tlb_entry *e, *n;
@@ -430,7 +428,7 @@ static void svm_tlb_finish(struct svm_tlb *tlb, struct list_head *dead)
 	list_for_each_entry_safe(e, n, dead, snode) {
 		if (tlb->ops && tlb->ops->release)
 			tlb->ops->release(tlb, e);
-		call_rcu(&e->rcu, svm_tlb_free_rcu);
+		kfree_rcu(e, rcu);
 	}
 }
 

@@ -87,6 +87,7 @@ struct svm_tlb_counters {
 
 /**
  * struct svm_tlb_entry - one cached translation
+ * @rcu: deferred free (kfree_rcu); first, as the user-space shim wants.
  * @hnode: link in the set's chain; RCU readers.
  * @snode: link in the space's list (space lock), or on a removal list.
  * @space: the PASID space owning the entry.
@@ -98,9 +99,9 @@ struct svm_tlb_counters {
  * @perm: SVMSIM_PERM_* bits.
  * @referenced: clock replacement bit, set by hits.
  * @stamp: LRU: last use; FIFO: insertion (svm_tlb.clock ticks).
- * @rcu: deferred free.
  */
 struct svm_tlb_entry {
+	struct rcu_head rcu;
 	struct hlist_node hnode;
 	struct list_head snode;
 	struct svm_tlb_space *space;
@@ -112,7 +113,6 @@ struct svm_tlb_entry {
 	u8 perm;
 	u8 referenced;
 	unsigned long stamp;
-	struct rcu_head rcu;
 };
 
 struct svm_tlb_set {

@@ -254,6 +254,18 @@ static inline void rcu_unregister_thread(void) { }
 #undef rcu_assign_pointer
 #endif
 
+static inline void shim_free_rcu_head(struct rcu_head *head)
+{
+	free(head);
+}
+
+/* The kernel's kfree_rcu(); here the rcu_head must come first. */
+#define kfree_rcu(ptr, field) do {						\
+	_Static_assert(offsetof(__typeof__(*(ptr)), field) == 0,		\
+		       "kfree_rcu: the rcu_head must be the first member");	\
+	call_rcu(&(ptr)->field, shim_free_rcu_head);				\
+} while (0)
+
 /* Acquire/release in C11 terms, so every build's sanitizers see the order. */
 #define rcu_dereference(p)		__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define rcu_dereference_protected(p, c)	(p)
