@@ -121,12 +121,14 @@ check-all: unit-check user
 	done
 	scripts/vm-check $(KVERS)
 
+# The default kernel unless KVERS was given (environment or command line).
+SWEEP_KVERS := $(if $(filter environment command,$(firstword $(origin KVERS))),$(KVERS))
+
 sweep: deps
 	$(MAKE) sweep-run
 
 sweep-run: user
-	@for k in $(KVERS); do scripts/build-module $$k || exit 1; done
-	scripts/sweep
+	KVERS="$(SWEEP_KVERS)" SWEEP="$(SWEEP)" scripts/sweep
 
 plots:
 	scripts/plot-all

@@ -9,7 +9,7 @@
 
 #include "device.h"
 #include "pin.h"
-#include "rng.h"
+#include "svmsim/rng.h"
 #include "svmsim/dev.h"
 
 #define VERIFY_PAGES	64	/* pages a mutator reads back after its op, at most */

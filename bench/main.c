@@ -10,7 +10,7 @@
  *   devconf    configure, bind, inject   kstats     the module's statistics
  *   hist       latency histograms        report     CSV / JSON output
  *   sysinfo    machine facts             bench.h    what one run shares
- *   clock.h, rng.h, pin.h: time, random numbers, CPU pinning
+ *   clock.h, pin.h (and svmsim/rng.h): time, CPU pinning, random numbers
  *
  * Order matters: the baseline peers are forked first, before the device
  * is opened and before any thread exists; then the device is configured,

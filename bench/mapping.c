@@ -9,9 +9,15 @@
 #include "mapping.h"
 #include "svmsim/dev.h"
 
+/*
+ * THP-backed only when asked: Debian's kernels have THP "always", which
+ * would otherwise turn large regions and the ballast into 2M pages -- a few
+ * 2M TLB entries instead of the 4K entries --pages and --cached promise.
+ */
 static int map_advise_huge(const struct region_map *m)
 {
-	return m->huge && madvise(m->base, map_len(m), MADV_HUGEPAGE) ? -errno : 0;
+	return madvise(m->base, map_len(m), m->huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) ?
+	       -errno : 0;
 }
 
 /* Anonymous memory at a 2M boundary: over-allocate, then trim both ends. */

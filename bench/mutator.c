@@ -11,7 +11,7 @@
 #include "clock.h"
 #include "mutator.h"
 #include "pin.h"
-#include "rng.h"
+#include "svmsim/rng.h"
 #include "workload.h"
 
 /*

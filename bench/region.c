@@ -7,7 +7,7 @@
 
 #include "options.h"
 #include "region.h"
-#include "rng.h"
+#include "svmsim/rng.h"
 
 static void region_desc_free(struct rcu_head *head)
 {

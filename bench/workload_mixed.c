@@ -4,7 +4,7 @@
  * (dontneed, munmap, cow, migrate when there are two NUMA nodes,
  * mprotect).  zap is not among them: it needs device-window regions.
  */
-#include "rng.h"
+#include "svmsim/rng.h"
 #include "workload.h"
 
 static const struct workload *const mixed_ops[] = {

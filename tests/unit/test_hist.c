@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "hist.h"
-#include "rng.h"
+#include "svmsim/rng.h"
 #include "svmsim/loglin.h"
 #include "tap.h"
 #include "uapi/svmsim.h"

@@ -9,24 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "svmsim/rng.h"
 #include "svmsim/tlb.h"
-
-/* xorshift64*: small, seedable, good enough to drive random tests. */
-static inline uint64_t rng_next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1Dull;
-}
-
-static inline uint64_t rng_below(uint64_t *s, uint64_t n)
-{
-	return n ? rng_next(s) % n : 0;
-}
 
 static inline double now_sec(void)
 {

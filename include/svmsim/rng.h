@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xorshift64*: a small per-thread generator, seeded from --seed, so that
- * a run's choices (regions, pages, reads or writes) are reproducible.
+ * xorshift64*: a small per-thread generator for svmbench and the tests,
+ * seeded so that a run's random choices are reproducible.
  */
-#ifndef _SVMBENCH_RNG_H
-#define _SVMBENCH_RNG_H
+#ifndef _SVMSIM_RNG_H
+#define _SVMSIM_RNG_H
 
 #include <stdint.h>
 
@@ -35,4 +35,4 @@ static inline uint64_t rng_seed(uint64_t seed, uint64_t stream)
 	return z ? z : 1;
 }
 
-#endif /* _SVMBENCH_RNG_H */
+#endif /* _SVMSIM_RNG_H */

@@ -1,0 +1,25 @@
+# Overhead of binding the device: p50 latency of each operation bound over
+# unbound (same run, interleaved), one cached page per operation, by
+# kernel and model.  1.0 is free; the dashed line is the 1.10 target.
+load gpdir."/style.gp"
+W = 1100; H = 480
+ncol = system("head -1 ".data." | awk -F'\t' '{print NF}'") + 0
+do for [fmt in formats] {
+	eval term(fmt)
+	set title "Overhead ratio, bound p50 / unbound p50, one cached page per op -- ".ttl
+	set style data histograms
+	set style histogram clustered gap 1.5
+	set style fill solid 0.85 border -1
+	set boxwidth 0.9
+	set ylabel "bound / unbound (p50)"
+	set yrange [0:*]
+	set key outside right top
+	set xtics nomirror
+	set grid ytics
+	set arrow 1 from graph 0, first 1.10 to graph 1, first 1.10 nohead dt 2 lc rgb "#444444"
+	set arrow 2 from graph 0, first 1.0 to graph 1, first 1.0 nohead lc rgb "#444444"
+	# colour by model (secondary, range, pinned), shade by kernel
+	plot for [i=2:ncol] data u i:xtic(1) t columnhead(i) \
+		lc rgb word("#1f77b4 #d62728 #2ca02c", (i - 2) % 3 + 1) \
+		fs solid (0.35 + 0.55 * ((i - 2) / 3 % 2))
+}
