@@ -90,7 +90,7 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 	u32 bug = READ_ONCE(b->inj.bug);
 
 	if (bug == SVMSIM_BUG_WRONG_PASID) {
-		/* flushes PASID ^ 1: not this bond's entries */
+		/* flushes another PASID: nothing of this bond's */
 		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
 	} else if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
 		svm_tlb_flush(&b->space, &req, &res);

@@ -541,7 +541,8 @@ struct svmsim_probe {
  *	sequence count.
  * @SVMSIM_BUG_END_OFF_BY_ONE: treat the inclusive last address as exclusive:
  *	the last page of every range is not flushed.
- * @SVMSIM_BUG_WRONG_PASID: flush PASID @pasid ^ 1 instead of the bond's.
+ * @SVMSIM_BUG_WRONG_PASID: flush another PASID's entries instead of the
+ *	bond's (the device models it as flushing nothing of this bond).
  * @SVMSIM_BUG_NO_WAIT: queued mode: return before the flush completes.
  *
  * Bugs need the module parameter allow_inject=1 (EPERM otherwise) and a
