@@ -9,7 +9,7 @@ do for [fmt in formats] {
 	set format x "10^{%L}"
 	set format y "10^{%L}"
 	set xlabel "other entries cached in the device TLB"
-	set ylabel "invalidation callback latency (ns)"
+	set ylabel "munmap's invalidation callback latency (ns)"
 	set key top left
 	plot f("cached-secondary") u 1:2 w lp ls 1 t "secondary p50", \
 	     "" u 1:3 w lp ls 1 dt 3 t "secondary p99", \

@@ -13,7 +13,7 @@ do for [fmt in formats] {
 	set format y "10^{%L}"
 	set xlabel "other entries cached in the device TLB"
 	set ylabel "entries flushed per operation"
-	set yrange [10:*]
+	set yrange [30:*]
 	set key top left
 	plot f("cached-secondary") u 1:6 w lp ls 1 t "secondary", \
 	     f("cached-range") u 1:6 w lp ls 2 t "range", \

@@ -1,12 +1,13 @@
 # Overhead of binding the device: p50 latency of each operation bound over
 # unbound (same run, interleaved), one cached page per operation, by
-# kernel and model.  1.0 is free; the dashed line is the 1.10 target.
+# kernel and model; the median of three rounds.  1.0 is free; the dashed
+# line is the 1.10 target.
 load gpdir."/style.gp"
 W = 1100; H = 480
 ncol = system("head -1 ".data." | awk -F'\t' '{print NF}'") + 0
 do for [fmt in formats] {
 	eval term(fmt)
-	set title "Overhead ratio, bound p50 / unbound p50, one cached page per op -- ".ttl
+	set title "Overhead ratio, bound p50 / unbound p50 (median of 3 runs), one cached page per op -- ".ttl
 	set style data histograms
 	set style histogram clustered gap 1.5
 	set style fill solid 0.85 border -1

@@ -51,9 +51,11 @@ reload() {
 	return 1
 }
 
-# Automatic NUMA balancing would add invalidations the counter checks do
-# not expect; the tests migrate pages themselves.
+# Automatic NUMA balancing and proactive compaction migrate pages in the
+# background, adding invalidations the counter checks do not expect; the
+# tests migrate pages themselves.
 [ -w /proc/sys/kernel/numa_balancing ] && echo 0 >/proc/sys/kernel/numa_balancing
+[ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 
 # The module was loaded by scripts/vm with its own arguments: use ours.
 rmmod svmsim 2>/dev/null
