@@ -95,9 +95,16 @@ static void svmsim_obs_end(struct mmu_notifier *mn,
 	struct svmsim_observer *o = &obs_bond(mn)->observer;
 	unsigned int i;
 
+	/*
+	 * Only an active slot can be this bracket's: the key is the caller's
+	 * stack address, and one that ended but is not taken yet may carry
+	 * the same key (fork brackets each VMA from the same frame).  Ending
+	 * that one instead would leave this bracket active for ever, naming
+	 * every later flush after it.
+	 */
 	spin_lock(&o->lock);
-	for (i = 0; i < o->n; i++) {
-		if (o->slots[i].key == range) {
+	for (i = o->n; i-- > 0;) {
+		if (o->slots[i].active && o->slots[i].key == range) {
 			o->slots[i].active = false;
 			break;
 		}
