@@ -150,7 +150,7 @@ void *map_anon_at(void *addr, size_t len)
 	return p;
 }
 
-void *map_huge_aligned(size_t len)
+void *map_2m_aligned(size_t len, int advice)
 {
 	char *raw = map_anon(len + HPG, PROT_READ | PROT_WRITE);
 	char *p = (char *)(((uintptr_t)raw + HPG - 1) & ~(HPG - 1));
@@ -159,8 +159,13 @@ void *map_huge_aligned(size_t len)
 	if (p > raw)
 		munmap(raw, (size_t)(p - raw));
 	munmap(p + len, (size_t)(raw + len + HPG - (p + len)));
-	madvise(p, len, MADV_HUGEPAGE);
+	madvise(p, len, advice);
 	return p;
+}
+
+void *map_huge_aligned(size_t len)
+{
+	return map_2m_aligned(len, MADV_HUGEPAGE);
 }
 
 static uint64_t pattern_word(uint64_t seed, size_t i)

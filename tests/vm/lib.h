@@ -48,6 +48,7 @@ void dev_setup(struct dev *d);				/* open + bind, or bail out */
 /* Anonymous memory, aborting the test program on failure. */
 void *map_anon(size_t len, int prot);
 void *map_anon_at(void *addr, size_t len);
+void *map_2m_aligned(size_t len, int advice);		/* 2M aligned VMA, madvise(@advice) */
 void *map_huge_aligned(size_t len);			/* 2M aligned, MADV_HUGEPAGE */
 void fill_pattern(void *p, size_t len, uint64_t seed);
 bool check_pattern(const void *p, size_t len, uint64_t seed);

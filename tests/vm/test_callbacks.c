@@ -177,35 +177,30 @@ static void op_migrate(void)
 
 static void op_split(void)
 {
-	size_t len = 2 * SPLIT_WIN * PG;
-	char *raw = map_anon(len + SPLIT_WIN * PG, PROT_READ | PROT_WRITE);
-	char *p = (char *)(((uintptr_t)raw + SPLIT_WIN * PG - 1) & ~(uintptr_t)(SPLIT_WIN * PG - 1));
-	char *hole = p + SPLIT_AT * PG, *back = p + (SPLIT_AT + SPLIT_NP) * PG;
-	size_t tail = len - (SPLIT_AT + SPLIT_NP) * PG;
+	static const char what[] = "munmap of 16 pages inside a VMA (split)";
+	size_t len = 2 * SPLIT_WIN * PG, tail = len - (SPLIT_AT + SPLIT_NP) * PG;
+	char *p = map_2m_aligned(len, MADV_NOHUGEPAGE);
+	char *hole = p + SPLIT_AT * PG, *back = hole + SPLIT_NP * PG;
+	char *a = malloc(SPLIT_AT * PG), *b = malloc(tail);
 	struct svmsim_stats st;
 	uint64_t v;
 
-	madvise(raw, len + SPLIT_WIN * PG, MADV_NOHUGEPAGE);
 	fill_pattern(p, len, 5);
 	svmsim_prefetch(d.fd, d.pasid, p, len);
 	svmsim_stats(d.fd, 0, true, &st);
 	munmap(hole, SPLIT_NP * PG);
 	if (opt.model == SVMSIM_MODEL_RANGE)
-		report_n("munmap of 16 pages inside a VMA (split)", SVMSIM_EV_CLEAR, SPLIT_WIN);
+		report_n(what, SVMSIM_EV_CLEAR, SPLIT_WIN);
 	else
-		report_n("munmap of 16 pages inside a VMA (split)", SVMSIM_EV_UNMAP, SPLIT_NP);
-	{
-		char *a = malloc(SPLIT_AT * PG), *b = malloc(tail);
-
-		tap_ok(!dma_read(&d, p, a, SPLIT_AT * PG) && !dma_read(&d, back, b, tail) &&
-		       !memcmp(a, p, SPLIT_AT * PG) && !memcmp(b, back, tail) &&
-		       dma_read_u64(&d, hole, &v) == -EFAULT,
-		       "%s: after the split the device reads both sides' data, the hole faults",
-		       model_name());
-		free(a);
-		free(b);
-	}
-	munmap(raw, len + SPLIT_WIN * PG);
+		report_n(what, SVMSIM_EV_UNMAP, SPLIT_NP);
+	tap_ok(!dma_read(&d, p, a, SPLIT_AT * PG) && !dma_read(&d, back, b, tail) &&
+	       !memcmp(a, p, SPLIT_AT * PG) && !memcmp(b, back, tail) &&
+	       dma_read_u64(&d, hole, &v) == -EFAULT,
+	       "%s: after the split the device reads both sides' data, the hole faults",
+	       model_name());
+	free(a);
+	free(b);
+	munmap(p, len);
 }
 
 /* Read a whole text file (debugfs, tracefs) into a static buffer. */
