@@ -6,6 +6,7 @@
  * operations, and the ioctl dispatcher.  Each ioctl's handler lives with
  * the part it drives (bond.c, dma.c, window.c, config.c, stats.c).
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -43,34 +44,58 @@ static long svmsim_ioctl_version(struct svmsim_file *f, void __user *arg)
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+/*
+ * The privilege model (include/uapi/svmsim.h, "Who may do what"): an fd
+ * opened read-only observes (SVMSIM_IO_ANY); making the device act on
+ * memory needs an fd opened for writing (SVMSIM_IO_WRITE, else EBADF, as
+ * write(2) on such an fd); changing what every user of the device sees
+ * needs CAP_SYS_ADMIN as well (SVMSIM_IO_ADMIN, else EPERM).
+ */
+enum svmsim_io_priv {
+	SVMSIM_IO_ANY,
+	SVMSIM_IO_WRITE,
+	SVMSIM_IO_ADMIN,
+};
+
 struct svmsim_ioctl {
 	unsigned int cmd;
+	enum svmsim_io_priv priv;
 	long (*fn)(struct svmsim_file *f, void __user *arg);
 };
 
-#define SVMSIM_IOCTL(c, f) [_IOC_NR(c)] = { .cmd = (c), .fn = (f) }
+#define SVMSIM_IOCTL(c, p, f) [_IOC_NR(c)] = { .cmd = (c), .priv = (p), .fn = (f) }
 
 static const struct svmsim_ioctl svmsim_ioctls[] = {
-	SVMSIM_IOCTL(SVMSIM_IOC_VERSION, svmsim_ioctl_version),
-	SVMSIM_IOCTL(SVMSIM_IOC_BIND, svmsim_ioctl_bind),
-	SVMSIM_IOCTL(SVMSIM_IOC_UNBIND, svmsim_ioctl_unbind),
-	SVMSIM_IOCTL(SVMSIM_IOC_DMA, svmsim_ioctl_dma),
-	SVMSIM_IOCTL(SVMSIM_IOC_STATS, svmsim_ioctl_stats),
-	SVMSIM_IOCTL(SVMSIM_IOC_HIST, svmsim_ioctl_hist),
-	SVMSIM_IOCTL(SVMSIM_IOC_SET_CONFIG, svmsim_ioctl_set_config),
-	SVMSIM_IOCTL(SVMSIM_IOC_GET_CONFIG, svmsim_ioctl_get_config),
-	SVMSIM_IOCTL(SVMSIM_IOC_ZAP, svmsim_ioctl_zap),
-	SVMSIM_IOCTL(SVMSIM_IOC_PROBE, svmsim_ioctl_probe),
-	SVMSIM_IOCTL(SVMSIM_IOC_INJECT, svmsim_ioctl_inject),
+	SVMSIM_IOCTL(SVMSIM_IOC_VERSION, SVMSIM_IO_ANY, svmsim_ioctl_version),
+	SVMSIM_IOCTL(SVMSIM_IOC_BIND, SVMSIM_IO_WRITE, svmsim_ioctl_bind),
+	SVMSIM_IOCTL(SVMSIM_IOC_UNBIND, SVMSIM_IO_WRITE, svmsim_ioctl_unbind),
+	SVMSIM_IOCTL(SVMSIM_IOC_DMA, SVMSIM_IO_WRITE, svmsim_ioctl_dma),
+	SVMSIM_IOCTL(SVMSIM_IOC_STATS, SVMSIM_IO_ANY, svmsim_ioctl_stats),
+	SVMSIM_IOCTL(SVMSIM_IOC_HIST, SVMSIM_IO_ANY, svmsim_ioctl_hist),
+	SVMSIM_IOCTL(SVMSIM_IOC_SET_CONFIG, SVMSIM_IO_ADMIN, svmsim_ioctl_set_config),
+	SVMSIM_IOCTL(SVMSIM_IOC_GET_CONFIG, SVMSIM_IO_ANY, svmsim_ioctl_get_config),
+	SVMSIM_IOCTL(SVMSIM_IOC_ZAP, SVMSIM_IO_WRITE, svmsim_ioctl_zap),
+	SVMSIM_IOCTL(SVMSIM_IOC_PROBE, SVMSIM_IO_ANY, svmsim_ioctl_probe),
+	SVMSIM_IOCTL(SVMSIM_IOC_INJECT, SVMSIM_IO_WRITE, svmsim_ioctl_inject),
 };
+
+static int svmsim_ioctl_allowed(struct file *file, enum svmsim_io_priv priv)
+{
+	if (priv >= SVMSIM_IO_WRITE && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (priv >= SVMSIM_IO_ADMIN && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
 
 /*
  * Unknown number: ENOTTY.  Known number, other size or direction (a
- * header of another ABI version): EINVAL.
+ * header of another ABI version): EINVAL.  Then the privilege check.
  */
 static long svmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	const struct svmsim_ioctl *io;
+	int ret;
 
 	if (_IOC_TYPE(cmd) != SVMSIM_IOC_MAGIC || _IOC_NR(cmd) >= ARRAY_SIZE(svmsim_ioctls))
 		return -ENOTTY;
@@ -79,6 +104,9 @@ static long svmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 	if (cmd != io->cmd)
 		return -EINVAL;
+	ret = svmsim_ioctl_allowed(file, io->priv);
+	if (ret)
+		return ret;
 	return io->fn(file->private_data, (void __user *)arg);
 }
 
@@ -108,6 +136,9 @@ static int svmsim_release(struct inode *inode, struct file *file)
 
 static int svmsim_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	/* The window is device memory the file allocates: writers only. */
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EACCES;
 	return svmsim_window_mmap(file->private_data, vma);
 }
 

@@ -5,6 +5,7 @@
  * by range size, fills, queued flushes), the STATS and HIST ioctls, a
  * debugfs file per device, and the tracepoints.
  */
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
@@ -260,7 +261,7 @@ static void svmsim_stats_reset(struct svmsim_dev *dev, struct svmsim_bond *b)
  * @f: the file.
  * @arg: struct svmsim_stats.
  *
- * Return: 0, -EINVAL, -EFAULT or -ENOMEM.
+ * Return: 0, -EINVAL, -EPERM, -EFAULT or -ENOMEM.
  */
 long svmsim_ioctl_stats(struct svmsim_file *f, void __user *arg)
 {
@@ -278,6 +279,11 @@ long svmsim_ioctl_stats(struct svmsim_file *f, void __user *arg)
 	if ((st->flags & ~SVMSIM_STATS_RESET) ||
 	    !svmsim_reserved_zero(st->reserved, ARRAY_SIZE(st->reserved))) {
 		ret = -EINVAL;
+		goto out;
+	}
+	/* Zeroing what every user of the device reads is an admin's act. */
+	if ((st->flags & SVMSIM_STATS_RESET) && !st->pasid && !capable(CAP_SYS_ADMIN)) {
+		ret = -EPERM;
 		goto out;
 	}
 	if (st->pasid) {

@@ -18,6 +18,27 @@
  *  - unknown bits in a flags field fail with EINVAL.
  * Errors particular to a call are listed beside it.
  *
+ * Who may do what (the privilege model):
+ *  - the device nodes are created root-only (mode 0600); to give a group
+ *    access, install a udev rule such as scripts/udev/70-svmsim.rules
+ *    (group "svmsim", mode 0660).  Whoever can open a node is a user;
+ *  - any fd, also one opened O_RDONLY, may observe: VERSION, STATS (a
+ *    PASID bound through it, or the device), HIST, GET_CONFIG, PROBE;
+ *  - making the device act needs an fd opened for writing (EBADF
+ *    otherwise, as write(2) on such an fd): BIND, UNBIND, DMA, ZAP,
+ *    INJECT, write(2), and mmap() of the device window (EACCES);
+ *  - a bond acts only for the mm that bound it: another process (a fork
+ *    child holding the inherited fd) gets EPERM from DMA, PROBE, INJECT
+ *    and UNBIND on it, until that mm has exited;
+ *  - what changes the device for every user needs CAP_SYS_ADMIN as well
+ *    (EPERM otherwise): SET_CONFIG, and STATS with SVMSIM_STATS_RESET on
+ *    the device (pasid 0);
+ *  - bug injection needs the module parameter allow_inject=1, which only
+ *    whoever loads the module can set; pinning is charged to the
+ *    RLIMIT_MEMLOCK of the bound process unless it has CAP_IPC_LOCK.
+ * The order of checks: ioctl number (ENOTTY, EINVAL), privilege (EBADF,
+ * EPERM), then the argument (EFAULT, EINVAL, ...).
+ *
  * Changing a struct or a meaning bumps SVMSIM_ABI_VERSION.
  */
 #ifndef _UAPI_SVMSIM_H
@@ -316,7 +337,8 @@ enum svmsim_size_class {
  * @ev_collateral: out: ... of which outside the range that changed.
  * @reserved: must be zero.
  *
- * Errors: EINVAL bad flags, reserved, or a PASID not bound through this fd.
+ * Errors: EINVAL bad flags, reserved, or a PASID not bound through this fd;
+ * EPERM SVMSIM_STATS_RESET of the device (pasid 0) without CAP_SYS_ADMIN.
  */
 struct svmsim_stats {
 	__u32 pasid;
@@ -454,7 +476,9 @@ enum svmsim_flush_mode {
  *
  * The TLB geometry (@tlb_sets, @tlb_ways, @tlb_policy) and @flush_mode can
  * change only while no mm is bound to the device (EBUSY otherwise); the
- * other fields apply at once.  Errors: EINVAL a value out of range.
+ * other fields apply at once.  SET_CONFIG needs CAP_SYS_ADMIN and an fd
+ * opened for writing.  Errors: EINVAL a value out of range; EPERM no
+ * CAP_SYS_ADMIN; EBADF a read-only fd.
  */
 struct svmsim_config {
 	__u32 tlb_sets;
