@@ -29,6 +29,7 @@ static void svmsim_bond_free_work(struct work_struct *work)
 	svmsim_counters_free(&b->stats);
 	mmdrop(b->mm);
 	kfree(b);
+	svmsim_obj_add(SVMSIM_OBJ_BOND, -1);
 	mutex_lock(&dev->lock);
 	if (!--dev->nbonds)
 		wake_up_all(&dev->idle);
@@ -112,12 +113,15 @@ static int svmsim_bind_check(const struct svmsim_bind *a, u32 model)
 static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_dev *dev, u32 model,
 					     u32 fill, u32 flags)
 {
-	struct svmsim_bond *b = kzalloc(sizeof(*b), GFP_KERNEL);
+	struct svmsim_bond *b;
 
+	b = svmsim_alloc_fails() ? NULL : kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return NULL;
+	svmsim_obj_add(SVMSIM_OBJ_BOND, 1);
 	if (svmsim_counters_init(&b->stats)) {
 		kfree(b);
+		svmsim_obj_add(SVMSIM_OBJ_BOND, -1);
 		return NULL;
 	}
 	kref_init(&b->ref);
@@ -151,7 +155,7 @@ static int svmsim_bond_attach(struct svmsim_bond *b)
 			return -EBUSY;
 		}
 	}
-	if (svm_tlb_space_init(&dev->tlb, &b->space, b->pasid)) {
+	if (svmsim_alloc_fails() || svm_tlb_space_init(&dev->tlb, &b->space, b->pasid)) {
 		mutex_unlock(&dev->lock);
 		return -ENOMEM;
 	}

@@ -154,7 +154,8 @@ long svmsim_ioctl_set_config(struct svmsim_file *f, void __user *arg)
 			goto out;
 	}
 	if (geometry) {
-		ret = svm_tlb_reconfigure(&dev->tlb, c.tlb_sets, c.tlb_ways, c.tlb_policy);
+		ret = svmsim_alloc_fails() ? -ENOMEM :
+		      svm_tlb_reconfigure(&dev->tlb, c.tlb_sets, c.tlb_ways, c.tlb_policy);
 		if (ret)
 			goto out;
 	}

@@ -133,7 +133,7 @@ static int svmsim_dma_copy(struct svmsim_access *a, struct svmsim_dma *d)
 	int ret = 0;
 
 	if (chunk > sizeof(small)) {
-		buf = kmalloc(chunk, GFP_KERNEL);
+		buf = svmsim_alloc_fails() ? NULL : kmalloc(chunk, GFP_KERNEL);
 		if (!buf)
 			return -ENOMEM;
 	}

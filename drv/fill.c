@@ -75,6 +75,7 @@ static void svmsim_tlb_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 	unsigned long priv = (unsigned long)e->priv;
 	struct page *page = (struct page *)(priv & ~SVMSIM_PRIV_PINNED);
 
+	svmsim_obj_add(SVMSIM_OBJ_ENTRY, -1);
 	if (!page)
 		return;
 	if (priv & SVMSIM_PRIV_PINNED) {
@@ -237,14 +238,17 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 			 struct svmsim_walk *w, unsigned long seq,
 			 unsigned int flags)
 {
-	struct svm_tlb_entry *e = svm_tlb_entry_alloc(GFP_KERNEL);
+	struct svm_tlb_entry *e;
 	bool keep = w->pinned || b->fill == SVMSIM_FILL_REF;
 	int ret;
 
+	/* Charged to the process whose page request it is, like its page tables. */
+	e = svmsim_alloc_fails() ? NULL : svm_tlb_entry_alloc(GFP_KERNEL_ACCOUNT);
 	if (!e) {
 		svmsim_walk_release(w);
 		return -ENOMEM;
 	}
+	svmsim_obj_add(SVMSIM_OBJ_ENTRY, 1);
 	e->vpn = va >> w->shift;
 	e->shift = w->shift;
 	e->pfn = w->pfn;
@@ -253,6 +257,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	ret = svm_tlb_insert(&b->space, e, seq, flags, NULL);
 	if (ret) {
 		svm_tlb_entry_free(e);
+		svmsim_obj_add(SVMSIM_OBJ_ENTRY, -1);
 		svmsim_walk_release(w);
 		return ret == -EEXIST ? 0 : ret;
 	}

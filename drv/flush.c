@@ -42,7 +42,8 @@ static void svmsim_post_nowait(struct svmsim_bond *b,
 {
 	struct svmsim_inv_desc *d;
 
-	d = kzalloc(struct_size(d, changed, req->nchanged), GFP_ATOMIC);
+	d = svmsim_alloc_fails() ? NULL :
+		kzalloc(struct_size(d, changed, req->nchanged), GFP_ATOMIC);
 	if (!d) {	/* cannot even be wrong: be right */
 		struct svm_tlb_flush_res res;
 
@@ -56,6 +57,7 @@ static void svmsim_post_nowait(struct svmsim_bond *b,
 	}
 	d->bond = b;
 	d->owned = true;
+	svmsim_obj_add(SVMSIM_OBJ_DESC, 1);
 	kref_get(&b->ref);
 	svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
 	svmsim_invq_post(b->dev, d);

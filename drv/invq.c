@@ -44,6 +44,7 @@ static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc 
 	if (d->owned) {
 		svmsim_bond_put(b);
 		kfree(d);
+		svmsim_obj_add(SVMSIM_OBJ_DESC, -1);
 	} else {
 		smp_store_release(&d->done, 1);
 	}

@@ -113,10 +113,12 @@ static long svmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static int svmsim_open(struct inode *inode, struct file *file)
 {
 	struct svmsim_dev *dev = container_of(file->private_data, struct svmsim_dev, misc);
-	struct svmsim_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct svmsim_file *f;
 
+	f = svmsim_alloc_fails() ? NULL : kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
+	svmsim_obj_add(SVMSIM_OBJ_FILE, 1);
 	f->dev = dev;
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->bonds);
@@ -131,6 +133,7 @@ static int svmsim_release(struct inode *inode, struct file *file)
 	svmsim_file_unbind_all(f);
 	svmsim_window_free(f);
 	kfree(f);
+	svmsim_obj_add(SVMSIM_OBJ_FILE, -1);
 	return 0;
 }
 

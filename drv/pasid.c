@@ -33,14 +33,17 @@ struct svmsim_mm *svmsim_mm_get(struct mm_struct *mm)
 			goto out;
 		}
 	}
-	smm = kzalloc(sizeof(*smm), GFP_KERNEL);
+	smm = svmsim_alloc_fails() ? NULL : kzalloc(sizeof(*smm), GFP_KERNEL_ACCOUNT);
 	if (!smm) {
 		smm = ERR_PTR(-ENOMEM);
 		goto out;
 	}
-	pasid = ida_alloc_range(&svmsim_pasid_ida, 1, SVMSIM_MAX_PASID, GFP_KERNEL);
+	svmsim_obj_add(SVMSIM_OBJ_MM, 1);
+	pasid = svmsim_alloc_fails() ? -ENOMEM :
+		ida_alloc_range(&svmsim_pasid_ida, 1, SVMSIM_MAX_PASID, GFP_KERNEL);
 	if (pasid < 0) {
 		kfree(smm);
+		svmsim_obj_add(SVMSIM_OBJ_MM, -1);
 		smm = ERR_PTR(pasid == -ENOSPC ? -ENOSPC : -ENOMEM);
 		goto out;
 	}
@@ -70,4 +73,5 @@ void svmsim_mm_put(struct svmsim_mm *smm)
 	mutex_unlock(&svmsim_mm_lock);
 	mmdrop(smm->mm);
 	kfree(smm);
+	svmsim_obj_add(SVMSIM_OBJ_MM, -1);
 }

@@ -29,8 +29,11 @@ static struct dentry *svmsim_dbg_root;
  */
 int svmsim_counters_init(struct svmsim_counters *c)
 {
-	c->pcpu = alloc_percpu(struct svmsim_pcpu_counters);
-	return c->pcpu ? 0 : -ENOMEM;
+	c->pcpu = svmsim_alloc_fails() ? NULL : alloc_percpu(struct svmsim_pcpu_counters);
+	if (!c->pcpu)
+		return -ENOMEM;
+	svmsim_obj_add(SVMSIM_OBJ_PCPU, 1);
+	return 0;
 }
 
 /**
@@ -39,6 +42,8 @@ int svmsim_counters_init(struct svmsim_counters *c)
  */
 void svmsim_counters_free(struct svmsim_counters *c)
 {
+	if (c->pcpu)
+		svmsim_obj_add(SVMSIM_OBJ_PCPU, -1);
 	free_percpu(c->pcpu);
 	c->pcpu = NULL;
 }
@@ -269,7 +274,7 @@ long svmsim_ioctl_stats(struct svmsim_file *f, void __user *arg)
 	struct svmsim_stats *st;
 	long ret = 0;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	st = svmsim_alloc_fails() ? NULL : kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
 	if (copy_from_user(st, arg, sizeof(*st))) {
@@ -345,7 +350,8 @@ long svmsim_ioctl_hist(struct svmsim_file *f, void __user *arg)
 		return -EINVAL;
 	n = min_t(u32, q.nbuckets, SVMSIM_HIST_NBUCKETS);
 	if (n && q.buckets) {
-		buckets = kmalloc_array(n, sizeof(*buckets), GFP_KERNEL);
+		buckets = svmsim_alloc_fails() ? NULL :
+			  kmalloc_array(n, sizeof(*buckets), GFP_KERNEL);
 		if (!buckets)
 			return -ENOMEM;
 		for (i = 0; i < n; i++)
@@ -455,6 +461,7 @@ void svmsim_stats_exit(struct svmsim_dev *dev)
 void svmsim_debugfs_init(void)
 {
 	svmsim_dbg_root = debugfs_create_dir("svmsim", NULL);
+	svmsim_alloc_debugfs(svmsim_dbg_root);
 }
 
 /** svmsim_debugfs_exit() - remove it */

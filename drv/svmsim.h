@@ -291,6 +291,23 @@ struct svmsim_file {
 	struct svmsim_window *window;
 };
 
+/* alloc.c: live object counts and failure injection */
+enum svmsim_obj {
+	SVMSIM_OBJ_FILE,
+	SVMSIM_OBJ_BOND,
+	SVMSIM_OBJ_MM,
+	SVMSIM_OBJ_ENTRY,
+	SVMSIM_OBJ_WINDOW,
+	SVMSIM_OBJ_PAGE,
+	SVMSIM_OBJ_DESC,
+	SVMSIM_OBJ_PCPU,
+	SVMSIM_OBJ_NR
+};
+
+bool svmsim_alloc_fails(void);
+void svmsim_obj_add(enum svmsim_obj obj, long n);
+void svmsim_alloc_debugfs(struct dentry *root);
+
 /* main.c */
 extern bool svmsim_allow_inject;
 extern struct workqueue_struct *svmsim_wq;

@@ -44,43 +44,52 @@ static void svmsim_window_free_set(struct page **set, unsigned long n)
 
 	if (!set)
 		return;
-	for (i = 0; i < n; i++)
-		if (set[i])
+	for (i = 0; i < n; i++) {
+		if (set[i]) {
 			__free_page(set[i]);
+			svmsim_obj_add(SVMSIM_OBJ_PAGE, -1);
+		}
+	}
 	kvfree(set);
 }
 
 static struct page **svmsim_window_alloc_set(unsigned long n)
 {
-	struct page **set = kvcalloc(n, sizeof(*set), GFP_KERNEL);
+	struct page **set;
 	unsigned long i;
 
+	set = svmsim_alloc_fails() ? NULL : kvcalloc(n, sizeof(*set), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return NULL;
+	/* Device memory the user asked for: charged to its memory cgroup. */
 	for (i = 0; i < n; i++) {
-		set[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		set[i] = svmsim_alloc_fails() ? NULL :
+			 alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!set[i]) {
 			svmsim_window_free_set(set, n);
 			return NULL;
 		}
+		svmsim_obj_add(SVMSIM_OBJ_PAGE, 1);
 	}
 	return set;
 }
 
 static struct svmsim_window *svmsim_window_alloc(unsigned long npages)
 {
-	struct svmsim_window *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct svmsim_window *w;
 
+	w = svmsim_alloc_fails() ? NULL : kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return NULL;
+	svmsim_obj_add(SVMSIM_OBJ_WINDOW, 1);
 	mutex_init(&w->lock);
 	w->npages = npages;
-	w->cur = kvcalloc(npages, 1, GFP_KERNEL);
-	w->pages[0] = svmsim_window_alloc_set(npages);
+	w->cur = svmsim_alloc_fails() ? NULL : kvcalloc(npages, 1, GFP_KERNEL_ACCOUNT);
+	w->pages[0] = w->cur ? svmsim_window_alloc_set(npages) : NULL;
 	if (!w->cur || !w->pages[0]) {
 		kvfree(w->cur);
-		svmsim_window_free_set(w->pages[0], npages);
 		kfree(w);
+		svmsim_obj_add(SVMSIM_OBJ_WINDOW, -1);
 		return NULL;
 	}
 	return w;
@@ -104,6 +113,7 @@ void svmsim_window_free(struct svmsim_file *f)
 	kvfree(w->cur);
 	kfree(w);
 	f->window = NULL;
+	svmsim_obj_add(SVMSIM_OBJ_WINDOW, -1);
 }
 
 static vm_fault_t svmsim_window_fault(struct vm_fault *vmf)

@@ -5,7 +5,7 @@
 #
 #   svmsim-run-tests [PROGRAM...]    default: the whole suite
 MODULE=/svmsim/module.ko
-ARGS="allow_inject=1"
+ARGS="allow_inject=1 allow_fail_alloc=1"
 status=0
 summary=""
 
@@ -75,6 +75,7 @@ else
 		run svmsim-test_stress --model $model --flush queued --latency-ns 50000
 		run svmsim-test_inject --model $model
 		run svmsim-test_callbacks --model $model
+		run svmsim-test_alloc --model $model
 	done
 	run svmsim-test_pinned
 	run svmsim-test_priv
