@@ -596,8 +596,10 @@ enum svmsim_bug {
  *	allowed without allow_inject.  <= SVMSIM_MAX_FILL_DELAY_US.
  * @reserved: must be zero.
  *
- * Errors: EPERM a bug without allow_inject=1; EINVAL bad values, a bug on a
- * noref bond, NO_FILL_BLOCK on a non-range bond, NO_WAIT on a sync device.
+ * Errors: EPERM a bug without allow_inject=1, or @pasid bound by another
+ * mm; EINVAL bad values, a bug on a noref bond, NO_FILL_BLOCK on a non-range
+ * bond, NO_WAIT on a sync device, @pasid not bound through this fd; ESRCH
+ * the bond is dead (its process exited, or it was unbound).
  */
 struct svmsim_inject {
 	__u32 pasid;
