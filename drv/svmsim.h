@@ -293,7 +293,9 @@ struct svmsim_file {
 
 /* main.c */
 extern bool svmsim_allow_inject;
+extern unsigned int svmsim_release_delay_us;
 extern struct workqueue_struct *svmsim_wq;
+void svmsim_debug_release_delay(void);
 
 /* pasid.c */
 struct svmsim_mm *svmsim_mm_get(struct mm_struct *mm);

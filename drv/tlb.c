@@ -197,6 +197,7 @@ int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
 	s->inv_start = 0;
 	s->inv_last = 0;
 	s->dead = false;
+	atomic_set(&s->releasing, 0);
 	s->pasid = pasid;
 	spin_lock(&tlb->spaces_lock);
 	list_add_tail(&s->link, &tlb->spaces);
@@ -226,6 +227,8 @@ void svm_tlb_space_detach(struct svm_tlb_space *s)
  */
 void svm_tlb_space_free(struct svm_tlb_space *s)
 {
+	/* A release still to run would use the owner's freed memory. */
+	WARN_ON_ONCE(atomic_read(&s->releasing));
 	svm_counters_free(&s->stats);
 }
 
@@ -397,6 +400,7 @@ static void svm_tlb_unlink(struct svm_tlb_set *set, struct svm_tlb_entry *e,
 		atomic_long_dec(&tlb->n2m);
 	}
 	atomic_long_dec(&tlb->nentries);
+	atomic_inc(&s->releasing);
 	atomic_fetch_or(SVM_TLB_DEAD, &e->users);
 }
 
@@ -424,10 +428,13 @@ static void svm_tlb_drain(struct list_head *dead)
 static void svm_tlb_finish(struct svm_tlb *tlb, struct list_head *dead)
 {
 	struct svm_tlb_entry *e, *n;
+	struct svm_tlb_space *s;
 
 	list_for_each_entry_safe(e, n, dead, snode) {
+		s = e->space;
 		if (tlb->ops && tlb->ops->release)
 			tlb->ops->release(tlb, e);
+		atomic_dec(&s->releasing);
 		kfree_rcu(e, rcu);
 	}
 }

@@ -179,6 +179,9 @@ struct svm_tlb {
  * @inv_start: union of the ranges in progress: first address...
  * @inv_last: ...and last address (inclusive).
  * @dead: no more inserts (unbind, mm release).
+ * @releasing: entries removed whose ops->release has not run yet; the
+ *	space (and what its owner embeds it in) must not be freed before
+ *	this is 0 (svm_tlb_space_free() warns).
  * @pasid: the PASID.
  * @link: in svm_tlb.spaces.
  * @stats: counters of this space.
@@ -194,6 +197,7 @@ struct svm_tlb_space {
 	unsigned long inv_start;
 	unsigned long inv_last;
 	bool dead;
+	atomic_t releasing;
 	u32 pasid;
 	struct list_head link;
 	struct svm_tlb_counters stats;
