@@ -127,7 +127,12 @@ struct svm_tlb;
  * struct svm_tlb_ops - owner hooks
  * @release: an entry was removed and no access holds it any more: drop
  *	what @priv holds.  Called without sleeping, possibly with the space
- *	lock held, from any context the removal ran in.
+ *	lock held, from any context the removal ran in.  A remover that does
+ *	not own the entry's space (an insert evicting another PASID's entry,
+ *	svm_tlb_flush_all()) holds no reference on that space's owner, so it
+ *	releases under that space's lock: the owner's svm_tlb_space_kill()
+ *	then returns only after such releases ran.  The owner's own removals
+ *	release after dropping the lock, within the owner's call.
  */
 struct svm_tlb_ops {
 	void (*release)(struct svm_tlb *tlb, struct svm_tlb_entry *e);
