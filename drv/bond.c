@@ -236,22 +236,25 @@ long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg)
 	b->smm = smm;
 	b->pasid = smm->pasid;
 
-	mutex_lock(&f->lock);
 	ret = svmsim_bond_attach(b);
 	if (ret) {
-		mutex_unlock(&f->lock);
 		svmsim_mm_put(smm);
 		svmsim_bond_put(b);
 		return ret;
 	}
+	/*
+	 * Both take mmap_lock, which ranks above f->lock (->mmap holds it
+	 * while taking f->lock): not under f->lock.  Until the bond is on
+	 * f->bonds, no other ioctl of @f can find it.
+	 */
 	ret = svmsim_notifier_register(b);
 	if (!ret && a.pin_len)
 		ret = svmsim_pin_range(b, a.pin_addr, a.pin_len);
 	if (ret) {
-		mutex_unlock(&f->lock);
 		svmsim_bond_teardown(b);
 		return ret;
 	}
+	mutex_lock(&f->lock);
 	list_add(&b->file_link, &f->bonds);
 	mutex_unlock(&f->lock);
 	svmsim_count(b, SVMSIM_STAT_BINDS, 1);

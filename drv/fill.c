@@ -79,6 +79,7 @@ static void svmsim_tlb_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 	if (!page)
 		return;
 	if (priv & SVMSIM_PRIV_PINNED) {
+		svmsim_debug_release_delay();
 		unpin_user_page(page);
 		svmsim_count(b, SVMSIM_STAT_PINNED_PAGES, -1);
 	} else {

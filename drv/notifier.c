@@ -14,8 +14,14 @@
  * range model (KVM, HMM, RDMA ODP): the flush runs in
  *   ->invalidate_range_start, before the PTEs change, and fills of the
  *   range are refused until the matching ->invalidate_range_end.  When the
- *   start is not blockable (OOM reaper) nothing here sleeps: the flush runs
- *   synchronously even in queued mode.
+ *   start is not blockable (OOM reaper) nothing here sleeps: in queued mode
+ *   the flush is posted like any other and the callback spins until it
+ *   completes, helping the device after a grace period rather than
+ *   depending on the queue thread (drv/invq.c, svmsim_invq_wait()).  The
+ *   injected bug NO_FILL_BLOCK acts at the fill only (it ignores brackets
+ *   in progress): every start and end here pairs up whatever the bug is
+ *   at either moment, so switching it mid-bracket cannot leak a bracket
+ *   or end another's.
  *
  * Both: ->release (exit_mmap) kills the bond's TLB space before the page
  * tables go; ->free_notifier drops the notifier's bond reference after
@@ -234,11 +240,11 @@ static int svmsim_range_start(struct mmu_notifier *mn,
 		return 0;
 	if (!blockable)
 		svmsim_count(b, SVMSIM_STAT_INV_NONBLOCK, 1);
-	/* NO_FILL_BLOCK: flush, but let fills cache the PTE about to change. */
-	if (READ_ONCE(b->inj.bug) == SVMSIM_BUG_NO_FILL_BLOCK)
-		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
-	else
-		svm_tlb_invalidate_begin(&b->space, range->start, last);
+	/*
+	 * Always, bug or not: range_end() always ends it.  NO_FILL_BLOCK
+	 * lets fills ignore it instead (svmsim_fill_flags()).
+	 */
+	svm_tlb_invalidate_begin(&b->space, range->start, last);
 	if (!svmsim_apply_bugs(b, range->start, &last))
 		return 0;
 	svmsim_flush(b, range->start, last, NULL, 0, svmsim_event_of(range->event),
@@ -251,8 +257,7 @@ static void svmsim_range_end(struct mmu_notifier *mn,
 {
 	struct svmsim_bond *b = mn_bond(mn);
 
-	if (range->end <= range->start ||
-	    READ_ONCE(b->inj.bug) == SVMSIM_BUG_NO_FILL_BLOCK)
+	if (range->end <= range->start)
 		return;
 	/* Most ends have no fill waiting: skip the wait queue's lock then. */
 	if (svm_tlb_invalidate_end(&b->space) && wq_has_sleeper(&b->fill_wq))

@@ -19,16 +19,39 @@
  * around every page walk, so the device never keeps an address space
  * alive.  A device lives until module exit, which waits for every bond.
  *
- * Locks (outermost first; none is taken from a notifier callback except
- * the spinlocks marked "callback"):
- *   svmsim_mm_lock (mutex, pasid.c)    the mm list and the PASID IDA.
- *   svmsim_file.lock (mutex)           the file's bonds list and window.
+ * Locks, outermost first.  A path may take a lock only while holding
+ * none listed below it.  "kernel" marks the kernel's own locks, which the
+ * kernel holds around our callbacks.
+ *   svmsim_mm_lock (mutex, pasid.c)    the mm list and the PASID IDA; taken
+ *                                      with no other lock held.
+ *   mmap_lock (kernel rwsem)           held by the kernel around ->mmap(),
+ *                                      window faults and VMA open/close;
+ *                                      taken by us for mmu_notifier_register()
+ *                                      (write), page walks and pins (read),
+ *                                      and zaps (read).  So nothing below --
+ *                                      f->lock included -- may be held while
+ *                                      taking it: bind registers and pins
+ *                                      without f->lock.
+ *   svmsim_file.lock (mutex)           the file's bonds list and window;
+ *                                      held only for list and pointer updates.
  *   svmsim_dev.lock (mutex)            the device's bonds list, nbonds,
  *                                      configuration writes, TLB rebuild.
  *   svmsim_window.lock (mutex)         window backing vs faults and zaps.
- *   TLB space and set locks (callback) see include/svmsim/tlb.h.
+ *   page-table lock (kernel spinlock)  held around the secondary callback
+ *                                      (->invalidate_range on 6.1, and
+ *                                      ->arch_invalidate_secondary_tlbs)
+ *                                      and ->change_pte: nothing that sleeps
+ *                                      from there on.
+ *   TLB space and set locks (callback) see include/svmsim/tlb.h; a release
+ *                                      (put_page, unpin) may run under them.
  *   svmsim_observer.lock (callback)    the ranges a bond saw start.
  *   svmsim_invq.lock (callback)        the invalidation queue.
+ * Notifier SRCU (kernel): every callback runs in an SRCU read section of
+ * the mm's notifiers.  Nothing here waits for it (mmu_notifier_put() frees
+ * through call_srcu()) except mmu_notifier_synchronize(), called with no
+ * lock held (config quiesce drops dev->lock first; module exit).
+ * No mutex is taken from a notifier callback: only the spinlocks marked
+ * "callback".
  * Configuration fields are read without a lock (READ_ONCE): a change
  * applies to the next operation.
  */
@@ -280,7 +303,8 @@ struct svmsim_window;
 /**
  * struct svmsim_file - one open() of a device
  * @dev: the device.
- * @lock: guards @bonds and @window.
+ * @lock: guards @bonds and @window; taken under mmap_lock by ->mmap(), so
+ *	never held while taking mmap_lock (see "Locks" above).
  * @bonds: bonds made through this file.
  * @window: the device window, once mmap()ed.
  */
@@ -310,7 +334,9 @@ void svmsim_alloc_debugfs(struct dentry *root);
 
 /* main.c */
 extern bool svmsim_allow_inject;
+extern unsigned int svmsim_release_delay_us;
 extern struct workqueue_struct *svmsim_wq;
+void svmsim_debug_release_delay(void);
 
 /* pasid.c */
 struct svmsim_mm *svmsim_mm_get(struct mm_struct *mm);

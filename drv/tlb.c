@@ -163,8 +163,9 @@ int svm_tlb_reconfigure(struct svm_tlb *tlb, unsigned int nsets,
  * svm_tlb_destroy() - free a TLB whose spaces have all been destroyed
  * @tlb: the table.
  *
- * Entries still waiting for their grace period are freed by RCU; a module
- * must rcu_barrier() before it unloads.
+ * Entries still waiting for their grace period are freed by kfree_rcu():
+ * kmalloc memory that the slab allocator frees with no code of the caller
+ * running, so an unloading module has nothing to wait for.
  */
 void svm_tlb_destroy(struct svm_tlb *tlb)
 {
@@ -197,6 +198,7 @@ int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
 	s->inv_start = 0;
 	s->inv_last = 0;
 	s->dead = false;
+	atomic_set(&s->releasing, 0);
 	s->pasid = pasid;
 	spin_lock(&tlb->spaces_lock);
 	list_add_tail(&s->link, &tlb->spaces);
@@ -226,6 +228,8 @@ void svm_tlb_space_detach(struct svm_tlb_space *s)
  */
 void svm_tlb_space_free(struct svm_tlb_space *s)
 {
+	/* A release still to run would use the owner's freed memory. */
+	WARN_ON_ONCE(atomic_read(&s->releasing));
 	svm_counters_free(&s->stats);
 }
 
@@ -397,6 +401,7 @@ static void svm_tlb_unlink(struct svm_tlb_set *set, struct svm_tlb_entry *e,
 		atomic_long_dec(&tlb->n2m);
 	}
 	atomic_long_dec(&tlb->nentries);
+	atomic_inc(&s->releasing);
 	atomic_fetch_or(SVM_TLB_DEAD, &e->users);
 }
 
@@ -421,15 +426,23 @@ static void svm_tlb_drain(struct list_head *dead)
  * Hand drained entries back to the owner; free them after a grace period
  * (kfree_rcu batches them: cheaper in a callback than call_rcu each).
  */
+/* Release one drained entry (the caller decides under which lock). */
+static void svm_tlb_release_one(struct svm_tlb *tlb, struct svm_tlb_entry *e)
+{
+	struct svm_tlb_space *s = e->space;
+
+	if (tlb->ops && tlb->ops->release)
+		tlb->ops->release(tlb, e);
+	atomic_dec(&s->releasing);
+	kfree_rcu(e, rcu);
+}
+
 static void svm_tlb_finish(struct svm_tlb *tlb, struct list_head *dead)
 {
 	struct svm_tlb_entry *e, *n;
 
-	list_for_each_entry_safe(e, n, dead, snode) {
-		if (tlb->ops && tlb->ops->release)
-			tlb->ops->release(tlb, e);
-		kfree_rcu(e, rcu);
-	}
+	list_for_each_entry_safe(e, n, dead, snode)
+		svm_tlb_release_one(tlb, e);
 }
 
 /* ---- fills -------------------------------------------------------------- */
@@ -537,20 +550,24 @@ static struct svm_tlb_entry *svm_tlb_pick(struct svm_tlb *tlb,
 /*
  * Evict @victim of another space, if that space's lock is free: the lock
  * order (space, then set) lets a set lock holder only try it.  Drained
- * under that lock, like every removal.
+ * and released under that lock: the victim's owner may be unbinding, and
+ * its kill must take the lock (and so wait for us) before it can free the
+ * space the release may still use -- once the lock is dropped nothing
+ * keeps the victim's space alive for the caller.
  */
 static bool svm_tlb_evict_foreign(struct svm_tlb_set *set,
-				  struct svm_tlb_entry *victim,
-				  struct list_head *dead)
+				  struct svm_tlb_entry *victim)
 {
 	struct svm_tlb_space *vs = victim->space;
+	LIST_HEAD(dead);
 
 	if (!spin_trylock(&vs->lock))
 		return false;
-	svm_tlb_unlink(set, victim, dead);
+	svm_tlb_unlink(set, victim, &dead);
 	svm_count(vs, SVMSIM_STAT_TLB_EVICTIONS, 1);
 	while (atomic_read_acquire(&victim->users) != SVM_TLB_DEAD)
 		cpu_relax();
+	svm_tlb_release_one(vs->tlb, victim);
 	spin_unlock(&vs->lock);
 	return true;
 }
@@ -558,7 +575,8 @@ static bool svm_tlb_evict_foreign(struct svm_tlb_set *set,
 /*
  * Make room in a full set.  Caller holds @s's lock and @set's lock.  If
  * the policy's victim belongs to a busy space, evict one of our own; if
- * we have none there, let the set run over by one (counted).
+ * we have none there, let the set run over by one (counted).  Own victims
+ * go on @dead, for the caller to drain and release.
  */
 static void svm_tlb_evict(struct svm_tlb_space *s, struct svm_tlb_set *set,
 			  struct list_head *dead)
@@ -567,7 +585,7 @@ static void svm_tlb_evict(struct svm_tlb_space *s, struct svm_tlb_set *set,
 	struct svm_tlb_entry *victim = svm_tlb_pick(tlb, set, NULL);
 
 	if (victim && victim->space != s) {
-		if (svm_tlb_evict_foreign(set, victim, dead))
+		if (svm_tlb_evict_foreign(set, victim))
 			return;
 		victim = svm_tlb_pick(tlb, set, s);
 	}
@@ -901,16 +919,18 @@ unsigned long svm_tlb_flush_all(struct svm_tlb *tlb)
 	unsigned long removed = 0;
 	LIST_HEAD(dead);
 
+	/* Released under each space's lock: see svm_tlb_evict_foreign(). */
 	spin_lock(&tlb->spaces_lock);
 	list_for_each_entry(s, &tlb->spaces, link) {
 		spin_lock(&s->lock);
 		svm_tlb_flush_locked(s, &svm_tlb_whole, &res, &dead);
 		svm_tlb_drain(&dead);
+		svm_tlb_finish(tlb, &dead);
+		INIT_LIST_HEAD(&dead);
 		spin_unlock(&s->lock);
 		removed += res.removed;
 	}
 	spin_unlock(&tlb->spaces_lock);
-	svm_tlb_finish(tlb, &dead);
 	return removed;
 }
 

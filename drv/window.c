@@ -171,6 +171,10 @@ bool svmsim_is_window(struct vm_area_struct *vma)
  * @vma: MAP_SHARED, offset 0, at most SVMSIM_WINDOW_MAX_PAGES, and no larger
  *	than the window's first mapping.
  *
+ * The kernel calls ->mmap() with mmap_lock held for writing; f->lock ranks
+ * below it (drv/svmsim.h), which is why bind never holds f->lock while it
+ * registers a notifier or pins.
+ *
  * Return: 0, -EINVAL, -EBUSY (already mapped) or -ENOMEM.
  */
 int svmsim_window_mmap(struct svmsim_file *f, struct vm_area_struct *vma)

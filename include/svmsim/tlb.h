@@ -127,7 +127,12 @@ struct svm_tlb;
  * struct svm_tlb_ops - owner hooks
  * @release: an entry was removed and no access holds it any more: drop
  *	what @priv holds.  Called without sleeping, possibly with the space
- *	lock held, from any context the removal ran in.
+ *	lock held, from any context the removal ran in.  A remover that does
+ *	not own the entry's space (an insert evicting another PASID's entry,
+ *	svm_tlb_flush_all()) holds no reference on that space's owner, so it
+ *	releases under that space's lock: the owner's svm_tlb_space_kill()
+ *	then returns only after such releases ran.  The owner's own removals
+ *	release after dropping the lock, within the owner's call.
  */
 struct svm_tlb_ops {
 	void (*release)(struct svm_tlb *tlb, struct svm_tlb_entry *e);
@@ -179,6 +184,9 @@ struct svm_tlb {
  * @inv_start: union of the ranges in progress: first address...
  * @inv_last: ...and last address (inclusive).
  * @dead: no more inserts (unbind, mm release).
+ * @releasing: entries removed whose ops->release has not run yet; the
+ *	space (and what its owner embeds it in) must not be freed before
+ *	this is 0 (svm_tlb_space_free() warns).
  * @pasid: the PASID.
  * @link: in svm_tlb.spaces.
  * @stats: counters of this space.
@@ -194,6 +202,7 @@ struct svm_tlb_space {
 	unsigned long inv_start;
 	unsigned long inv_last;
 	bool dead;
+	atomic_t releasing;
 	u32 pasid;
 	struct list_head link;
 	struct svm_tlb_counters stats;

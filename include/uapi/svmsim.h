@@ -286,8 +286,10 @@ enum svmsim_stat {
  *
  * The first eight mirror the kernel's enum mmu_notifier_event.  The
  * secondary model's callback carries no event: it is attributed to the
- * single start/end bracket in progress when there is one, else to
- * SVMSIM_EV_UNATTRIBUTED (batched flushes from reclaim and migration).
+ * newest start/end bracket still in progress when there is one, else to
+ * the newest bracket that ended since the previous secondary flush (6.12
+ * and batched flushes of reclaim and migration come after their brackets
+ * ended), else to SVMSIM_EV_UNATTRIBUTED.
  */
 enum svmsim_event {
 	SVMSIM_EV_UNMAP,

@@ -356,6 +356,51 @@ static void test_eviction(void)
 	teardown(f);
 }
 
+/* Foreign victims are tagged priv = &foreign_tag; count their releases. */
+static int foreign_tag;
+static int foreign_released, foreign_unlocked;
+
+static void check_foreign_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
+{
+	(void)tlb;
+	if (e->priv != &foreign_tag)
+		return;
+	foreign_released++;
+	/* Held by the evicting insert (this thread), if released under it. */
+	if (spin_trylock(&e->space->lock)) {
+		foreign_unlocked++;
+		spin_unlock(&e->space->lock);
+	}
+}
+
+static const struct svm_tlb_ops check_foreign_ops = {
+	.release = check_foreign_release,
+};
+
+/*
+ * An insert that evicts another PASID's entry releases it under that
+ * PASID's space lock: the evictor holds nothing else that keeps the
+ * victim's owner (a bond being unbound) alive.
+ */
+static void test_foreign_release(void)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (svm_tlb_init(&f->tlb, 1, 2, SVMSIM_REPL_FIFO, &check_foreign_ops, NULL))
+		abort();
+	svm_tlb_space_init(&f->tlb, &f->s, 5);
+	svm_tlb_space_init(&f->tlb, &f->other, 6);
+	fill_va(&f->other, BASE, 12, 1, R, &foreign_tag);
+	fill_va(&f->other, BASE + PG, 12, 1, R, &foreign_tag);
+	fill_va(&f->s, BASE + 2 * PG, 12, 1, R, NULL);
+	tap_ok(foreign_released == 1 && !foreign_unlocked && f->other.nentries == 1,
+	       "a foreign victim is released under its space's lock (%d released, %d unlocked)",
+	       foreign_released, foreign_unlocked);
+	tap_ok(atomic_read(&f->other.releasing) == 0 && atomic_read(&f->s.releasing) == 0,
+	       "no release is left in flight after the insert returns");
+	teardown(f);
+}
+
 static void test_same_pasid_and_nohold(void)
 {
 	struct fixture *f = setup(64, 0, 0);
@@ -446,7 +491,7 @@ static void test_drain(void)
 int main(void)
 {
 	rcu_register_thread();
-	tap_plan(39);
+	tap_plan(41);
 	test_exact_ends();
 	test_ulong_max();
 	test_huge_flush_cost();
@@ -457,6 +502,7 @@ int main(void)
 	test_dead();
 	test_upgrade();
 	test_eviction();
+	test_foreign_release();
 	test_same_pasid_and_nohold();
 	test_reconfigure();
 	test_drain();

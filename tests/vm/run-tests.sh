@@ -79,6 +79,7 @@ else
 	done
 	run svmsim-test_pinned
 	run svmsim-test_priv
+	run svmsim-test_locks
 	if command -v svmsim-bench_smoke >/dev/null; then
 		run svmsim-bench_smoke
 	fi

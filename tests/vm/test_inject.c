@@ -231,18 +231,131 @@ static void test_no_wait(void)
 	munmap(p, PG);
 }
 
+struct toggle {
+	struct dev *d;
+	uint64_t *p;
+	size_t pages;
+	volatile int stop;
+	volatile int done;
+	long toggles, churns;
+	int ret;
+};
+
+static uint64_t ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *toggle_loop(void *arg)
+{
+	struct toggle *t = arg;
+
+	while (!t->stop) {
+		svmsim_inject(t->d->fd, t->d->pasid, SVMSIM_BUG_NO_FILL_BLOCK, 0, 0);
+		svmsim_inject(t->d->fd, t->d->pasid, SVMSIM_BUG_NONE, 0, 0);
+		t->toggles++;
+	}
+	return NULL;
+}
+
+static void *churn_loop(void *arg)
+{
+	struct toggle *t = arg;
+
+	while (!t->stop) {
+		if (t->churns++ & 1)
+			remap(t->p, t->pages);
+		else
+			dontneed(t->p, t->pages);
+	}
+	return NULL;
+}
+
+static void *dma_all(void *arg)
+{
+	struct toggle *t = arg;
+	uint64_t v;
+
+	do {
+		for (size_t i = 0; i < t->pages; i++) {
+			t->ret = dma_read_u64(t->d, t->p + i * PG / 8, &v);
+			if (t->ret && t->stop)
+				break;
+		}
+	} while (!t->stop);
+	t->done = 1;
+	return NULL;
+}
+
+/*
+ * SVMSIM_IOC_INJECT switching no_fill_block on and off while brackets are
+ * in progress (range model): each bracket must end what its start began,
+ * whatever the bug is by then.  Afterwards, with the bug off and the mm
+ * quiet, a fill must neither wait (an invalidation left "in progress"
+ * for ever) nor fail.
+ */
+static void test_toggle_no_fill_block(void)
+{
+	struct toggle t = { 0 };
+	struct svmsim_stats s0, s1;
+	pthread_t th[3];
+	struct dev d;
+	uint64_t t0;
+
+	if (opt.model != SVMSIM_MODEL_RANGE) {
+		tap_skip("%s: toggling no_fill_block applies to the range model", model_name());
+		tap_skip("%s: toggling no_fill_block applies to the range model", model_name());
+		return;
+	}
+	bond_with(&d, 0, SVMSIM_MODEL_RANGE, SVMSIM_BUG_NONE, 0, 0);
+	t.d = &d;
+	t.pages = 16;
+	t.p = map_anon(t.pages * PG, PROT_READ | PROT_WRITE);
+	pthread_create(&th[0], NULL, toggle_loop, &t);
+	pthread_create(&th[1], NULL, churn_loop, &t);
+	pthread_create(&th[2], NULL, dma_all, &t);
+	sleep_ms(2000);
+	t.stop = 1;
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	tap_diag("%ld toggles, %ld munmap+mmap/MADV_DONTNEED", t.toggles, t.churns);
+
+	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0, 0);
+	stats_snap(&d, d.pasid, &s0);
+	t.done = 0;
+	t0 = ms_now();
+	pthread_create(&th[2], NULL, dma_all, &t);
+	/* A fill normally takes well under a millisecond; a leaked bracket
+	 * blocks it for SVMSIM_FILL_RETRIES seconds. */
+	while (!t.done && ms_now() - t0 < 10000)
+		sleep_ms(10);
+	tap_ok(t.done && !t.ret, "%s: fills work after toggling no_fill_block mid-bracket "
+	       "(%s, %s)", model_name(), t.done ? "done" : "still blocked after 10 s",
+	       errname(t.ret));
+	pthread_join(th[2], NULL);
+	stats_snap(&d, d.pasid, &s1);
+	tap_ok(stats_delta(&s0, &s1, SVMSIM_STAT_FILL_WAITS) == 0,
+	       "%s: ... and none waited for an invalidation in progress (%llu waits)",
+	       model_name(), (unsigned long long)stats_delta(&s0, &s1, SVMSIM_STAT_FILL_WAITS));
+	dev_close(&d);
+	munmap(t.p, t.pages * PG);
+}
+
 int main(int argc, char **argv)
 {
 	struct svmsim_version v;
 	struct dev d;
 
 	parse_opts(argc, argv);
-	tap_plan(7);
+	tap_plan(9);
 	dev_open(&d, 0);
 	svmsim_version(d.fd, &v);
 	dev_close(&d);
 	if (!(v.features & SVMSIM_FEAT_INJECT)) {
-		for (int i = 0; i < 7; i++)
+		for (int i = 0; i < 9; i++)
 			tap_skip("module loaded without allow_inject=1");
 		return tap_finish();
 	}
@@ -252,5 +365,6 @@ int main(int argc, char **argv)
 	test_ignore_seq();
 	test_no_fill_block();
 	test_no_wait();
+	test_toggle_no_fill_block();
 	return tap_finish();
 }
