@@ -16,12 +16,49 @@
  * An address that is unmapped, above the user address space, PROT_NONE,
  * or read-only for a write is a device fault (EFAULT, EACCES), like an
  * IOMMU translation or permission fault.
+ *
+ * Why a cached translation is always flushed in time (the DESIGN invariant
+ * "once the callback returns, no device access uses the old translation"):
+ * the kernel sends the secondary-TLB flush (->invalidate_range,
+ * ->arch_invalidate_secondary_tlbs) only where it flushes CPU TLBs, and on
+ * x86 it skips that for a PTE that is not "accessible" (pte_accessible():
+ * not present, or a NUMA-hinting PROT_NONE PTE with no flush pending) --
+ * a CPU cannot have cached it.  Migration of a page behind a hinting PTE,
+ * its unmap, swap-out or replacement, and the change back by the hinting
+ * fault therefore reach the secondary model with no flush at all (the
+ * range model still gets the start/end bracket).  So the device TLB may
+ * only ever hold what a CPU TLB could hold: a fill caches a translation
+ * only from a PTE a CPU access would use as it is --
+ *  - present and accessible: GUP takes the NUMA-hinting fault first
+ *    (SVMSIM_FOLL_HONOR_NUMA; 6.6+ GUP follows the hinting PTE otherwise,
+ *    and a later migration left the device reading the old page), a 2M
+ *    entry is never made from a PROT_NONE PMD, and the PFN-map walk of
+ *    the window refuses a VMA without VM_READ (x86 keeps a PROT_NONE PTE
+ *    "present");
+ *  - never swap, migration or device-exclusive entries: GUP faults those
+ *    in (waiting out a migration), like the CPU.
+ * From such a PTE every later change -- zap, unmap, migration, COW,
+ * mprotect, NUMA hinting (change_prot_numa), KSM, THP split, reclaim --
+ * flushes the CPU TLB and with it the secondary TLB, and a change that
+ * raced with the walk moved the sequence the insert checks.  PTE changes
+ * that need no CPU flush (a permission upgrade, a hinting PTE made present
+ * again) make the device refault at worst, never read stale data.
+ *
+ * Pinned model: each pin is charged to the bond's mm (pinned_vm, VmPin)
+ * against RLIMIT_MEMLOCK unless CAP_IPC_LOCK, as RDMA and io_uring charge
+ * theirs, and uncharged when its entry releases the pin.  A pin holds its
+ * whole folio -- a 4K pin of a THP keeps all 2 MB from being freed,
+ * migrated or split -- so it is charged folio_nr_pages(); each pin of a
+ * folio is charged (several 4K entries of one THP: each 2 MB).  A pin past
+ * the limit fails the fill with ENOMEM (vfio's errno).
  */
+#include <linux/capability.h>
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/sched/clock.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/resource.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 
@@ -35,7 +72,7 @@
  * @shift: 12, or 21 for a PMD-mapped THP.
  * @perm: SVMSIM_PERM_*.
  * @page: the reference the walk took (GUP get or pin), or NULL.
- * @pinned: @page is a FOLL_PIN pin.
+ * @pinned: @page is a FOLL_PIN pin, charged to the bond's mm.
  */
 struct svmsim_walk {
 	unsigned long pfn;
@@ -57,12 +94,49 @@ static void *svmsim_priv(struct page *page, bool pinned)
 	return (void *)((unsigned long)page | (pinned ? SVMSIM_PRIV_PINNED : 0));
 }
 
-static void svmsim_walk_release(struct svmsim_walk *w)
+/* What a pin of @page holds: its folio (which cannot split while pinned). */
+static long svmsim_pin_pages(struct page *page)
+{
+	return folio_nr_pages(page_folio(page));
+}
+
+/*
+ * Charge a new pin of @page to the bond's mm.  The caller is the bond's
+ * own process (DMA and BIND refuse other mms), so its RLIMIT_MEMLOCK and
+ * CAP_IPC_LOCK are the ones to check.  0 or -ENOMEM.
+ */
+static int svmsim_pin_charge(struct svmsim_bond *b, struct page *page)
+{
+	u64 limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	long n = svmsim_pin_pages(page);
+
+	if ((u64)atomic64_add_return(n, &b->mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(n, &b->mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Drop a charged pin.  From any context a release runs in (a flush, a
+ * foreign eviction, unbind): the charge goes to the bond's mm, which the
+ * bond keeps (mmgrab) until it is freed, after its last entry.
+ */
+static void svmsim_unpin(struct svmsim_bond *b, struct page *page)
+{
+	long n = svmsim_pin_pages(page);
+
+	unpin_user_page(page);
+	atomic64_sub(n, &b->mm->pinned_vm);
+}
+
+static void svmsim_walk_release(struct svmsim_bond *b, struct svmsim_walk *w)
 {
 	if (!w->page)
 		return;
 	if (w->pinned)
-		unpin_user_page(w->page);
+		svmsim_unpin(b, w->page);
 	else
 		put_page(w->page);
 	w->page = NULL;
@@ -78,7 +152,7 @@ static void svmsim_tlb_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 	if (!page)
 		return;
 	if (priv & SVMSIM_PRIV_PINNED) {
-		unpin_user_page(page);
+		svmsim_unpin(b, page);
 		svmsim_count(b, SVMSIM_STAT_PINNED_PAGES, -1);
 	} else {
 		put_page(page);
@@ -111,7 +185,8 @@ static void svmsim_walk_huge(struct mm_struct *mm, unsigned long va, bool write,
 		return;
 	/* Page tables below a PUD are stable under mmap_read_lock. */
 	pmd = svmsim_pmd_read(pmd_offset(pud, va));
-	if (!pmd_present(pmd) || !pmd_trans_huge(pmd))
+	/* A NUMA-hinting PMD is "present" on x86: see the top of the file. */
+	if (!pmd_present(pmd) || !pmd_trans_huge(pmd) || pmd_protnone(pmd))
 		return;
 	if (pmd_pfn(pmd) + ((va >> PAGE_SHIFT) & (HPAGE_PMD_NR - 1)) != w->pfn)
 		return;
@@ -141,8 +216,9 @@ static int svmsim_gup_errno(long ret)
 static int svmsim_walk_pages(struct svmsim_bond *b, struct vm_area_struct *vma,
 			     unsigned long va, bool write, struct svmsim_walk *w)
 {
-	unsigned int gup = write ? FOLL_WRITE : 0;
+	unsigned int gup = (write ? FOLL_WRITE : 0) | SVMSIM_FOLL_HONOR_NUMA;
 	long got;
+	int ret;
 
 	if (!(vma->vm_flags & VM_READ))
 		return -EACCES;
@@ -157,6 +233,14 @@ static int svmsim_walk_pages(struct svmsim_bond *b, struct vm_area_struct *vma,
 	if (got <= 0) {
 		w->page = NULL;
 		return got ? svmsim_gup_errno(got) : -EFAULT;
+	}
+	if (w->pinned) {
+		ret = svmsim_pin_charge(b, w->page);
+		if (ret) {
+			unpin_user_page(w->page);
+			w->page = NULL;
+			return ret;
+		}
 	}
 	w->pfn = page_to_pfn(w->page);
 	w->shift = SVM_TLB_SHIFT_4K;
@@ -180,6 +264,9 @@ static int svmsim_walk_pfnmap(struct svmsim_bond *b, struct vm_area_struct *vma,
 
 	if (!svmsim_is_window(vma))
 		return -EFAULT;
+	/* x86 keeps a PROT_NONE PTE present: the VMA says what the CPU may. */
+	if (!(vma->vm_flags & VM_READ))
+		return -EACCES;
 	if (write && !(vma->vm_flags & VM_WRITE))
 		return -EACCES;
 	if (svmsim_follow_pfnmap(vma, va, &pfn, &writable)) {
@@ -242,7 +329,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	int ret;
 
 	if (!e) {
-		svmsim_walk_release(w);
+		svmsim_walk_release(b, w);
 		return -ENOMEM;
 	}
 	e->vpn = va >> w->shift;
@@ -253,7 +340,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	ret = svm_tlb_insert(&b->space, e, seq, flags, NULL);
 	if (ret) {
 		svm_tlb_entry_free(e);
-		svmsim_walk_release(w);
+		svmsim_walk_release(b, w);
 		return ret == -EEXIST ? 0 : ret;
 	}
 	svmsim_count(b, SVMSIM_STAT_FILLS, 1);
@@ -264,7 +351,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	if (keep)
 		w->page = NULL;		/* now the entry's */
 	else
-		svmsim_walk_release(w);	/* noref: coherence by invalidation only */
+		svmsim_walk_release(b, w);	/* noref: coherence by invalidation only */
 	return 0;
 }
 
@@ -308,7 +395,7 @@ static unsigned int svmsim_fill_flags(struct svmsim_bond *b)
  *
  * Return: 0 (inserted, or already cached); a device fault -EFAULT or
  * -EACCES; -ESRCH the bond is dead or its mm gone; -EAGAIN the retries ran
- * out; -EINTR a fatal signal; -ENOMEM.
+ * out; -EINTR a fatal signal; -ENOMEM (also a pin over RLIMIT_MEMLOCK).
  */
 int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 {

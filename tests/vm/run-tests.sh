@@ -77,6 +77,7 @@ else
 		run svmsim-test_callbacks --model $model
 	done
 	run svmsim-test_pinned
+	run svmsim-test_numa
 	if command -v svmsim-bench_smoke >/dev/null; then
 		run svmsim-bench_smoke
 	fi

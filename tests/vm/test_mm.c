@@ -333,6 +333,33 @@ static void test_window_zap(void)
 }
 
 /*
+ * The device may not read a window page the CPU may not read: x86 keeps a
+ * PROT_NONE PTE "present", so the PFN-map walk must look at the VMA's
+ * VM_READ as the anonymous walk does.
+ */
+static void test_window_protection(void)
+{
+	uint64_t *w = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, 0);
+	uint64_t v = 0;
+	int r0, r1, r2, w2;
+
+	w[0] = 11;
+	r1 = dma_read_u64(&d, w, &v);
+	mprotect(w, PG, PROT_NONE);
+	r0 = dma_read_u64(&d, w, &v);
+	tap_ok(!r1 && v == 11 && r0 == -EACCES,
+	       "%s: window page cached, then PROT_NONE: device read %s (want EACCES)",
+	       model_name(), errname(r0));
+	mprotect(w, PG, PROT_READ);
+	w2 = dma_write_u64(&d, w, 12);
+	r2 = dma_read_u64(&d, w, &v);
+	tap_ok(w2 == -EACCES && !r2 && v == 11,
+	       "%s: window page PROT_READ: device write %s (want EACCES), read %s, value %llu",
+	       model_name(), errname(w2), errname(r2), (unsigned long long)v);
+	munmap(w, 2 * PG);
+}
+
+/*
  * An invalidation of a huge range, and of the whole address space
  * (clear_refs soft-dirty: 0..ULONG_MAX on both kernels), with many entries
  * cached: it must finish promptly (a soft lockup fails the VM run) and
@@ -372,7 +399,7 @@ int main(int argc, char **argv)
 {
 	parse_opts(argc, argv);
 	dev_setup(&d);
-	tap_plan(35);
+	tap_plan(37);
 	test_anon_read_write();
 	test_protection_faults();
 	test_munmap();
@@ -385,6 +412,7 @@ int main(int argc, char **argv)
 	test_thp();
 	test_shared_memfd();
 	test_window_zap();
+	test_window_protection();
 	test_huge_invalidation();
 	dev_close(&d);
 	return tap_finish();
