@@ -10,8 +10,9 @@
  *      the pinned model), or the PFN-map lookup for the device window;
  *      a PMD-mapped THP gives a 2M entry;
  *   3. insert unless an invalidation began since step 1 -- the walk may
- *      have read a PTE just before it was cleared -- and walk again if so,
- *      a bounded number of times (counted).
+ *      have read a PTE just before it was cleared -- and walk again if so
+ *      (counted), after that invalidation if it is still in progress over
+ *      the entry's span; until a fatal signal or the page-request timeout.
  *
  * An address that is unmapped, above the user address space, PROT_NONE,
  * or read-only for a write is a device fault (EFAULT, EACCES), like an
@@ -355,18 +356,21 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	return 0;
 }
 
-static bool svmsim_fill_may_start(struct svmsim_bond *b, unsigned long va)
+/*
+ * Range model: wait, killably, while an invalidation in progress covers
+ * [start, last] -- the address before a walk, the entry's whole span (2M)
+ * after an insert refused.  Walking again before it ends would only be
+ * refused again.  The range end wakes fill_wq once none is in progress;
+ * the timeout only re-checks.  The secondary model never waits here.
+ */
+static int svmsim_fill_wait(struct svmsim_bond *b, unsigned long start,
+			    unsigned long last)
 {
-	unsigned long seq;
-
-	return svm_tlb_fill_begin(&b->space, va, 0, &seq) != -EAGAIN;
-}
-
-/* Step 1, range model: wait for the invalidation in progress to end. */
-static int svmsim_fill_wait(struct svmsim_bond *b, unsigned long va)
-{
+	if (!svm_tlb_fill_blocked(&b->space, start, last))
+		return 0;
 	svmsim_count(b, SVMSIM_STAT_FILL_WAITS, 1);
-	if (wait_event_killable_timeout(b->fill_wq, svmsim_fill_may_start(b, va),
+	if (wait_event_killable_timeout(b->fill_wq,
+					!svm_tlb_fill_blocked(&b->space, start, last),
 					HZ) < 0)
 		return -EINTR;
 	return 0;
@@ -390,50 +394,66 @@ static unsigned int svmsim_fill_flags(struct svmsim_bond *b)
  * @va: the address that missed.
  * @write: the access writes.
  *
+ * A walk refused because an invalidation began meanwhile (anywhere in the
+ * space: the sequence is per space) is redone after that invalidation, if
+ * still in progress over the entry's span, has ended; as often as needed
+ * -- a count of walks would run out under a stream of invalidations
+ * elsewhere (6.12 sends many whole-space flushes) -- until a fatal signal,
+ * or SVMSIM_FILL_TIMEOUT_MS, a device's page-request timeout.
+ *
  * On return the translation may already have been invalidated again: the
  * caller looks it up anew, with preemption disabled.
  *
  * Return: 0 (inserted, or already cached); a device fault -EFAULT or
- * -EACCES; -ESRCH the bond is dead or its mm gone; -EAGAIN the retries ran
- * out; -EINTR a fatal signal; -ENOMEM (also a pin over RLIMIT_MEMLOCK).
+ * -EACCES; -ESRCH the bond is dead or its mm gone; -EAGAIN the page
+ * request timed out; -EINTR a fatal signal; -ENOMEM (also a pin over
+ * RLIMIT_MEMLOCK).
  */
 int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 {
-	unsigned int flags = svmsim_fill_flags(b), tries, delay;
+	unsigned long deadline = jiffies + msecs_to_jiffies(SVMSIM_FILL_TIMEOUT_MS);
+	unsigned int flags = svmsim_fill_flags(b), tries = 0, delay;
+	unsigned long seq, start = va, last = va;
 	struct svmsim_walk w = { 0 };
 	u64 t0 = local_clock();
-	unsigned long seq;
-	int ret = -EAGAIN;
+	int ret;
 
 	if (flags)
 		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
-	for (tries = 0; tries < SVMSIM_FILL_RETRIES; tries++) {
+	for (;;) {
+		ret = svmsim_fill_wait(b, start, last);
+		if (ret)
+			break;
 		ret = svm_tlb_fill_begin(&b->space, va, flags, &seq);
-		if (ret == -EAGAIN) {
-			ret = svmsim_fill_wait(b, va);
-			if (ret)
-				break;
-			ret = -EAGAIN;
-			continue;
-		}
+		if (ret == -EAGAIN)	/* one began since the wait */
+			goto again;
 		if (ret)
 			break;
 		ret = svmsim_walk(b, va, write, &w);
 		if (ret == -EAGAIN)
-			continue;
+			goto again;
 		if (ret)
 			break;
 		delay = READ_ONCE(b->inj.fill_delay_us);
 		if (delay)
 			usleep_range(delay, delay + delay / 8 + 1);
+		start = va & ~((1ul << w.shift) - 1);
+		last = start + (1ul << w.shift) - 1;
 		ret = svmsim_insert(b, va, &w, seq, flags);
 		if (ret != -EAGAIN)
 			break;
 		svmsim_count(b, SVMSIM_STAT_FILL_RETRIES, 1);
+		tries++;
+again:
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
+		if (time_after(jiffies, deadline)) {
+			ret = -EAGAIN;
+			break;
+		}
+		cond_resched();
 	}
 	if (ret == -EFAULT || ret == -EACCES)
 		svmsim_count(b, SVMSIM_STAT_FILL_FAULTS, 1);

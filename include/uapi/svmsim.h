@@ -198,8 +198,9 @@ enum svmsim_dma_op {
  * Other errors: EINVAL bad op/flags/len/alignment/reserved; EINVAL @pasid
  * not bound through this fd; EPERM @pasid bound by another mm; ESRCH the
  * bound mm has exited (the bond was released) or is being unbound;
- * EAGAIN a page request kept racing with invalidations past the retry
- * bound; EINTR a fatal signal; EFAULT also for a bad @buf; ENOMEM, also
+ * EAGAIN a page request was refused by invalidations racing with it (it
+ * waits for those in progress, and walks again) for 10 s, the device's
+ * page-request timeout; EINTR a fatal signal; EFAULT also for a bad @buf; ENOMEM, also
  * (pinned model) a page request whose pin would take the caller's pinned
  * memory past RLIMIT_MEMLOCK (without CAP_IPC_LOCK).
  */
