@@ -20,22 +20,24 @@
  *
  * Why a cached translation is always flushed in time (the DESIGN invariant
  * "once the callback returns, no device access uses the old translation"):
- * the kernel sends the secondary-TLB flush (->invalidate_range,
- * ->arch_invalidate_secondary_tlbs) only where it flushes CPU TLBs, and on
- * x86 it skips that for a PTE that is not "accessible" (pte_accessible():
- * not present, or a NUMA-hinting PROT_NONE PTE with no flush pending) --
- * a CPU cannot have cached it.  Migration of a page behind a hinting PTE,
- * its unmap, swap-out or replacement, and the change back by the hinting
- * fault therefore reach the secondary model with no flush at all (the
- * range model still gets the start/end bracket).  So the device TLB may
- * only ever hold what a CPU TLB could hold: a fill caches a translation
- * only from a PTE a CPU access would use as it is --
+ * since 6.6 the kernel sends the secondary-TLB flush
+ * (->arch_invalidate_secondary_tlbs) only where it flushes CPU TLBs (6.1
+ * also sent ->invalidate_range from every invalidate_range_end), and x86
+ * skips that for a PTE that is not "accessible" (pte_accessible(): not
+ * present, or a NUMA-hinting PROT_NONE PTE with no flush pending) -- a CPU
+ * cannot have cached it (ptep_clear_flush(), the batched unmap of
+ * migration and reclaim).  Migration of a page behind a hinting PTE, its
+ * unmap, swap-out or replacement therefore reach the secondary model with
+ * no flush at all (the range model still gets the start/end bracket; PMD
+ * changes always flush).  So the device TLB may only ever hold what a CPU
+ * TLB could hold: a fill caches a translation only from a PTE a CPU access
+ * would use as it is --
  *  - present and accessible: GUP takes the NUMA-hinting fault first
  *    (SVMSIM_FOLL_HONOR_NUMA; 6.6+ GUP follows the hinting PTE otherwise,
  *    and a later migration left the device reading the old page), a 2M
- *    entry is never made from a PROT_NONE PMD, and the PFN-map walk of
- *    the window refuses a VMA without VM_READ (x86 keeps a PROT_NONE PTE
- *    "present");
+ *    entry is never made from a PROT_NONE PMD, and a VMA without VM_READ
+ *    is refused before any walk (x86 keeps its PROT_NONE PTEs "present",
+ *    which the PFN-map walk of the window would otherwise follow);
  *  - never swap, migration or device-exclusive entries: GUP faults those
  *    in (waiting out a migration), like the CPU.
  * From such a PTE every later change -- zap, unmap, migration, COW,
