@@ -286,6 +286,7 @@ static int svmsim_walk_pfnmap(struct svmsim_bond *b, struct vm_area_struct *vma,
 	w->pfn = pfn;
 	w->shift = SVM_TLB_SHIFT_4K;
 	w->perm = SVMSIM_PERM_READ | (writable ? SVMSIM_PERM_WRITE : 0);
+	w->pinned = false;	/* an earlier walk of @va may have pinned */
 	if (b->fill == SVMSIM_FILL_REF) {
 		w->page = pfn_to_page(pfn);
 		get_page(w->page);
