@@ -102,10 +102,10 @@ static int svmsim_bind_check(const struct svmsim_bind *a, u32 model)
 	if (!PAGE_ALIGNED(a->pin_addr) || !PAGE_ALIGNED(a->pin_len) ||
 	    a->pin_addr >= TASK_SIZE_MAX || a->pin_len > TASK_SIZE_MAX - a->pin_addr)
 		return -EINVAL;
-	/* vfio type1 charges pins to RLIMIT_MEMLOCK; so does the model. */
+	/* Early refusal; each pin is charged as it is made (fill.c). */
 	if ((a->pin_len >> PAGE_SHIFT) > (rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT) &&
 	    !capable(CAP_IPC_LOCK))
-		return -EPERM;
+		return -ENOMEM;
 	return 0;
 }
 

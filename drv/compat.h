@@ -6,6 +6,9 @@
  *
  *  6.3  vm_flags became read-only: vm_flags_set().
  *  6.5  get_user_pages_remote()/pin_user_pages_remote() lost @vmas.
+ *  6.6  GUP follows a PROT_NONE NUMA-hinting PTE unless the caller passes
+ *       FOLL_HONOR_NUMA_FAULT; before, it took the hinting fault unless
+ *       FOLL_FORCE (6.1 behaves so).  A fill must take it: see fill.c.
  *  6.6  ->invalidate_range became ->arch_invalidate_secondary_tlbs, and one
  *       ops table may no longer have it together with
  *       ->invalidate_range_start/end (mmu_notifier_register() WARNs and
@@ -54,6 +57,12 @@ static inline void svmsim_vm_flags_set(struct vm_area_struct *vma, vm_flags_t fl
 	vm_flags_set(vma, flags);
 #endif
 }
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define SVMSIM_FOLL_HONOR_NUMA	0	/* the default without FOLL_FORCE */
+#else
+#define SVMSIM_FOLL_HONOR_NUMA	FOLL_HONOR_NUMA_FAULT
+#endif
 
 /* One page of a remote mm, referenced (FOLL_GET).  mmap_read_lock held. */
 static inline long svmsim_gup_remote(struct mm_struct *mm, unsigned long addr,

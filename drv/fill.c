@@ -10,18 +10,58 @@
  *      the pinned model), or the PFN-map lookup for the device window;
  *      a PMD-mapped THP gives a 2M entry;
  *   3. insert unless an invalidation began since step 1 -- the walk may
- *      have read a PTE just before it was cleared -- and walk again if so,
- *      a bounded number of times (counted).
+ *      have read a PTE just before it was cleared -- and walk again if so
+ *      (counted), after that invalidation if it is still in progress over
+ *      the entry's span; until a fatal signal or the page-request timeout.
  *
  * An address that is unmapped, above the user address space, PROT_NONE,
  * or read-only for a write is a device fault (EFAULT, EACCES), like an
  * IOMMU translation or permission fault.
+ *
+ * Why a cached translation is always flushed in time (the DESIGN invariant
+ * "once the callback returns, no device access uses the old translation"):
+ * since 6.6 the kernel sends the secondary-TLB flush
+ * (->arch_invalidate_secondary_tlbs) only where it flushes CPU TLBs (6.1
+ * also sent ->invalidate_range from every invalidate_range_end), and x86
+ * skips that for a PTE that is not "accessible" (pte_accessible(): not
+ * present, or a NUMA-hinting PROT_NONE PTE with no flush pending) -- a CPU
+ * cannot have cached it (ptep_clear_flush(), the batched unmap of
+ * migration and reclaim).  Migration of a page behind a hinting PTE, its
+ * unmap, swap-out or replacement therefore reach the secondary model with
+ * no flush at all (the range model still gets the start/end bracket; PMD
+ * changes always flush).  So the device TLB may only ever hold what a CPU
+ * TLB could hold: a fill caches a translation only from a PTE a CPU access
+ * would use as it is --
+ *  - present and accessible: GUP takes the NUMA-hinting fault first
+ *    (SVMSIM_FOLL_HONOR_NUMA; 6.6+ GUP follows the hinting PTE otherwise,
+ *    and a later migration left the device reading the old page), a 2M
+ *    entry is never made from a PROT_NONE PMD, and a VMA without VM_READ
+ *    is refused before any walk (x86 keeps its PROT_NONE PTEs "present",
+ *    which the PFN-map walk of the window would otherwise follow);
+ *  - never swap, migration or device-exclusive entries: GUP faults those
+ *    in (waiting out a migration), like the CPU.
+ * From such a PTE every later change -- zap, unmap, migration, COW,
+ * mprotect, NUMA hinting (change_prot_numa), KSM, THP split, reclaim --
+ * flushes the CPU TLB and with it the secondary TLB, and a change that
+ * raced with the walk moved the sequence the insert checks.  PTE changes
+ * that need no CPU flush (a permission upgrade, a hinting PTE made present
+ * again) make the device refault at worst, never read stale data.
+ *
+ * Pinned model: each pin is charged to the bond's mm (pinned_vm, VmPin)
+ * against RLIMIT_MEMLOCK unless CAP_IPC_LOCK, as RDMA and io_uring charge
+ * theirs, and uncharged when its entry releases the pin.  A pin holds its
+ * whole folio -- a 4K pin of a THP keeps all 2 MB from being freed,
+ * migrated or split -- so it is charged folio_nr_pages(); each pin of a
+ * folio is charged (several 4K entries of one THP: each 2 MB).  A pin past
+ * the limit fails the fill with ENOMEM (vfio's errno).
  */
+#include <linux/capability.h>
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/sched/clock.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/resource.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 
@@ -35,7 +75,7 @@
  * @shift: 12, or 21 for a PMD-mapped THP.
  * @perm: SVMSIM_PERM_*.
  * @page: the reference the walk took (GUP get or pin), or NULL.
- * @pinned: @page is a FOLL_PIN pin.
+ * @pinned: @page is a FOLL_PIN pin, charged to the bond's mm.
  */
 struct svmsim_walk {
 	unsigned long pfn;
@@ -57,12 +97,49 @@ static void *svmsim_priv(struct page *page, bool pinned)
 	return (void *)((unsigned long)page | (pinned ? SVMSIM_PRIV_PINNED : 0));
 }
 
-static void svmsim_walk_release(struct svmsim_walk *w)
+/* What a pin of @page holds: its folio (which cannot split while pinned). */
+static long svmsim_pin_pages(struct page *page)
+{
+	return folio_nr_pages(page_folio(page));
+}
+
+/*
+ * Charge a new pin of @page to the bond's mm.  The caller is the bond's
+ * own process (DMA and BIND refuse other mms), so its RLIMIT_MEMLOCK and
+ * CAP_IPC_LOCK are the ones to check.  0 or -ENOMEM.
+ */
+static int svmsim_pin_charge(struct svmsim_bond *b, struct page *page)
+{
+	u64 limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	long n = svmsim_pin_pages(page);
+
+	if ((u64)atomic64_add_return(n, &b->mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(n, &b->mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Drop a charged pin.  From any context a release runs in (a flush, a
+ * foreign eviction, unbind): the charge goes to the bond's mm, which the
+ * bond keeps (mmgrab) until it is freed, after its last entry.
+ */
+static void svmsim_unpin(struct svmsim_bond *b, struct page *page)
+{
+	long n = svmsim_pin_pages(page);
+
+	unpin_user_page(page);
+	atomic64_sub(n, &b->mm->pinned_vm);
+}
+
+static void svmsim_walk_release(struct svmsim_bond *b, struct svmsim_walk *w)
 {
 	if (!w->page)
 		return;
 	if (w->pinned)
-		unpin_user_page(w->page);
+		svmsim_unpin(b, w->page);
 	else
 		put_page(w->page);
 	w->page = NULL;
@@ -80,7 +157,7 @@ static void svmsim_tlb_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 		return;
 	if (priv & SVMSIM_PRIV_PINNED) {
 		svmsim_debug_release_delay();
-		unpin_user_page(page);
+		svmsim_unpin(b, page);
 		svmsim_count(b, SVMSIM_STAT_PINNED_PAGES, -1);
 	} else {
 		put_page(page);
@@ -113,7 +190,8 @@ static void svmsim_walk_huge(struct mm_struct *mm, unsigned long va, bool write,
 		return;
 	/* Page tables below a PUD are stable under mmap_read_lock. */
 	pmd = svmsim_pmd_read(pmd_offset(pud, va));
-	if (!pmd_present(pmd) || !pmd_trans_huge(pmd))
+	/* A NUMA-hinting PMD is "present" on x86: see the top of the file. */
+	if (!pmd_present(pmd) || !pmd_trans_huge(pmd) || pmd_protnone(pmd))
 		return;
 	if (pmd_pfn(pmd) + ((va >> PAGE_SHIFT) & (HPAGE_PMD_NR - 1)) != w->pfn)
 		return;
@@ -143,8 +221,9 @@ static int svmsim_gup_errno(long ret)
 static int svmsim_walk_pages(struct svmsim_bond *b, struct vm_area_struct *vma,
 			     unsigned long va, bool write, struct svmsim_walk *w)
 {
-	unsigned int gup = write ? FOLL_WRITE : 0;
+	unsigned int gup = (write ? FOLL_WRITE : 0) | SVMSIM_FOLL_HONOR_NUMA;
 	long got;
+	int ret;
 
 	if (!(vma->vm_flags & VM_READ))
 		return -EACCES;
@@ -159,6 +238,14 @@ static int svmsim_walk_pages(struct svmsim_bond *b, struct vm_area_struct *vma,
 	if (got <= 0) {
 		w->page = NULL;
 		return got ? svmsim_gup_errno(got) : -EFAULT;
+	}
+	if (w->pinned) {
+		ret = svmsim_pin_charge(b, w->page);
+		if (ret) {
+			unpin_user_page(w->page);
+			w->page = NULL;
+			return ret;
+		}
 	}
 	w->pfn = page_to_pfn(w->page);
 	w->shift = SVM_TLB_SHIFT_4K;
@@ -182,6 +269,9 @@ static int svmsim_walk_pfnmap(struct svmsim_bond *b, struct vm_area_struct *vma,
 
 	if (!svmsim_is_window(vma))
 		return -EFAULT;
+	/* x86 keeps a PROT_NONE PTE present: the VMA says what the CPU may. */
+	if (!(vma->vm_flags & VM_READ))
+		return -EACCES;
 	if (write && !(vma->vm_flags & VM_WRITE))
 		return -EACCES;
 	if (svmsim_follow_pfnmap(vma, va, &pfn, &writable)) {
@@ -198,6 +288,7 @@ static int svmsim_walk_pfnmap(struct svmsim_bond *b, struct vm_area_struct *vma,
 	w->pfn = pfn;
 	w->shift = SVM_TLB_SHIFT_4K;
 	w->perm = SVMSIM_PERM_READ | (writable ? SVMSIM_PERM_WRITE : 0);
+	w->pinned = false;	/* an earlier walk of @va may have pinned */
 	if (b->fill == SVMSIM_FILL_REF) {
 		w->page = pfn_to_page(pfn);
 		get_page(w->page);
@@ -246,7 +337,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	/* Charged to the process whose page request it is, like its page tables. */
 	e = svmsim_alloc_fails() ? NULL : svm_tlb_entry_alloc(GFP_KERNEL_ACCOUNT);
 	if (!e) {
-		svmsim_walk_release(w);
+		svmsim_walk_release(b, w);
 		return -ENOMEM;
 	}
 	svmsim_obj_add(SVMSIM_OBJ_ENTRY, 1);
@@ -259,7 +350,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	if (ret) {
 		svm_tlb_entry_free(e);
 		svmsim_obj_add(SVMSIM_OBJ_ENTRY, -1);
-		svmsim_walk_release(w);
+		svmsim_walk_release(b, w);
 		return ret == -EEXIST ? 0 : ret;
 	}
 	svmsim_count(b, SVMSIM_STAT_FILLS, 1);
@@ -270,22 +361,25 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	if (keep)
 		w->page = NULL;		/* now the entry's */
 	else
-		svmsim_walk_release(w);	/* noref: coherence by invalidation only */
+		svmsim_walk_release(b, w);	/* noref: coherence by invalidation only */
 	return 0;
 }
 
-static bool svmsim_fill_may_start(struct svmsim_bond *b, unsigned long va)
+/*
+ * Range model: wait, killably, while an invalidation in progress covers
+ * [start, last] -- the address before a walk, the entry's whole span (2M)
+ * after an insert refused.  Walking again before it ends would only be
+ * refused again.  The range end wakes fill_wq once none is in progress;
+ * the timeout only re-checks.  The secondary model never waits here.
+ */
+static int svmsim_fill_wait(struct svmsim_bond *b, unsigned long start,
+			    unsigned long last)
 {
-	unsigned long seq;
-
-	return svm_tlb_fill_begin(&b->space, va, 0, &seq) != -EAGAIN;
-}
-
-/* Step 1, range model: wait for the invalidation in progress to end. */
-static int svmsim_fill_wait(struct svmsim_bond *b, unsigned long va)
-{
+	if (!svm_tlb_fill_blocked(&b->space, start, last))
+		return 0;
 	svmsim_count(b, SVMSIM_STAT_FILL_WAITS, 1);
-	if (wait_event_killable_timeout(b->fill_wq, svmsim_fill_may_start(b, va),
+	if (wait_event_killable_timeout(b->fill_wq,
+					!svm_tlb_fill_blocked(&b->space, start, last),
 					HZ) < 0)
 		return -EINTR;
 	return 0;
@@ -309,50 +403,66 @@ static unsigned int svmsim_fill_flags(struct svmsim_bond *b)
  * @va: the address that missed.
  * @write: the access writes.
  *
+ * A walk refused because an invalidation began meanwhile (anywhere in the
+ * space: the sequence is per space) is redone after that invalidation, if
+ * still in progress over the entry's span, has ended; as often as needed
+ * -- a count of walks would run out under a stream of invalidations
+ * elsewhere (6.12 sends many whole-space flushes) -- until a fatal signal,
+ * or SVMSIM_FILL_TIMEOUT_MS, a device's page-request timeout.
+ *
  * On return the translation may already have been invalidated again: the
  * caller looks it up anew, with preemption disabled.
  *
  * Return: 0 (inserted, or already cached); a device fault -EFAULT or
- * -EACCES; -ESRCH the bond is dead or its mm gone; -EAGAIN the retries ran
- * out; -EINTR a fatal signal; -ENOMEM.
+ * -EACCES; -ESRCH the bond is dead or its mm gone; -EAGAIN the page
+ * request timed out; -EINTR a fatal signal; -ENOMEM (also a pin over
+ * RLIMIT_MEMLOCK).
  */
 int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 {
-	unsigned int flags = svmsim_fill_flags(b), tries, delay;
+	unsigned long deadline = jiffies + msecs_to_jiffies(SVMSIM_FILL_TIMEOUT_MS);
+	unsigned int flags = svmsim_fill_flags(b), tries = 0, delay;
+	unsigned long seq, start = va, last = va;
 	struct svmsim_walk w = { 0 };
 	u64 t0 = local_clock();
-	unsigned long seq;
-	int ret = -EAGAIN;
+	int ret;
 
 	if (flags)
 		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
-	for (tries = 0; tries < SVMSIM_FILL_RETRIES; tries++) {
+	for (;;) {
+		ret = svmsim_fill_wait(b, start, last);
+		if (ret)
+			break;
 		ret = svm_tlb_fill_begin(&b->space, va, flags, &seq);
-		if (ret == -EAGAIN) {
-			ret = svmsim_fill_wait(b, va);
-			if (ret)
-				break;
-			ret = -EAGAIN;
-			continue;
-		}
+		if (ret == -EAGAIN)	/* one began since the wait */
+			goto again;
 		if (ret)
 			break;
 		ret = svmsim_walk(b, va, write, &w);
 		if (ret == -EAGAIN)
-			continue;
+			goto again;
 		if (ret)
 			break;
 		delay = READ_ONCE(b->inj.fill_delay_us);
 		if (delay)
 			usleep_range(delay, delay + delay / 8 + 1);
+		start = va & ~((1ul << w.shift) - 1);
+		last = start + (1ul << w.shift) - 1;
 		ret = svmsim_insert(b, va, &w, seq, flags);
 		if (ret != -EAGAIN)
 			break;
 		svmsim_count(b, SVMSIM_STAT_FILL_RETRIES, 1);
+		tries++;
+again:
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
+		if (time_after(jiffies, deadline)) {
+			ret = -EAGAIN;
+			break;
+		}
+		cond_resched();
 	}
 	if (ret == -EFAULT || ret == -EACCES)
 		svmsim_count(b, SVMSIM_STAT_FILL_FAULTS, 1);

@@ -73,7 +73,7 @@
 
 #define SVMSIM_MAX_DEVICES	16
 #define SVMSIM_MAX_PASID	((1u << 20) - 1)
-#define SVMSIM_FILL_RETRIES	64	/* page walks per fill before EAGAIN */
+#define SVMSIM_FILL_TIMEOUT_MS	10000	/* page request refused that long: EAGAIN */
 #define SVMSIM_ACCESS_RETRIES	64	/* fills per page access before EAGAIN */
 #define SVMSIM_OBS_SLOTS	16	/* start/end brackets a bond tracks */
 

@@ -499,6 +499,28 @@ int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
 	return ret;
 }
 
+/**
+ * svm_tlb_fill_blocked() - is an invalidation in progress over a range?
+ * @s: the PASID's space.
+ * @start: first address, e.g. of the entry a refused insert would have made.
+ * @last: last address (inclusive).
+ *
+ * For a filler deciding whether to wait (until the last invalidation in
+ * progress ends: the tracked range is their union) before walking again.
+ *
+ * Return: true while one is, or false (also once the space is dead).
+ */
+bool svm_tlb_fill_blocked(struct svm_tlb_space *s, unsigned long start,
+			  unsigned long last)
+{
+	bool blocked;
+
+	spin_lock(&s->lock);
+	blocked = !s->dead && svm_tlb_in_progress_over(s, start, last);
+	spin_unlock(&s->lock);
+	return blocked;
+}
+
 static bool svm_tlb_may_evict(const struct svm_tlb_entry *e,
 			      const struct svm_tlb_space *only)
 {

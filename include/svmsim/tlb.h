@@ -274,6 +274,8 @@ bool svm_tlb_peek(struct svm_tlb_space *s, unsigned long va,
 
 int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
 		       unsigned int flags, unsigned long *seq);
+bool svm_tlb_fill_blocked(struct svm_tlb_space *s, unsigned long start,
+			  unsigned long last);
 struct svm_tlb_entry *svm_tlb_entry_alloc(gfp_t gfp);
 void svm_tlb_entry_free(struct svm_tlb_entry *e);
 int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,

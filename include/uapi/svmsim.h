@@ -65,6 +65,10 @@
  * @SVMSIM_MODEL_PINNED: vfio type1 style: pages are pinned (FOLL_LONGTERM)
  *	at bind or first touch and never invalidated; no mmu_notifier
  *	flushes.  Shows what pinning costs and breaks (migration, munmap).
+ *	Every pin is charged to the process's pinned memory (VmPin) against
+ *	RLIMIT_MEMLOCK unless CAP_IPC_LOCK, until unbind (or eviction)
+ *	releases it: the whole folio it holds (a 4K pin of a THP: 2 MB), for
+ *	each pin.  A pin past the limit fails with ENOMEM.
  */
 enum svmsim_model {
 	SVMSIM_MODEL_DEFAULT	= 0,
@@ -136,8 +140,9 @@ struct svmsim_version {
  * Errors: EINVAL bad model/fill/flags/reserved, pin range unaligned, given
  * for a non-pinned model, or beyond the user address space; EBUSY the mm is
  * already bound to this device; ENOSPC no free PASID; ENOMEM; EFAULT the pin
- * range is not mapped; EPERM (pinned) RLIMIT_MEMLOCK exceeded; ESRCH the
- * caller has no mm.
+ * range is not mapped; ENOMEM (pinned) the pin range, or a pin made for
+ * it, takes the caller's pinned memory past RLIMIT_MEMLOCK (without
+ * CAP_IPC_LOCK); ESRCH the caller has no mm.
  */
 struct svmsim_bind {
 	__u32 model;
@@ -214,8 +219,11 @@ enum svmsim_dma_op {
  * Other errors: EINVAL bad op/flags/len/alignment/reserved; EINVAL @pasid
  * not bound through this fd; EPERM @pasid bound by another mm; ESRCH the
  * bound mm has exited (the bond was released) or is being unbound;
- * EAGAIN a page request kept racing with invalidations past the retry
- * bound; EINTR a fatal signal; EFAULT also for a bad @buf; ENOMEM.
+ * EAGAIN a page request was refused by invalidations racing with it (it
+ * waits for those in progress, and walks again) for 10 s, the device's
+ * page-request timeout; EINTR a fatal signal; EFAULT also for a bad @buf; ENOMEM, also
+ * (pinned model) a page request whose pin would take the caller's pinned
+ * memory past RLIMIT_MEMLOCK (without CAP_IPC_LOCK).
  */
 struct svmsim_dma {
 	__u32 pasid;

@@ -331,3 +331,22 @@ bool kernel_is(const char *prefix)
 
 	return !uname(&u) && !strncmp(u.release, prefix, strlen(prefix));
 }
+
+long proc_kb(const char *file, const char *key)
+{
+	FILE *f = fopen(file, "r");
+	size_t n = strlen(key);
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, n)) {
+			kb = strtol(line + n, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}

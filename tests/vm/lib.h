@@ -79,5 +79,7 @@ bool ok_errno(int got, int want, const char *fmt, ...)
 const char *errname(int negerr);
 
 bool kernel_is(const char *prefix);	/* uname -r starts with @prefix */
+/* The "@key N kB" line of a /proc file (e.g. "VmPin:" of /proc/self/status), or -1. */
+long proc_kb(const char *file, const char *key);
 
 #endif /* _SVMSIM_VMTEST_LIB_H */

@@ -80,6 +80,7 @@ else
 	run svmsim-test_pinned
 	run svmsim-test_priv
 	run svmsim-test_locks
+	run svmsim-test_numa
 	if command -v svmsim-bench_smoke >/dev/null; then
 		run svmsim-bench_smoke
 	fi

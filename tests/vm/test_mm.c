@@ -12,6 +12,7 @@
  * window zap and the invalidation of a huge range.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -333,6 +334,124 @@ static void test_window_zap(void)
 }
 
 /*
+ * The device may not read a window page the CPU may not read: x86 keeps a
+ * PROT_NONE PTE "present", so the PFN-map walk must look at the VMA's
+ * VM_READ as the anonymous walk does.
+ */
+static void test_window_protection(void)
+{
+	uint64_t *w = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, 0);
+	uint64_t v = 0;
+	int r0, r1, r2, w2;
+
+	w[0] = 11;
+	r1 = dma_read_u64(&d, w, &v);
+	mprotect(w, PG, PROT_NONE);
+	r0 = dma_read_u64(&d, w, &v);
+	tap_ok(!r1 && v == 11 && r0 == -EACCES,
+	       "%s: window page cached, then PROT_NONE: device read %s (want EACCES)",
+	       model_name(), errname(r0));
+	mprotect(w, PG, PROT_READ);
+	w2 = dma_write_u64(&d, w, 12);
+	r2 = dma_read_u64(&d, w, &v);
+	tap_ok(w2 == -EACCES && !r2 && v == 11,
+	       "%s: window page PROT_READ: device write %s (want EACCES), read %s, value %llu",
+	       model_name(), errname(w2), errname(r2), (unsigned long long)v);
+	munmap(w, 2 * PG);
+}
+
+/*
+ * Fills under a storm of invalidations that never touch the pages filled
+ * (defect 7): two device threads read a THP region while two CPU threads
+ * fault in and MADV_DONTNEED 64-page regions just below and just above it
+ * (each zap: an invalidation bracket, and on 6.12 a whole-address-space
+ * secondary flush).  Every one moves the sequence a fill checks, and two
+ * brackets in progress at once are tracked as their union, which covers
+ * the THP: a fill must wait and walk again, never give up with EAGAIN.
+ */
+#define STORM_READS	3000
+#define STORM_PAGES	64
+#define STORM_SECONDS	20
+
+static int storm_stop;
+
+static void *storm_cpu(void *arg)
+{
+	char *p = arg;
+
+	while (!__atomic_load_n(&storm_stop, __ATOMIC_RELAXED)) {
+		p[0] = 1;
+		p[(STORM_PAGES - 1) * PG] = 1;
+		madvise(p, STORM_PAGES * PG, MADV_DONTNEED);
+	}
+	return NULL;
+}
+
+struct storm_dev {
+	char *p;
+	unsigned int seed;
+	long reads, eagain, other;
+	int first_err;
+};
+
+static void *storm_device(void *arg)
+{
+	struct storm_dev *t = arg;
+	struct timespec t0, now;
+	uint64_t v;
+	int i, ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < STORM_READS; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > STORM_SECONDS)
+			break;		/* a bound on the run, not a check */
+		t->reads++;
+		ret = dma_read_u64(&d, t->p + (rand_r(&t->seed) % 512) * PG, &v);
+		if (ret == -EAGAIN)
+			t->eagain++;
+		else if (ret) {
+			t->other++;
+			t->first_err = t->first_err ? t->first_err : ret;
+		}
+	}
+	return NULL;
+}
+
+static void test_fill_storm(void)
+{
+	char *all = map_2m_aligned(3 * HPG, MADV_NORMAL), *thp = all + HPG;
+	struct storm_dev dev[2] = { { thp, 1, 0, 0, 0, 0 }, { thp, 2, 0, 0, 0, 0 } };
+	pthread_t c[2], t[2];
+	struct svmsim_stats s0;
+	int i;
+
+	madvise(thp, HPG, MADV_HUGEPAGE);
+	memset(thp, 1, HPG);
+	stats_snap(&d, d.pasid, &s0);
+	storm_stop = 0;
+	pthread_create(&c[0], NULL, storm_cpu, thp - STORM_PAGES * PG);
+	pthread_create(&c[1], NULL, storm_cpu, thp + HPG);
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, storm_device, &dev[i]);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	__atomic_store_n(&storm_stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++)
+		pthread_join(c[i], NULL);
+	tap_ok(!dev[0].eagain && !dev[1].eagain && !dev[0].other && !dev[1].other,
+	       "%s: %ld device reads under an invalidation storm around them: %ld EAGAIN, "
+	       "%ld other errors (%s); %llu fills, %llu walks redone", model_name(),
+	       dev[0].reads + dev[1].reads, dev[0].eagain + dev[1].eagain, dev[0].other + dev[1].other,
+	       errname(dev[0].first_err ? dev[0].first_err : dev[1].first_err),
+	       (unsigned long long)(stat_of(&d, d.pasid, SVMSIM_STAT_FILLS) -
+				    s0.counters[SVMSIM_STAT_FILLS]),
+	       (unsigned long long)(stat_of(&d, d.pasid, SVMSIM_STAT_FILL_RETRIES) -
+				    s0.counters[SVMSIM_STAT_FILL_RETRIES]));
+	munmap(all, 3 * HPG);
+}
+
+/*
  * An invalidation of a huge range, and of the whole address space
  * (clear_refs soft-dirty: 0..ULONG_MAX on both kernels), with many entries
  * cached: it must finish promptly (a soft lockup fails the VM run) and
@@ -372,7 +491,7 @@ int main(int argc, char **argv)
 {
 	parse_opts(argc, argv);
 	dev_setup(&d);
-	tap_plan(35);
+	tap_plan(38);
 	test_anon_read_write();
 	test_protection_faults();
 	test_munmap();
@@ -385,6 +504,8 @@ int main(int argc, char **argv)
 	test_thp();
 	test_shared_memfd();
 	test_window_zap();
+	test_window_protection();
+	test_fill_storm();
 	test_huge_invalidation();
 	dev_close(&d);
 	return tap_finish();

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device under automatic NUMA balancing, for one model and fill policy
+ * (--model secondary|range --fill ref|noref): no stale read, ever.
+ *
+ * NUMA balancing makes PTEs PROT_NONE (a hinting fault on the next CPU
+ * access) and migrates a page to the node that keeps faulting on it.  On
+ * x86 such a PTE is not "accessible", so changing it later (migration
+ * clears it) flushes no CPU TLB -- and, on 6.6+, no secondary TLB either.
+ * A device fill that walked through it (GUP follows a NUMA-hinting PTE
+ * unless asked to honor the fault, since 6.6) would cache a translation
+ * that no flush ever removes.
+ *
+ * The check, with no false positives: a CPU writer (pinned to the last
+ * CPU, on the other node) stamps generation g into byte 0 of every page of
+ * the region, then publishes g.  A device reader (on CPU 0) loads the
+ * published generation P, DMA-reads byte 0 of a page, loads it again (P2).
+ * The page then held a generation in [P, P2 + 1] (modulo 256: one byte
+ * cannot tear); anything else is an older generation -- a stale read.
+ * Every few passes the writer moves the region back to node 0, so the
+ * balancer keeps migrating it towards the writer.
+ *
+ * The test switches kernel.numa_balancing on (the suite runner switches it
+ * off) with short scan periods, and restores everything at exit.  Without
+ * --model/--fill it runs all four combinations, RUN_SECONDS each.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib.h"
+
+#define NPAGES		64
+#define RUN_SECONDS	8
+#define MOVE_EVERY	16	/* writer passes between moves back to node 0 */
+
+static struct dev d;
+static uint8_t *region;
+static uint64_t published;
+static int stop;
+
+/* ---- sysctl and debugfs knobs, restored at exit ---- */
+
+struct knob {
+	const char *path;
+	const char *value;
+	char saved[32];
+	int have;
+};
+
+static struct knob knobs[] = {
+	{ "/proc/sys/kernel/numa_balancing", "1", "", 0 },
+	{ "/sys/kernel/debug/sched/numa_balancing/scan_delay_ms", "0", "", 0 },
+	{ "/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms", "10", "", 0 },
+	{ "/sys/kernel/debug/sched/numa_balancing/scan_period_max_ms", "100", "", 0 },
+};
+
+#define NKNOBS	(sizeof(knobs) / sizeof(knobs[0]))
+
+static int write_str(const char *path, const char *v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(v, f) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+static void knobs_restore(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NKNOBS; i++)
+		if (knobs[i].have)
+			write_str(knobs[i].path, knobs[i].saved);
+}
+
+static int knobs_set(void)
+{
+	unsigned int i;
+	FILE *f;
+
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);	/* may be there */
+	for (i = 0; i < NKNOBS; i++) {
+		f = fopen(knobs[i].path, "r");
+		if (!f)
+			continue;
+		knobs[i].have = fgets(knobs[i].saved, sizeof(knobs[i].saved), f) != NULL;
+		fclose(f);
+		if (knobs[i].have && write_str(knobs[i].path, knobs[i].value) && !i)
+			return -1;
+	}
+	atexit(knobs_restore);
+	return knobs[0].have ? 0 : -1;
+}
+
+static long vmstat(const char *key)
+{
+	size_t n = strlen(key);
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ' ')
+			v = atol(line + n + 1);
+	fclose(f);
+	return v;
+}
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* ---- the writer (CPU, other node) and the reader (device, node 0) ---- */
+
+static void *writer(void *arg)
+{
+	uint64_t g;
+	int i;
+
+	pin_to_cpu((int)(intptr_t)arg);
+	for (g = 1; !__atomic_load_n(&stop, __ATOMIC_RELAXED); g++) {
+		if (g % MOVE_EVERY == 0)
+			move_to_node(region, NPAGES, 0);
+		for (i = 0; i < NPAGES; i++)
+			__atomic_store_n(&region[(size_t)i * PG], (uint8_t)g, __ATOMIC_RELAXED);
+		__atomic_store_n(&published, g, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+struct reader_res {
+	long reads, stale, unverified, errors;
+	int first_err;
+	char first_stale[128];
+};
+
+static void reader(struct reader_res *r)
+{
+	struct timespec t0, t;
+	uint64_t p1, p2;
+	uint8_t v;
+	int i = 0, ret;
+
+	pin_to_cpu(0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		p1 = __atomic_load_n(&published, __ATOMIC_ACQUIRE);
+		ret = dma_read(&d, region + (size_t)i * PG, &v, 1);
+		p2 = __atomic_load_n(&published, __ATOMIC_ACQUIRE);
+		r->reads++;
+		if (ret) {
+			r->errors++;
+			r->first_err = r->first_err ? r->first_err : ret;
+		} else if (p2 + 1 - p1 >= 256) {
+			r->unverified++;	/* the writer lapped the byte */
+		} else if ((uint8_t)(v - (uint8_t)p1) > p2 + 1 - p1) {
+			if (!r->stale++)
+				snprintf(r->first_stale, sizeof(r->first_stale),
+					 "page %d read generation %u (mod 256) after %llu was "
+					 "published (%llu by the end of the read)", i, v,
+					 (unsigned long long)p1, (unsigned long long)p2);
+		}
+		i = (i + 1) % NPAGES;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < RUN_SECONDS);
+}
+
+/* One model and fill: a fresh bond, writer and reader; two TAP points. */
+static void run_one(int ncpu)
+{
+	struct reader_res r = { 0 };
+	long hint0, mig0, hint, mig;
+	pthread_t w;
+
+	dev_setup(&d);
+	pin_to_cpu(0);
+	region = map_anon(NPAGES * PG, PROT_READ | PROT_WRITE);
+	madvise(region, NPAGES * PG, MADV_NOHUGEPAGE);	/* 4K pages migrate one by one */
+	memset(region, 0, NPAGES * PG);
+	move_to_node(region, NPAGES, 0);
+	published = 0;
+	stop = 0;
+	hint0 = vmstat("numa_hint_faults");
+	mig0 = vmstat("numa_pages_migrated");
+	pthread_create(&w, NULL, writer, (void *)(intptr_t)(ncpu - 1));
+	reader(&r);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	pthread_join(w, NULL);
+	hint = vmstat("numa_hint_faults") - hint0;
+	mig = vmstat("numa_pages_migrated") - mig0;
+	if (r.stale)
+		tap_diag("first stale read: %s", r.first_stale);
+	tap_ok(!r.stale && !r.errors,
+	       "%s: %ld device reads under NUMA balancing: %ld stale, %ld errors (%s), "
+	       "%ld unverifiable", model_name(), r.reads, r.stale, r.errors,
+	       errname(r.first_err), r.unverified);
+	tap_ok(mig > 0, "%s: NUMA balancing ran: %ld hinting faults, %ld pages migrated",
+	       model_name(), hint, mig);
+	dev_close(&d);
+	munmap(region, NPAGES * PG);
+}
+
+/*
+ * Without arguments: every model and fill in one run, so numa_balancing is
+ * switched (a static key: kernel text patching) once on and once off.
+ */
+int main(int argc, char **argv)
+{
+	static const uint32_t models[] = { SVMSIM_MODEL_SECONDARY, SVMSIM_MODEL_RANGE };
+	static const uint32_t fills[] = { SVMSIM_FILL_NOREF, SVMSIM_FILL_REF };
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), all = argc == 1, runs = all ? 4 : 1;
+	int i;
+
+	parse_opts(argc, argv);
+	tap_plan(2 * runs);
+	if (numa_nodes() < 2 || ncpu < 2 || knobs_set()) {
+		for (i = 0; i < 2 * runs; i++)
+			tap_skip("needs two NUMA nodes, two CPUs and kernel.numa_balancing");
+		return tap_finish();
+	}
+	for (i = 0; i < runs; i++) {
+		if (all) {
+			opt.model = models[i / 2];
+			opt.fill = fills[i % 2];
+		}
+		run_one(ncpu);
+	}
+	return tap_finish();
+}
