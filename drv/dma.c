@@ -45,6 +45,86 @@ static bool svmsim_op_writes(u32 op)
 	       op == SVMSIM_DMA_FADD;
 }
 
+/*
+ * The largest access, of 8, 4, 2 or 1 bytes, that is naturally aligned at
+ * device address @addr and fits in @n bytes.
+ */
+static size_t svmsim_unit(unsigned long addr, size_t n)
+{
+	size_t s = sizeof(u64);
+
+	while (s > 1 && (s > n || !IS_ALIGNED(addr, s)))
+		s >>= 1;
+	return s;
+}
+
+/*
+ * Device reads and writes move every naturally aligned 2-, 4- and 8-byte
+ * unit of the transfer in one access (single-copy atomic), like a device's
+ * aligned transaction of that size: a CPU never sees half of a device
+ * write, nor the device half of a CPU write.  memcpy() gives no such
+ * promise -- it may be "rep movsb", byte by byte under emulation.  Only
+ * the target page's side needs it: the bounce buffer @k is private.
+ */
+/*
+ * One unit each way.  The bounce buffer side is a memcpy() of constant
+ * size (a plain load or store, of any alignment).
+ */
+#define SVMSIM_UNIT_READ(type, k, p) do {			\
+		type __v = READ_ONCE(*(const type *)(p));	\
+		memcpy(k, &__v, sizeof(__v));			\
+	} while (0)
+
+#define SVMSIM_UNIT_WRITE(type, p, k) do {			\
+		type __v;					\
+		memcpy(&__v, k, sizeof(__v));			\
+		WRITE_ONCE(*(type *)(p), __v);			\
+	} while (0)
+
+static void svmsim_mem_read(void *k, const void *p, size_t n)
+{
+	size_t s;
+
+	for (; n; p += s, k += s, n -= s) {
+		s = svmsim_unit((unsigned long)p, n);
+		switch (s) {
+		case sizeof(u64):
+			SVMSIM_UNIT_READ(u64, k, p);
+			break;
+		case sizeof(u32):
+			SVMSIM_UNIT_READ(u32, k, p);
+			break;
+		case sizeof(u16):
+			SVMSIM_UNIT_READ(u16, k, p);
+			break;
+		default:
+			SVMSIM_UNIT_READ(u8, k, p);
+		}
+	}
+}
+
+static void svmsim_mem_write(void *p, const void *k, size_t n)
+{
+	size_t s;
+
+	for (; n; p += s, k += s, n -= s) {
+		s = svmsim_unit((unsigned long)p, n);
+		switch (s) {
+		case sizeof(u64):
+			SVMSIM_UNIT_WRITE(u64, p, k);
+			break;
+		case sizeof(u32):
+			SVMSIM_UNIT_WRITE(u32, p, k);
+			break;
+		case sizeof(u16):
+			SVMSIM_UNIT_WRITE(u16, p, k);
+			break;
+		default:
+			SVMSIM_UNIT_WRITE(u8, p, k);
+		}
+	}
+}
+
 /* Move data under a held translation; @kbuf is kernel memory. */
 static void svmsim_touch(struct svmsim_access *a, struct svm_tlb_entry *e,
 			 unsigned long va, void *kbuf, size_t n)
@@ -54,10 +134,10 @@ static void svmsim_touch(struct svmsim_access *a, struct svm_tlb_entry *e,
 
 	switch (a->op) {
 	case SVMSIM_DMA_READ:
-		memcpy(kbuf, p, n);
+		svmsim_mem_read(kbuf, p, n);
 		break;
 	case SVMSIM_DMA_WRITE:
-		memcpy(p, kbuf, n);
+		svmsim_mem_write(p, kbuf, n);
 		break;
 	case SVMSIM_DMA_CAS:
 		a->result = cmpxchg((u64 *)p, a->operand, a->swap);

@@ -5,7 +5,10 @@
  * sync:   remove the entries in the callback, then spend the simulated
  *         device latency (waiting for the ATS invalidation completion).
  * queued: post an invalidation descriptor to the device's queue and wait
- *         for its completion (invq.c); the device thread batches them.
+ *         for its completion (invq.c); the device thread batches them,
+ *         and a waiter that may not sleep helps complete them, so it never
+ *         waits for a task that may not run (the thread, or a preempted
+ *         completer: each descriptor is completed with preemption off).
  *
  * Either way the entries are gone, and no access holds one, when this
  * returns -- unless an injected bug says otherwise.

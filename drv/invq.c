@@ -14,9 +14,18 @@
  * scheduled: with every CPU spinning -- on the waiter, or on the lock the
  * waiter holds -- it never would be.  So once past a grace period such a
  * waiter helps: it completes the batch in flight whose deadline has
- * passed, or takes a new batch itself and spins until its deadline.  The
- * batch in flight is separate from "someone is completing it", so a
- * sleeping thread never keeps a helper out.
+ * passed, or takes a new batch itself and spins until its deadline.
+ *
+ * No waiter may depend on a task that can be preempted, at any point:
+ *  - taking a batch is one section under @q->lock; after it the batch is
+ *    the queue's, not the taker's: anyone completes it once its deadline
+ *    has passed, so the taker may sleep (the thread) or be preempted (a
+ *    preemptible non-blockable waiter) while it waits for the deadline;
+ *  - completion is per descriptor: a completer claims the next descriptor
+ *    of the batch and flushes it with preemption disabled, so a claim is
+ *    only ever held by a running task, and every other descriptor stays
+ *    claimable by any helper.  The batch ends when the last claim is
+ *    dropped with nothing left in flight; only then may the next start.
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -60,7 +69,7 @@ static u64 svmsim_invq_start_batch(struct svmsim_dev *dev)
 	unsigned int max = READ_ONCE(dev->cfg.qi_batch), taken = 0;
 	struct svmsim_inv_desc *d, *n;
 
-	if (!list_empty(&q->inflight) || q->completing || list_empty(&q->pending))
+	if (!list_empty(&q->inflight) || q->claimed || list_empty(&q->pending))
 		return 0;
 	list_for_each_entry_safe(d, n, &q->pending, link) {
 		if (taken++ == max)
@@ -71,34 +80,59 @@ static u64 svmsim_invq_start_batch(struct svmsim_dev *dev)
 	return q->deadline;
 }
 
-/* Complete the batch in flight if its deadline has passed and nobody is. */
-static bool svmsim_invq_finish(struct svmsim_dev *dev)
+/*
+ * Claim and complete the next descriptor of the batch in flight, if its
+ * deadline has passed.  Preemption stays disabled from the claim to its
+ * release, so no waiter ever spins on a preempted completer (a waiter
+ * whose descriptor is claimed waits only for a running task).  Returns
+ * false if there was nothing to claim.
+ */
+static bool svmsim_invq_complete_next(struct svmsim_dev *dev)
 {
 	struct svmsim_invq *q = &dev->invq;
-	struct svmsim_inv_desc *d, *n;
+	struct svmsim_inv_desc *d;
 	unsigned long flags;
-	LIST_HEAD(batch);
+	bool last;
 
+	preempt_disable();
 	spin_lock_irqsave(&q->lock, flags);
-	if (list_empty(&q->inflight) || q->completing || ktime_get_ns() < q->deadline) {
+	d = list_first_entry_or_null(&q->inflight, struct svmsim_inv_desc, link);
+	if (!d || ktime_get_ns() < q->deadline) {
 		spin_unlock_irqrestore(&q->lock, flags);
+		preempt_enable();
 		return false;
 	}
-	q->completing = true;
-	list_splice_init(&q->inflight, &batch);
+	list_del(&d->link);
+	q->claimed++;
 	spin_unlock_irqrestore(&q->lock, flags);
 
-	list_for_each_entry_safe(d, n, &batch, link) {
-		list_del(&d->link);
-		svmsim_invq_complete(dev, d);
-	}
-	svmsim_dev_count(dev, SVMSIM_STAT_QI_BATCHES, 1);
+	svmsim_invq_complete(dev, d);
 
 	spin_lock_irqsave(&q->lock, flags);
-	q->completing = false;
+	last = !--q->claimed && list_empty(&q->inflight);
 	spin_unlock_irqrestore(&q->lock, flags);
-	wake_up_all(&q->done);
+	if (last) {
+		svmsim_dev_count(dev, SVMSIM_STAT_QI_BATCHES, 1);
+		wake_up_all(&q->done);
+	}
+	preempt_enable();
 	return true;
+}
+
+/*
+ * Complete what is left of the batch in flight, descriptor by descriptor,
+ * once its deadline has passed.  Returns true if we completed any.
+ */
+static bool svmsim_invq_finish(struct svmsim_dev *dev, bool may_sleep)
+{
+	bool any = false;
+
+	while (svmsim_invq_complete_next(dev)) {
+		any = true;
+		if (may_sleep)
+			cond_resched();
+	}
+	return any;
 }
 
 /* Wait until @deadline: sleeping if allowed and worth it, else spinning. */
@@ -117,8 +151,8 @@ static void svmsim_invq_until(u64 deadline, bool may_sleep)
 
 /*
  * Be the device for one step: start a batch if there is work and none in
- * flight, wait out the deadline of the batch in flight, and complete it.
- * Returns true if a batch was completed (by us).
+ * flight, wait out the deadline of the batch in flight, and complete what
+ * others have not claimed of it.  Returns true if we completed any.
  */
 static bool svmsim_invq_step(struct svmsim_dev *dev, bool may_sleep)
 {
@@ -134,7 +168,7 @@ static bool svmsim_invq_step(struct svmsim_dev *dev, bool may_sleep)
 	if (!deadline)
 		return false;
 	svmsim_invq_until(deadline, may_sleep);
-	return svmsim_invq_finish(dev);
+	return svmsim_invq_finish(dev, may_sleep);
 }
 
 static bool svmsim_invq_idle(struct svmsim_invq *q)

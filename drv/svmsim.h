@@ -116,11 +116,13 @@ struct svmsim_hists {
 
 /**
  * struct svmsim_invq - a device's invalidation queue (queued flush mode)
- * @lock: guards the lists, @deadline and @completing (callback context).
+ * @lock: guards the lists, @deadline and @claimed (callback context).
  * @pending: posted descriptors, oldest first.
  * @inflight: the batch the device is working on.
  * @deadline: ktime_get_ns() at which @inflight is done (simulated latency).
- * @completing: someone is executing @inflight's flushes right now.
+ * @claimed: descriptors taken off @inflight whose flush is running now,
+ *	each by a task with preemption disabled; the batch is over when
+ *	@inflight is empty and @claimed is 0.
  * @thread: the device's queue thread.
  * @kick: wakes @thread.
  * @done: wakes sleeping waiters.
@@ -130,7 +132,7 @@ struct svmsim_invq {
 	struct list_head pending;
 	struct list_head inflight;
 	u64 deadline;
-	bool completing;
+	unsigned int claimed;
 	struct task_struct *thread;
 	wait_queue_head_t kick;
 	wait_queue_head_t done;

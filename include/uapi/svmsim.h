@@ -182,6 +182,11 @@ struct svmsim_unbind {
  * @SVMSIM_DMA_FADD: 64-bit fetch-and-add of @operand at @addr; @result = old.
  * @SVMSIM_DMA_PREFETCH: translate every page of [@addr, @addr + @len) into
  *	the TLB (an ATS translation request), moving no data.
+ *
+ * READ and WRITE move each naturally aligned 2-, 4- or 8-byte unit of
+ * [@addr, @addr + @len) in one access (single-copy atomic): a CPU reading
+ * such a unit during a device write sees its old or its new value, never
+ * a mix, and likewise for a device read during a CPU write.
  */
 enum svmsim_dma_op {
 	SVMSIM_DMA_READ		= 0,

@@ -73,6 +73,7 @@ else
 		run svmsim-test_life --model $model
 		run svmsim-test_stress --model $model
 		run svmsim-test_stress --model $model --flush queued --latency-ns 50000
+		run svmsim-test_queue --model $model --seconds 8
 		run svmsim-test_inject --model $model
 		run svmsim-test_callbacks --model $model
 		run svmsim-test_alloc --model $model

@@ -6,7 +6,11 @@
  *    munmap+mmap and MADV_DONTNEED the same pages; zero stale reads;
  *  - a deterministic race: a fill that walked the old page table sleeps
  *    (injected fill delay) across a munmap+mmap; its insert must be
- *    refused and the walk redone, so the device reads the new data.
+ *    refused and the walk redone, so the device reads the new data;
+ *  - tearing: a device write of a naturally aligned 8-, 4- or 2-byte unit
+ *    (alone, or inside a longer DMA) is one access: a CPU thread reading
+ *    it meanwhile sees the old or the new value, never a mix; and a device
+ *    read of such a unit the CPU is rewriting returns one of its values.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #define CPU_THREADS	2
 #define DEV_THREADS	2
 #define CPU_OPS		1500
+#define TEAR_DMAS	10000
 
 struct hdr {
 	uint64_t gen;
@@ -172,13 +177,131 @@ static void test_fill_race(void)
 	munmap(p, PG);
 }
 
+/* ---- tearing: alternating all-zero / all-one values ---- */
+
+struct tear {
+	void *word;		/* the unit under test, naturally aligned */
+	unsigned int size;	/* 2, 4 or 8 */
+	int stop;
+	long bad, seen;
+	uint64_t bad_value;
+};
+
+static uint64_t ones(unsigned int size)
+{
+	return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static uint64_t cpu_load(const struct tear *t)
+{
+	switch (t->size) {
+	case 2:
+		return __atomic_load_n((uint16_t *)t->word, __ATOMIC_RELAXED);
+	case 4:
+		return __atomic_load_n((uint32_t *)t->word, __ATOMIC_RELAXED);
+	default:
+		return __atomic_load_n((uint64_t *)t->word, __ATOMIC_RELAXED);
+	}
+}
+
+static void cpu_store(const struct tear *t, uint64_t v)
+{
+	switch (t->size) {
+	case 2:
+		__atomic_store_n((uint16_t *)t->word, (uint16_t)v, __ATOMIC_RELAXED);
+		break;
+	case 4:
+		__atomic_store_n((uint32_t *)t->word, (uint32_t)v, __ATOMIC_RELAXED);
+		break;
+	default:
+		__atomic_store_n((uint64_t *)t->word, v, __ATOMIC_RELAXED);
+	}
+}
+
+static void tear_check(struct tear *t, uint64_t v)
+{
+	t->seen++;
+	if (v != 0 && v != ones(t->size) && !t->bad++)
+		t->bad_value = v;
+}
+
+static void *tear_cpu_reader(void *arg)
+{
+	struct tear *t = arg;
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE))
+		tear_check(t, cpu_load(t));
+	return NULL;
+}
+
+static void *tear_cpu_writer(void *arg)
+{
+	struct tear *t = arg;
+
+	for (uint64_t i = 0; !__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE); i++)
+		cpu_store(t, i & 1 ? ones(t->size) : 0);
+	return NULL;
+}
+
+/*
+ * @dev_writes: the device writes (@len bytes of 0x00 or 0xff covering the
+ * unit) and a CPU thread reads; else the CPU writes and the device reads.
+ */
+static void tear_run(char *page, size_t off, unsigned int size, size_t len, bool dev_writes)
+{
+	struct tear t = { .word = page + off, .size = size };
+	unsigned char buf[64];
+	long dma_errors = 0;
+	size_t start = dev_writes ? off - (len - size) / 2 : off;
+	pthread_t cpu;
+
+	memset(page, 0, PG);
+	pthread_create(&cpu, NULL, dev_writes ? tear_cpu_reader : tear_cpu_writer, &t);
+	for (int i = 0; i < TEAR_DMAS; i++) {
+		if (dev_writes) {
+			memset(buf, i & 1 ? 0xff : 0, len);
+			dma_errors += dma_write(&d, page + start, buf, len) != 0;
+		} else {
+			uint64_t v = 0;
+
+			if (dma_read(&d, page + start, &v, size))
+				dma_errors++;
+			else
+				tear_check(&t, v);
+		}
+	}
+	__atomic_store_n(&t.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(cpu, NULL);
+	if (t.bad)
+		tap_diag("%ld torn values of %ld, e.g. %#llx", t.bad, t.seen,
+			 (unsigned long long)t.bad_value);
+	tap_ok(!t.bad && !dma_errors && t.seen > TEAR_DMAS / 2,
+	       "%s: %s %u-byte unit at offset %zu%s: never torn (%ld checked, %ld DMA errors)",
+	       model_name(), dev_writes ? "device writes, CPU reads a" : "CPU writes, device reads a",
+	       size, off, len > size ? " inside a longer DMA" : "", t.seen, dma_errors);
+}
+
+static void test_tearing(void)
+{
+	char *page = map_anon(PG, PROT_READ | PROT_WRITE);
+
+	tear_run(page, 64, 8, 8, true);
+	tear_run(page, 64, 8, 8, false);
+	tear_run(page, 68, 4, 4, true);
+	tear_run(page, 68, 4, 4, false);
+	tear_run(page, 64, 8, 24, true);	/* the middle word of three */
+	tear_run(page, 66, 2, 2, true);
+	munmap(page, PG);
+}
+
 int main(int argc, char **argv)
 {
 	parse_opts(argc, argv);
 	dev_setup(&d);
-	tap_plan(4);
+	tap_plan(10);
 	test_stress();
 	test_fill_race();
+	test_tearing();
 	dev_close(&d);
 	return tap_finish();
 }
