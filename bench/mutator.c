@@ -122,6 +122,7 @@ static int mutate_bound(struct mutator *m, struct region *r, const struct worklo
 	if (ret)
 		return mutator_failed(op, "bound", ret);
 	m->failures += mu.failures;
+	m->discarded += mu.discarded;
 	atomic_store(&r->gen, gen);
 	ret = checker_end(&b->ck, r);
 	if (ret)
@@ -139,7 +140,7 @@ static int mutate_unbound(struct mutator *m, struct region *r, const struct work
 
 	side_enter(&b->bl, SIDE_UNBOUND);
 	ret = baseline_op(&b->bl, m->id, r->index / b->o->threads, op, gen,
-			  &m->failures_unbound);
+			  &m->failures_unbound, &m->discarded_unbound);
 	side_leave(&b->bl, SIDE_UNBOUND);
 	return ret ? mutator_failed(op, "unbound peer", ret) : 0;
 }
