@@ -34,13 +34,14 @@ static void hook_forked(void *arg)
 
 /* ---- what the workload tells the checker (struct mutation_hooks) ---- */
 
-static void hook_prepare(void *arg)
+/* false: a prefetch failed (EAGAIN), the op would flush less than it should */
+static bool hook_prepare(void *arg)
 {
 	struct mutator *m = arg;
 	struct bench *b = m->b;
+	int ret = device_prefetch(&b->dev, &b->ck, m->cur->map.base, map_len(&m->cur->map));
 
-	device_prefetch(&b->dev, &b->ck, m->cur->map.base, map_len(&m->cur->map));
-	device_prefetch(&b->dev, &b->ck, b->ballast.base, map_len(&b->ballast));
+	return !(device_prefetch(&b->dev, &b->ck, b->ballast.base, map_len(&b->ballast)) | ret);
 }
 
 static void hook_state(void *arg, enum region_state st)

@@ -63,16 +63,20 @@ const char *workload_names(void)
 
 /*
  * Untimed, right before the operation: what both sides do, then the
- * device's part.  Return: whether every page is present now, so that the
- * operation has pages to change (a device window's VM_PFNMAP pages are not
- * in pagemap: the touch faulted them in, which is all we can tell).
+ * device's part.  Return: whether the operation has what it names to work
+ * on: every page present (a device window's VM_PFNMAP pages are not in
+ * pagemap: the touch faulted them in, which is all we can tell) and, bound,
+ * cached by the device.
  */
 bool mutation_prepare(struct mutation *m)
 {
+	bool cached = true;
+
 	map_touch(m->map);
 	if (m->hooks && m->hooks->prepare)
-		m->hooks->prepare(m->arg);
-	return m->map->window_fd >= 0 || pagemap_all_present(m->map->base, m->map->npages);
+		cached = m->hooks->prepare(m->arg);
+	return cached &&
+	       (m->map->window_fd >= 0 || pagemap_all_present(m->map->base, m->map->npages));
 }
 
 /* One latency sample of @ns, recorded if @valid, else counted as discarded. */

@@ -13,8 +13,9 @@
  * operation reports per page or per call are counted in m->failures.
  *
  * A sample must time the operation it names.  Each workload checks, untimed
- * and the same way on both sides, that it did: every page was present when
- * the operation started (mutation_prepare()); migrate: every page moved;
+ * and the same way on both sides, that it did: every page was present (and,
+ * bound, cached by the device) when the operation started
+ * (mutation_prepare()); migrate: every page moved;
  * cow: the timed store itself took the fault that copied the page (not a
  * device write before it).  A sample that fails its check is not recorded
  * but counted in m->discarded, and reported.
@@ -38,8 +39,11 @@ enum region_state {
 };
 
 struct mutation_hooks {
-	/* Just before the timed operation: the device caches the region. */
-	void (*prepare)(void *arg);
+	/*
+	 * Just before the timed operation: the device caches the region (and
+	 * the ballast).  false: not all of it got cached.
+	 */
+	bool (*prepare)(void *arg);
 	/* The region entered @st (RS_UNMAPPED, RS_READONLY, then RS_BUSY again). */
 	void (*state)(void *arg, enum region_state st);
 	/* cow: page @page carries the new generation now. */

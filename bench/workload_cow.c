@@ -98,7 +98,7 @@ static bool cow_store_copied(int pm, uint64_t e0, uint64_t e1, long f0, long f1)
 	return !(e0 & PM_EXCLUSIVE) && (e1 & PM_EXCLUSIVE);
 }
 
-static void cow_first_writes(struct mutation *m)
+static void cow_first_writes(struct mutation *m, bool prepared)
 {
 	int pm = pagemap_open();
 	uint64_t t0, ns, e0, e1;
@@ -113,7 +113,7 @@ static void cow_first_writes(struct mutation *m)
 		ns = now_ns() - t0;
 		f1 = thread_minflt();
 		e1 = pagemap_entry(pm, map_page(m->map, k));
-		mutation_sample(m, ns, cow_store_copied(pm, e0, e1, f0, f1));
+		mutation_sample(m, ns, prepared && cow_store_copied(pm, e0, e1, f0, f1));
 		if (m->hooks && m->hooks->stamped)
 			m->hooks->stamped(m->arg, k);
 	}
@@ -156,8 +156,7 @@ static int cow_mutate(struct mutation *m)
 		cow_child(m, sv[1]);
 	close(sv[1]);
 	if (pid > 0) {
-		mutation_prepare(m);
-		cow_first_writes(m);
+		cow_first_writes(m, mutation_prepare(m));
 	}
 	if (m->hooks && m->hooks->forked)
 		m->hooks->forked(m->arg);
