@@ -155,9 +155,8 @@ static int cow_mutate(struct mutation *m)
 	if (!pid)
 		cow_child(m, sv[1]);
 	close(sv[1]);
-	if (pid > 0) {
+	if (pid > 0)
 		cow_first_writes(m, mutation_prepare(m));
-	}
 	if (m->hooks && m->hooks->forked)
 		m->hooks->forked(m->arg);
 	if (pid < 0) {
