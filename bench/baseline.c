@@ -27,6 +27,7 @@ struct peer_rep {
 	int32_t status;		/* 0 or -errno */
 	uint32_t pad;
 	uint64_t failures;
+	uint64_t discarded;	/* samples that timed something else */
 };
 
 static int read_full(int fd, void *buf, size_t len)
@@ -59,14 +60,16 @@ static unsigned int owned_regions(const struct options *o, unsigned int id)
 	return (o->regions - id + o->threads - 1) / o->threads;
 }
 
-static int peer_map(const struct options *o, unsigned int id, struct region_map *maps)
+/* The peer's regions, laid out as the bound process lays out its own. */
+static int peer_map(const struct options *o, unsigned int id, struct region_map *maps,
+		    struct region_arena *arena)
 {
-	unsigned int j;
-	int ret = 0;
+	unsigned int j, n = owned_regions(o, id);
+	int ret = arena_create(arena, o->layout, n, o->pages, o->huge);
 
-	for (j = 0; !ret && j < owned_regions(o, id); j++)
+	for (j = 0; !ret && j < n; j++)
 		ret = map_create(&maps[j], id + j * o->threads + 1, o->pages, o->huge,
-				 o->workload->window ? (int)o->device : -1);
+				 o->workload->window ? (int)o->device : -1, arena_slot(arena, j));
 	return ret;
 }
 
@@ -88,6 +91,7 @@ static int peer_serve(const struct options *o, const struct sysinfo *si, struct 
 		};
 		rep.status = w->mutate(&m);
 		rep.failures = m.failures;
+		rep.discarded = m.discarded;
 		if (write_full(self->rep, &rep, sizeof(rep)))
 			return -EPIPE;
 	}
@@ -100,10 +104,11 @@ static _Noreturn void peer_main(const struct options *o, const struct sysinfo *s
 {
 	struct region_map *maps = calloc(owned_regions(o, id), sizeof(*maps));
 	struct peer_rep ready = { .status = maps ? 0 : -ENOMEM };
+	struct region_arena arena = { 0 };
 
 	pin_self(pin_cpu(o->pin, id, si->vcpus));
 	if (!ready.status)
-		ready.status = peer_map(o, id, maps);
+		ready.status = peer_map(o, id, maps, &arena);
 	if (write_full(self->rep, &ready, sizeof(ready)) || ready.status)
 		_exit(2);
 	_exit(peer_serve(o, si, maps, owned_regions(o, id), self) ? 2 : 0);
@@ -202,9 +207,12 @@ int baseline_start(struct baseline *b, const struct options *o, const struct sys
 	return ret;
 }
 
-/* Ask peer @peer to do @op on its region @region; wait for it. */
+/*
+ * Ask peer @peer to do @op on its region @region; wait for it.  Its op
+ * failures and discarded samples are added to *@failures and *@discarded.
+ */
 int baseline_op(struct baseline *b, unsigned int peer, unsigned int region,
-		const struct workload *op, uint64_t gen, uint64_t *failures)
+		const struct workload *op, uint64_t gen, uint64_t *failures, uint64_t *discarded)
 {
 	struct peer *p = &b->peers[peer];
 	struct peer_req req = { .region = region, .workload = workload_index(op), .gen = gen };
@@ -216,6 +224,7 @@ int baseline_op(struct baseline *b, unsigned int peer, unsigned int region,
 	if (ret)
 		return ret;
 	*failures += rep.failures;
+	*discarded += rep.discarded;
 	return rep.status;
 }
 

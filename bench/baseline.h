@@ -44,7 +44,7 @@ struct baseline {
 
 int baseline_start(struct baseline *b, const struct options *o, const struct sysinfo *si);
 int baseline_op(struct baseline *b, unsigned int peer, unsigned int region,
-		const struct workload *op, uint64_t gen, uint64_t *failures);
+		const struct workload *op, uint64_t gen, uint64_t *failures, uint64_t *discarded);
 int baseline_stop(struct baseline *b, struct hist *merged);
 void side_enter(struct baseline *b, enum side s);
 void side_leave(struct baseline *b, enum side s);

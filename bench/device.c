@@ -118,17 +118,21 @@ void device_pool_stop(struct device_pool *p)
 		pthread_join(p->th[i].thread, NULL);
 }
 
-/* Cache [addr, addr + len) in the device TLB (an ATS translation request). */
-void device_prefetch(const struct devbind *dev, struct checker *ck, const void *addr,
-		     size_t len)
+/*
+ * Cache [addr, addr + len) in the device TLB (an ATS translation request).
+ * Return: 0, or -errno when it was not all cached (counted by the checker).
+ */
+int device_prefetch(const struct devbind *dev, struct checker *ck, const void *addr,
+		    size_t len)
 {
 	int ret;
 
 	if (!len)
-		return;
+		return 0;
 	ret = svmsim_prefetch(dev->fd, dev->pasid, addr, len);
 	if (ret)
 		checker_prefetch_failed(ck, addr, ret);
+	return ret;
 }
 
 /*

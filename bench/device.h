@@ -42,8 +42,8 @@ void device_pool_stop(struct device_pool *p);
 
 int device_read_page(const struct devbind *dev, struct checker *ck, struct region *r,
 		     char *base, size_t page);
-void device_prefetch(const struct devbind *dev, struct checker *ck, const void *addr,
-		     size_t len);
+int device_prefetch(const struct devbind *dev, struct checker *ck, const void *addr,
+		    size_t len);
 void device_verify(const struct devbind *dev, struct checker *ck, struct region *r);
 
 #endif /* _SVMBENCH_DEVICE_H */

@@ -69,7 +69,7 @@ static int setup(struct bench *b)
 	if (ret)
 		return setup_fail("mapping the regions", ret);
 	if (o->cached) {
-		ret = map_create(&b->ballast, 0, o->cached, false, -1);
+		ret = map_create(&b->ballast, 0, o->cached, false, -1, NULL);
 		if (ret)
 			return setup_fail("mapping the ballast", ret);
 	}
@@ -130,6 +130,8 @@ static void collect(struct bench *b, struct results *res)
 		hist_merge(res->bound, b->mut[i].lat);
 		res->failures += b->mut[i].failures;
 		res->failures_unbound += b->mut[i].failures_unbound;
+		res->discarded += b->mut[i].discarded;
+		res->discarded_unbound += b->mut[i].discarded_unbound;
 	}
 	for (i = 0; i < b->devices.n; i++) {
 		res->dev_reads += b->devices.th[i].reads;
@@ -142,13 +144,39 @@ static void collect(struct bench *b, struct results *res)
 	res->ops = atomic_load(&b->ops_done);
 }
 
+/*
+ * Mark the regions that are not a VMA of their own now (none with --layout
+ * guarded); looked at when the measured interval starts and ends.
+ */
+static void check_layout(struct bench *b, bool *merged)
+{
+	if (merged)
+		maps_merged(&b->table.regions[0].map, sizeof(b->table.regions[0]), b->table.n,
+			    merged);
+}
+
+static uint64_t count_merged(const bool *merged, unsigned int n)
+{
+	uint64_t count = 0;
+	unsigned int i;
+
+	for (i = 0; merged && i < n; i++)
+		count += merged[i];
+	return count;
+}
+
 /* The measured interval: statistics reset, threads run, statistics read. */
 static int measure(struct bench *b, struct results *res)
 {
-	int ret = kstats_reset(b->dev.fd), err;
+	bool *merged = calloc(b->table.n, sizeof(*merged));
+	int ret, err;
 
-	if (ret)
+	check_layout(b, merged);
+	ret = kstats_reset(b->dev.fd);
+	if (ret) {
+		free(merged);
 		return ret;
+	}
 	b->start_ns = now_ns();
 	b->deadline_ns = b->start_ns + (uint64_t)(b->o->duration * 1e9);
 	ret = start_devices(b);
@@ -160,6 +188,10 @@ static int measure(struct bench *b, struct results *res)
 	err = mutators_join(b);
 	res->elapsed_s = (now_ns() - b->start_ns) / 1e9;
 	device_pool_stop(&b->devices);
+	check_layout(b, merged);
+	res->merged_regions = count_merged(merged, b->table.n);
+	res->merged_known = merged != NULL;
+	free(merged);
 	if (ret || err)
 		return ret ? setup_fail("starting mutator threads", ret) : err;
 	final_check(b);

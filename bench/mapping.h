@@ -27,6 +27,36 @@ struct page_hdr {
 	uint64_t page_index;
 };
 
+/*
+ * Where a run's regions live: one PROT_NONE reservation, guard pages at
+ * both ends, the regions inside it in order.  LAYOUT_GUARDED leaves a
+ * PROT_NONE guard (a page; 2M for THP regions) between neighbours, so that
+ * every region is a VMA of its own for the whole run: munmap and mprotect
+ * always cover exactly one VMA, and what they cost does not depend on the
+ * neighbours.  LAYOUT_PACKED puts them back to back: anonymous neighbours
+ * merge into one VMA, which each munmap or mprotect splits (and the remap
+ * or re-protect merges again).
+ */
+enum layout { LAYOUT_GUARDED, LAYOUT_PACKED, LAYOUT_NR };
+
+extern const char *const layout_names[LAYOUT_NR];
+
+struct region_arena {
+	char *base;		/* the reservation */
+	size_t len;
+	char *first;		/* region 0 */
+	size_t stride;		/* from one region to the next */
+};
+
+int arena_create(struct region_arena *a, enum layout layout, unsigned int n, size_t npages,
+		 bool huge);
+void arena_destroy(struct region_arena *a);
+
+static inline void *arena_slot(const struct region_arena *a, unsigned int i)
+{
+	return a->first + i * a->stride;
+}
+
 struct region_map {
 	char *base;
 	size_t npages;
@@ -35,7 +65,9 @@ struct region_map {
 	int window_fd;		/* the device fd whose window this is, or -1 */
 };
 
-int map_create(struct region_map *m, uint64_t id, size_t npages, bool huge, int window_dev);
+int map_create(struct region_map *m, uint64_t id, size_t npages, bool huge, int window_dev,
+	       void *at);
+int maps_merged(const struct region_map *maps, size_t stride, unsigned int n, bool *bad);
 int map_remap(const struct region_map *m);
 void map_destroy(struct region_map *m);
 void map_stamp(const struct region_map *m, uint64_t gen);

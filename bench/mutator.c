@@ -34,13 +34,14 @@ static void hook_forked(void *arg)
 
 /* ---- what the workload tells the checker (struct mutation_hooks) ---- */
 
-static void hook_prepare(void *arg)
+/* false: a prefetch failed (EAGAIN), the op would flush less than it should */
+static bool hook_prepare(void *arg)
 {
 	struct mutator *m = arg;
 	struct bench *b = m->b;
+	int ret = device_prefetch(&b->dev, &b->ck, m->cur->map.base, map_len(&m->cur->map));
 
-	device_prefetch(&b->dev, &b->ck, m->cur->map.base, map_len(&m->cur->map));
-	device_prefetch(&b->dev, &b->ck, b->ballast.base, map_len(&b->ballast));
+	return !(device_prefetch(&b->dev, &b->ck, b->ballast.base, map_len(&b->ballast)) | ret);
 }
 
 static void hook_state(void *arg, enum region_state st)
@@ -122,6 +123,7 @@ static int mutate_bound(struct mutator *m, struct region *r, const struct worklo
 	if (ret)
 		return mutator_failed(op, "bound", ret);
 	m->failures += mu.failures;
+	m->discarded += mu.discarded;
 	atomic_store(&r->gen, gen);
 	ret = checker_end(&b->ck, r);
 	if (ret)
@@ -139,7 +141,7 @@ static int mutate_unbound(struct mutator *m, struct region *r, const struct work
 
 	side_enter(&b->bl, SIDE_UNBOUND);
 	ret = baseline_op(&b->bl, m->id, r->index / b->o->threads, op, gen,
-			  &m->failures_unbound);
+			  &m->failures_unbound, &m->discarded_unbound);
 	side_leave(&b->bl, SIDE_UNBOUND);
 	return ret ? mutator_failed(op, "unbound peer", ret) : 0;
 }

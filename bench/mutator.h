@@ -24,6 +24,8 @@ struct mutator {
 	struct hist *lat;		/* bound latencies */
 	uint64_t failures;		/* op failures, bound */
 	uint64_t failures_unbound;
+	uint64_t discarded;		/* samples that timed something else, bound */
+	uint64_t discarded_unbound;
 	uint64_t *child_buf;		/* the cow child's snapshot */
 	struct region *cur;		/* the region being changed */
 	uint64_t gen;			/* ... to this generation */

@@ -20,7 +20,7 @@ enum {
 	OPT_LATENCY, OPT_THRESHOLD, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_SEED,
 	OPT_PIN, OPT_DEVICE, OPT_HUGE, OPT_INJECT, OPT_FILL_DELAY, OPT_BASELINE,
 	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
-	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT,
+	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +44,7 @@ static const struct option long_options[] = {
 	{ "pin", no_argument, NULL, OPT_PIN },
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "huge", no_argument, NULL, OPT_HUGE },
+	{ "layout", required_argument, NULL, OPT_LAYOUT },
 	{ "inject", required_argument, NULL, OPT_INJECT },
 	{ "fill-delay-us", required_argument, NULL, OPT_FILL_DELAY },
 	{ "baseline", no_argument, NULL, OPT_BASELINE },
@@ -87,6 +88,13 @@ static void usage(FILE *f)
 "                        TLB holds N more entries (default 0)\n"
 "  --huge                THP-backed regions (2M aligned, MADV_HUGEPAGE; --pages a\n"
 "                        multiple of 512; not with zap)\n"
+"  --layout L            guarded|packed (default guarded), recorded in column layout.\n"
+"                        guarded: a PROT_NONE guard (4K; 2M with --huge) between\n"
+"                        regions, so each is a VMA of its own and munmap/mprotect\n"
+"                        never split or merge VMAs; packed: regions back to back,\n"
+"                        so anonymous neighbours merge into one VMA that each op\n"
+"                        splits.  Column merged_regions counts regions that were not\n"
+"                        a VMA of their own at the start or the end of the run\n"
 "\n"
 "Threads:\n"
 "  --threads T           mutator threads (default 1, at most %d)\n"
@@ -111,6 +119,12 @@ static void usage(FILE *f)
 "  --fill-delay-us N     sleep N us between a fill's page walk and its insert\n"
 "\n"
 "Measurement and checking:\n"
+"  A sample counts only if it timed the operation it names, checked untimed on\n"
+"  both sides: every page present (bound: and cached by the device) when the op\n"
+"  started; migrate: every page moved; cow: the timed store took the fault that\n"
+"  copied the page (a device write that broke COW first leaves a plain store).\n"
+"  Other samples are left out of the latencies and counted in the columns\n"
+"  discarded and discarded_unbound, and on the summary line.\n"
 "  --baseline            time each op unbound too, in peer processes (default)\n"
 "  --no-baseline         bound side only\n"
 "  --pause-us N          dwell while a region is unmapped or read-only, and before the\n"
@@ -298,6 +312,10 @@ static bool parse_one(struct options *o, int c, const char *arg)
 	case OPT_HIST_OUT:
 		o->hist_out = arg;
 		return true;
+	case OPT_LAYOUT:
+		i = parse_name(arg, layout_names, 0, LAYOUT_NR);
+		o->layout = (unsigned int)i;
+		return i >= 0;
 	}
 	return false;
 }

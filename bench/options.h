@@ -38,6 +38,7 @@ struct options {
 	bool pin;
 	unsigned int device;
 	bool huge;
+	unsigned int layout;		/* enum layout (mapping.h) */
 	uint32_t inject;		/* enum svmsim_bug */
 	uint32_t inject_param;
 	uint32_t fill_delay_us;

@@ -15,7 +15,7 @@ static void region_desc_free(struct rcu_head *head)
 }
 
 static int region_init(struct region *r, unsigned int index, const struct options *o,
-		       unsigned int ndev)
+		       unsigned int ndev, const struct region_arena *arena)
 {
 	size_t k, npages = o->pages;
 	int ret;
@@ -30,7 +30,7 @@ static int region_init(struct region *r, unsigned int index, const struct option
 	if (!r->published || !r->acks)
 		return -ENOMEM;
 	ret = map_create(&r->map, index + 1, npages, o->huge,
-			 o->workload->window ? (int)o->device : -1);
+			 o->workload->window ? (int)o->device : -1, arena_slot(arena, index));
 	if (ret)
 		return ret;
 	for (k = 0; k < npages; k++)
@@ -41,7 +41,7 @@ static int region_init(struct region *r, unsigned int index, const struct option
 /**
  * regions_create() - map every region at generation 1 and publish it
  * @t: out.
- * @o: the options (regions, pages, huge, workload, device, threads).
+ * @o: the options (regions, pages, huge, layout, workload, device, threads).
  *
  * Return: 0 or -errno; on error regions_destroy() cleans up.
  */
@@ -56,9 +56,13 @@ int regions_create(struct region_table *t, const struct options *o)
 	t->live = calloc(t->n, sizeof(*t->live));
 	if (!t->regions || !t->live)
 		return -ENOMEM;
-	for (i = 0; i < t->n; i++) {
+	for (i = 0; i < t->n; i++)
 		t->regions[i].map.window_fd = -1;
-		ret = region_init(&t->regions[i], i, o, t->ndev);
+	ret = arena_create(&t->arena, o->layout, t->n, o->pages, o->huge);
+	if (ret)
+		return ret;
+	for (i = 0; i < t->n; i++) {
+		ret = region_init(&t->regions[i], i, o, t->ndev, &t->arena);
 		if (!ret)
 			ret = region_publish(t, &t->regions[i]);
 		if (ret)
@@ -80,6 +84,7 @@ void regions_destroy(struct region_table *t)
 		free(t->regions[i].published);
 		free(t->regions[i].acks);
 	}
+	arena_destroy(&t->arena);
 	free(t->regions);
 	free(t->live);
 	t->regions = NULL;

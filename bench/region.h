@@ -45,6 +45,7 @@ struct region_desc {
 };
 
 struct region_table {
+	struct region_arena arena;	/* where the regions are (--layout) */
 	unsigned int n;
 	unsigned int ndev;		/* device threads: ack slots per page */
 	struct region *regions;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mapping.h"
 #include "report.h"
 #include "svmsim/loglin.h"
 #include "svmsim/names.h"
@@ -112,6 +113,7 @@ static void put_config(struct row *r, const struct options *o, const struct devb
 	put_bool(r, "pin", o->pin);
 	put_u64(r, "device", o->device);
 	put_bool(r, "huge", o->huge);
+	put_str(r, "layout", layout_names[o->layout]);
 	put_str(r, "inject", svmsim_bug_names[o->inject]);
 	put_opt_u64(r, "inject_param", o->inject, o->inject_param);
 	put_u64(r, "fill_delay_us", o->fill_delay_us);
@@ -208,6 +210,7 @@ static void put_outcome(struct row *r, const struct results *res)
 	put_u64(r, "op_failures", res->failures);
 	put_opt_u64(r, "op_failures_unbound", res->unbound, res->failures_unbound);
 	put_u64(r, "unexpected_faults", res->unexpected);
+	put_opt_u64(r, "merged_regions", res->merged_known, res->merged_regions);
 	for (v = 0; v < V_NR; v++)
 		total += res->violations[v];
 	put_u64(r, "violations", total);
@@ -258,6 +261,8 @@ static void build_row(struct row *r, const struct results *res, char *events)
 	put_opt_f64(r, "elapsed_s", true, res->elapsed_s, 3);
 	put_u64(r, "ops", res->ops);
 	put_str(r, "op", res->o->workload->op);
+	put_u64(r, "discarded", res->discarded);
+	put_opt_u64(r, "discarded_unbound", res->unbound, res->discarded_unbound);
 	put_latency(r, bound_names, res->bound);
 	put_latency(r, unbound_names, res->unbound);
 	put_overhead(r, res->bound, res->unbound);
@@ -450,6 +455,10 @@ void report_summary(const struct results *res)
 		fprintf(stderr, ", kernel flush p50 %llu p99 %llu ns (%llu)",
 			(unsigned long long)k50, (unsigned long long)k99,
 			(unsigned long long)res->k.flush->count);
-	fprintf(stderr, ", %llu violations, %llu unexpected faults\n",
+	fprintf(stderr, ", %llu violations, %llu unexpected faults",
 		(unsigned long long)violations, (unsigned long long)res->unexpected);
+	fprintf(stderr, ", %llu samples discarded", (unsigned long long)res->discarded);
+	if (res->unbound)
+		fprintf(stderr, " (%llu unbound)", (unsigned long long)res->discarded_unbound);
+	fprintf(stderr, ", layout %s\n", layout_names[res->o->layout]);
 }

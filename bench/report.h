@@ -7,6 +7,7 @@
 #ifndef _SVMBENCH_REPORT_H
 #define _SVMBENCH_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "checker.h"
@@ -30,6 +31,10 @@ struct results {
 	uint64_t retries;
 	uint64_t failures;
 	uint64_t failures_unbound;
+	uint64_t discarded;		/* samples that timed something else, bound */
+	uint64_t discarded_unbound;
+	uint64_t merged_regions;	/* regions not a VMA of their own (start or end) */
+	bool merged_known;
 	uint64_t dev_reads;
 	uint64_t dev_writes;
 };

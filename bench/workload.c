@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "pagemap.h"
 #include "workload.h"
 
 /* The order is the wire format of the baseline protocol (an index). */
@@ -60,18 +61,31 @@ const char *workload_names(void)
 	return names;
 }
 
-/* Untimed, right before the operation: what both sides do, then the device's part. */
-void mutation_prepare(struct mutation *m)
+/*
+ * Untimed, right before the operation: what both sides do, then the
+ * device's part.  Return: whether the operation has what it names to work
+ * on: every page present (a device window's VM_PFNMAP pages are not in
+ * pagemap: the touch faulted them in, which is all we can tell) and, bound,
+ * cached by the device.
+ */
+bool mutation_prepare(struct mutation *m)
 {
+	bool cached = true;
+
 	map_touch(m->map);
 	if (m->hooks && m->hooks->prepare)
-		m->hooks->prepare(m->arg);
+		cached = m->hooks->prepare(m->arg);
+	return cached &&
+	       (m->map->window_fd >= 0 || pagemap_all_present(m->map->base, m->map->npages));
 }
 
-/* One latency sample: from @t0 to now. */
-void mutation_record(struct mutation *m, uint64_t t0)
+/* One latency sample of @ns, recorded if @valid, else counted as discarded. */
+void mutation_sample(struct mutation *m, uint64_t ns, bool valid)
 {
-	hist_add(m->lat, now_ns() - t0);
+	if (valid)
+		hist_add(m->lat, ns);
+	else
+		m->discarded++;
 }
 
 void mutation_state(struct mutation *m, enum region_state st)

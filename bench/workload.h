@@ -11,6 +11,14 @@
  * records its latency, restores the region (remap, re-protect) and stamps
  * every page with m->gen.  It returns 0 or -errno (fatal); failures the
  * operation reports per page or per call are counted in m->failures.
+ *
+ * A sample must time the operation it names.  Each workload checks, untimed
+ * and the same way on both sides, that it did: every page was present (and,
+ * bound, cached by the device) when the operation started
+ * (mutation_prepare()); migrate: every page moved;
+ * cow: the timed store itself took the fault that copied the page (not a
+ * device write before it).  A sample that fails its check is not recorded
+ * but counted in m->discarded, and reported.
  */
 #ifndef _SVMBENCH_WORKLOAD_H
 #define _SVMBENCH_WORKLOAD_H
@@ -31,8 +39,11 @@ enum region_state {
 };
 
 struct mutation_hooks {
-	/* Just before the timed operation: the device caches the region. */
-	void (*prepare)(void *arg);
+	/*
+	 * Just before the timed operation: the device caches the region (and
+	 * the ballast).  false: not all of it got cached.
+	 */
+	bool (*prepare)(void *arg);
 	/* The region entered @st (RS_UNMAPPED, RS_READONLY, then RS_BUSY again). */
 	void (*state)(void *arg, enum region_state st);
 	/* cow: page @page carries the new generation now. */
@@ -61,6 +72,7 @@ struct mutation {
 	const int *nodes;		/* migrate: the two NUMA nodes */
 	struct hist *lat;		/* latency samples, ns */
 	uint64_t failures;		/* out: counted, not fatal */
+	uint64_t discarded;		/* out: samples that timed something else */
 	const struct mutation_hooks *hooks;
 	void *arg;
 };
@@ -87,8 +99,8 @@ const struct workload *workload_pick(const struct workload *w, uint64_t *rng,
 const char *workload_names(void);
 
 /* Helpers for the workloads. */
-void mutation_prepare(struct mutation *m);
-void mutation_record(struct mutation *m, uint64_t t0);
+bool mutation_prepare(struct mutation *m);
+void mutation_sample(struct mutation *m, uint64_t ns, bool valid);
 void mutation_state(struct mutation *m, enum region_state st);
 void mutation_dwell(struct mutation *m, enum region_state st);
 

@@ -6,6 +6,13 @@
  * the device) after the fork: the COW must invalidate what the device
  * caches of the shared page.
  *
+ * Device threads keep writing meanwhile, and a DMA write to a page still
+ * shared breaks COW for the parent first (GUP with FOLL_WRITE): the timed
+ * store then finds a private writable page and costs a plain store.  Each
+ * sample is checked (pagemap and the thread's fault counter, untimed) and
+ * counted only if the store itself took the fault that copied the page;
+ * the others are discarded and counted.
+ *
  * The child lives until the parent has finished the iteration.  So that
  * the timed writes run alone, on both sides alike, the child waits for
  * them before it does anything: a socket pair carries "writes done" to
@@ -19,6 +26,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "pagemap.h"
 #include "workload.h"
 
 /*
@@ -68,18 +76,49 @@ static _Noreturn void cow_child(struct mutation *m, int fd)
 	_exit(status);
 }
 
-static void cow_first_writes(struct mutation *m)
+/*
+ * Did the store between @e0 and @e1 (pagemap entries) break copy-on-write
+ * itself?  The thread took a fault across it, and the page was replaced
+ * (a new PFN; when PFNs are hidden, shared before and ours alone after).
+ * A device DMA write that came first copied the page already: the store
+ * then takes no fault and times a plain store.
+ */
+static bool cow_store_copied(int pm, uint64_t e0, uint64_t e1, long f0, long f1)
 {
+	uint64_t p0 = e0 & PM_PFN_MASK, p1 = e1 & PM_PFN_MASK;
+
+	if (f0 >= 0 && f1 >= 0 && f1 <= f0)
+		return false;			/* no fault: a plain store */
+	if (pm < 0)
+		return true;			/* no pagemap: the fault is all we know */
+	if (!(e0 & PM_PRESENT) || !(e1 & PM_PRESENT))
+		return false;
+	if (p0 && p1)
+		return p0 != p1;
+	return !(e0 & PM_EXCLUSIVE) && (e1 & PM_EXCLUSIVE);
+}
+
+static void cow_first_writes(struct mutation *m, bool prepared)
+{
+	int pm = pagemap_open();
+	uint64_t t0, ns, e0, e1;
+	long f0, f1;
 	size_t k;
 
 	for (k = 0; k < m->map->npages; k++) {
-		uint64_t t0 = now_ns();
-
+		e0 = pagemap_entry(pm, map_page(m->map, k));
+		f0 = thread_minflt();
+		t0 = now_ns();
 		map_hdr(m->map, k)->gen = m->gen;
-		mutation_record(m, t0);
+		ns = now_ns() - t0;
+		f1 = thread_minflt();
+		e1 = pagemap_entry(pm, map_page(m->map, k));
+		mutation_sample(m, ns, prepared && cow_store_copied(pm, e0, e1, f0, f1));
 		if (m->hooks && m->hooks->stamped)
 			m->hooks->stamped(m->arg, k);
 	}
+	if (pm >= 0)
+		close(pm);
 }
 
 /* The child runs now: release it, dwell while it watches, end it, reap it. */
@@ -116,10 +155,8 @@ static int cow_mutate(struct mutation *m)
 	if (!pid)
 		cow_child(m, sv[1]);
 	close(sv[1]);
-	if (pid > 0) {
-		mutation_prepare(m);
-		cow_first_writes(m);
-	}
+	if (pid > 0)
+		cow_first_writes(m, mutation_prepare(m));
 	if (m->hooks && m->hooks->forked)
 		m->hooks->forked(m->arg);
 	if (pid < 0) {

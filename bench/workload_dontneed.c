@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dontneed: madvise(MADV_DONTNEED) the region (timed): its pages go, the
- * CPU's next touch maps zero pages, which it stamps.
+ * CPU's next touch maps zero pages, which it stamps.  A sample counts only
+ * if every page was present (faulted in) when the madvise started.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -11,13 +12,12 @@
 
 static int dontneed_mutate(struct mutation *m)
 {
-	uint64_t t0;
+	bool present = mutation_prepare(m);	/* else it drops less than the region */
+	uint64_t t0 = now_ns();
 
-	mutation_prepare(m);
-	t0 = now_ns();
 	if (madvise(m->map->base, map_len(m->map), MADV_DONTNEED))
 		return -errno;
-	mutation_record(m, t0);
+	mutation_sample(m, now_ns() - t0, present);
 	map_stamp(m->map, m->gen);
 	return 0;
 }

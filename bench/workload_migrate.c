@@ -2,7 +2,10 @@
 /*
  * migrate: move_pages(2) every page of the region to the other NUMA node
  * (timed); the CPU stamps the copies.  Pages the kernel could not move
- * (e.g. -EBUSY: pinned by the device) are counted as failures.
+ * (e.g. -EBUSY: pinned by the device) are counted as failures.  A sample
+ * counts only if every page was present and on one node before, and on
+ * the other after: a move_pages that moved fewer pages (none, on a pinned
+ * device) timed something else, and is discarded.
  */
 #include <errno.h>
 #include <linux/mempolicy.h>
@@ -19,14 +22,20 @@ static long move_pages(size_t n, void **pages, const int *nodes, int *status, in
 	return syscall(SYS_move_pages, 0, n, pages, nodes, status, flags);
 }
 
-/* The node that is not where page 0 is now. */
-static int migrate_target(struct mutation *m, void **pages)
+/*
+ * The node that is not where page 0 is now; *@home: whether every page is
+ * present and on page 0's node, so that all of them have to move.
+ */
+static int migrate_target(struct mutation *m, void **pages, int *status, bool *home)
 {
-	int where = -1;
+	size_t k, n = m->map->npages;
 
-	if (move_pages(1, pages, NULL, &where, 0) < 0)
+	if (move_pages(n, pages, NULL, status, 0) < 0)
 		return -errno;
-	return where == m->nodes[0] ? m->nodes[1] : m->nodes[0];
+	*home = status[0] >= 0;
+	for (k = 1; k < n; k++)
+		*home &= status[k] == status[0];
+	return status[0] == m->nodes[0] ? m->nodes[1] : m->nodes[0];
 }
 
 static uint64_t migrate_failures(long ret, const int *status, size_t n)
@@ -41,27 +50,40 @@ static uint64_t migrate_failures(long ret, const int *status, size_t n)
 	return failed;
 }
 
+/* Did every page move to @target? */
+static bool migrate_moved(long ret, const int *status, size_t n, int target)
+{
+	size_t k;
+
+	for (k = 0; !ret && k < n; k++)
+		if (status[k] != target)
+			return false;
+	return !ret;
+}
+
 static int migrate_run(struct mutation *m, void **pages, int *nodes, int *status)
 {
 	size_t n = m->map->npages, k;
+	bool present, home = false;
 	int target;
-	uint64_t t0;
+	uint64_t t0, ns;
 	long ret;
 
 	for (k = 0; k < n; k++)
 		pages[k] = map_page(m->map, k);
-	target = migrate_target(m, pages);
+	present = mutation_prepare(m);
+	target = migrate_target(m, pages, status, &home);
 	if (target < 0)
 		return target;
 	for (k = 0; k < n; k++)
 		nodes[k] = target;
-	mutation_prepare(m);
 	t0 = now_ns();
 	ret = move_pages(n, pages, nodes, status, MPOL_MF_MOVE);
+	ns = now_ns() - t0;
 	if (ret < 0)
 		return -errno;
-	mutation_record(m, t0);
 	m->failures += migrate_failures(ret, status, n);
+	mutation_sample(m, ns, present && home && migrate_moved(ret, status, n, target));
 	map_stamp(m->map, m->gen);
 	return 0;
 }

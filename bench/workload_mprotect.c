@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mprotect: make the region read-only (timed), stay so for the pause (a
- * device write must fault then), make it writable again and stamp it.
+ * device write must fault then), make it writable again and stamp it.  A
+ * sample counts only if every page was present when the mprotect started.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -11,13 +12,12 @@
 
 static int mprotect_mutate(struct mutation *m)
 {
-	uint64_t t0;
+	bool present = mutation_prepare(m);	/* else fewer PTEs to change */
+	uint64_t t0 = now_ns();
 
-	mutation_prepare(m);
-	t0 = now_ns();
 	if (mprotect(m->map->base, map_len(m->map), PROT_READ))
 		return -errno;
-	mutation_record(m, t0);
+	mutation_sample(m, now_ns() - t0, present);
 	mutation_dwell(m, RS_READONLY);
 	if (mprotect(m->map->base, map_len(m->map), PROT_READ | PROT_WRITE))
 		return -errno;

@@ -2,7 +2,8 @@
 /*
  * munmap: unmap the region (timed), stay unmapped for the pause, map fresh
  * anonymous memory at the same address and stamp it.  Device accesses
- * while unmapped must fault; afterwards they must see the new pages.
+ * while unmapped must fault; afterwards they must see the new pages.  A
+ * sample counts only if every page was present when the munmap started.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -12,14 +13,13 @@
 
 static int munmap_mutate(struct mutation *m)
 {
-	uint64_t t0;
+	bool present = mutation_prepare(m);	/* else fewer pages to unmap */
+	uint64_t t0 = now_ns();
 	int ret;
 
-	mutation_prepare(m);
-	t0 = now_ns();
 	if (munmap(m->map->base, map_len(m->map)))
 		return -errno;
-	mutation_record(m, t0);
+	mutation_sample(m, now_ns() - t0, present);
 	mutation_dwell(m, RS_UNMAPPED);
 	ret = map_remap(m->map);
 	if (ret)

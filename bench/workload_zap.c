@@ -4,6 +4,8 @@
  * (SVMSIM_IOC_ZAP, timed), as the seed's write() did -- moving it to new
  * backing pages first (SVMSIM_ZAP_SWAP), so that a device entry left
  * stale reads the old page and is seen.  The CPU refaults and stamps.
+ * (pagemap does not show a window's VM_PFNMAP pages: the CPU's touch
+ * right before is what makes them present.)
  */
 #include "clock.h"
 #include "svmsim/dev.h"
@@ -11,15 +13,14 @@
 
 static int zap_mutate(struct mutation *m)
 {
-	uint64_t t0;
+	bool present = mutation_prepare(m);
+	uint64_t t0 = now_ns();
 	int ret;
 
-	mutation_prepare(m);
-	t0 = now_ns();
 	ret = svmsim_zap(m->map->window_fd, m->map->base, map_len(m->map), SVMSIM_ZAP_SWAP);
 	if (ret)
 		return ret;
-	mutation_record(m, t0);
+	mutation_sample(m, now_ns() - t0, present);
 	map_stamp(m->map, m->gen);
 	return 0;
 }
