@@ -25,8 +25,8 @@ start=$(date +%s)
 cd /tmp/fuzz && su fuzz -c "trinity -q -l off --stats -N $CALLS -C $CHILDREN -V /dev/svmsim0 \
 	--disable-fds=sockets,pipes,perf,epoll,eventfd,pseudo,timerfd,testfile,memfd,drm \
 	-c ioctl -c mmap -c write -c close -c fcntl -c dup" >/tmp/fuzz/trinity.log 2>&1
-[ -d "${SVMSIM_OUT:-}" ] && cp /tmp/fuzz/trinity.log "$SVMSIM_OUT/"
 rc=$?
+[ -d "${SVMSIM_OUT:-}" ] && cp /tmp/fuzz/trinity.log "$SVMSIM_OUT/"
 secs=$(($(date +%s) - start))
 taint1=$(cat /proc/sys/kernel/tainted)
 sed -n '/rrno/,$p' /tmp/fuzz/trinity.log | head -60 | sed 's/^/# /'

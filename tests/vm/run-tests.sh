@@ -77,6 +77,8 @@ else
 		run svmsim-test_callbacks --model $model
 	done
 	run svmsim-test_pinned
+	# The short fuzz: random bind models cover secondary, range and pinned.
+	run svmsim-fuzz --duration 45 --inject --progress 15
 	if command -v svmsim-bench_smoke >/dev/null; then
 		run svmsim-bench_smoke
 	fi
