@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -58,7 +59,7 @@ TAP_DEFINE_STATE;
 #define SCRATCH_LEN	(64ul << 10)
 #define NPASID_SEEN	64
 #define MAXERR		134		/* errno values tallied */
-#define WORKER_CALLS	20000		/* mean calls before a worker process exits */
+#define WORKER_CALLS	6000		/* mean calls before a worker process exits */
 
 /* ---- the calls, and the errnos the UAPI documents for each ---------------- */
 
@@ -77,8 +78,9 @@ enum op {
  * mmap() and write() of the window: the header's window section; mmap also
  * the errors mmap(2) gives for any file (ENOMEM: no address space;
  * EACCES: the fd's open mode forbids the mapping).  EBADF only for a call
- * on a closed slot or another thread's (it may just have closed it), and
- * for write() on an O_RDONLY fd.
+ * on a closed slot or another thread's (it may just have closed it), and,
+ * by the privilege model, for a call that acts (acts()) on an O_RDONLY fd;
+ * EPERM for SET_CONFIG and STATS' device reset without CAP_SYS_ADMIN.
  */
 static const struct {
 	const char *name;
@@ -90,9 +92,9 @@ static const struct {
 	[OP_UNBIND]	= { "UNBIND",	  { EFAULT, EINVAL, EPERM } },
 	[OP_DMA]	= { "DMA",	  { EFAULT, EACCES, EHOSTUNREACH, EINVAL, EPERM, ESRCH,
 				    EAGAIN, EINTR, ENOMEM } },
-	[OP_STATS]	= { "STATS",	  { EFAULT, EINVAL, ENOMEM } },
+	[OP_STATS]	= { "STATS",	  { EFAULT, EINVAL, ENOMEM, EPERM } },
 	[OP_HIST]	= { "HIST",	  { EFAULT, EINVAL, ENOMEM } },
-	[OP_SET_CONFIG]	= { "SET_CONFIG", { EFAULT, EINVAL, EBUSY } },
+	[OP_SET_CONFIG]	= { "SET_CONFIG", { EFAULT, EINVAL, EBUSY, EPERM } },
 	[OP_GET_CONFIG]	= { "GET_CONFIG", { EFAULT } },
 	[OP_ZAP]	= { "ZAP",	  { EFAULT, EINVAL, ENOMEM } },
 	[OP_PROBE]	= { "PROBE",	  { EFAULT, EINVAL, EPERM, ESRCH } },
@@ -103,6 +105,13 @@ static const struct {
 	[OP_OPEN]	= { "open",	  { ENOMEM, EMFILE } },
 	[OP_CLOSE]	= { "close",	  { 0 } },
 };
+
+/* The privilege model: these need an fd opened for writing (EBADF). */
+static bool acts(enum op op)
+{
+	return op == OP_BIND || op == OP_UNBIND || op == OP_DMA || op == OP_ZAP ||
+	       op == OP_INJECT || op == OP_SET_CONFIG || op == OP_WRITE;
+}
 
 static bool errno_allowed(enum op op, int err, bool foreign_fd)
 {
@@ -141,6 +150,7 @@ static struct {
 	uint64_t calls;			/* 0: --duration decides */
 	unsigned int procs, threads, device;
 	bool inject;
+	uint32_t skip_ops, skip_churn;	/* --skip */
 	double progress;
 } o = { .seed = 1, .duration = 30, .procs = 3, .threads = 3, .progress = 10 };
 
@@ -169,6 +179,7 @@ struct thr {
 	char *scratch;			/* SCRATCH_LEN bytes, DMA buffer */
 	char desc[320];			/* the call in progress, for reports */
 	bool arg_unknown;		/* the argument is in the churned area */
+	bool fd_rdonly;			/* the call's fd was opened O_RDONLY */
 };
 
 static uint64_t rnd(struct thr *t, uint64_t n)
@@ -406,6 +417,7 @@ static int pick_fd(struct thr *t, int *slot, bool *foreign)
 	unsigned int s;
 	int fd;
 
+	t->fd_rdonly = false;
 	if (chance(t, 8)) {
 		*slot = -1;
 		*foreign = false;
@@ -414,6 +426,7 @@ static int pick_fd(struct thr *t, int *slot, bool *foreign)
 	s = (unsigned int)rnd(t, NFD);
 	*slot = (int)s;
 	fd = atomic_load(&slots[s].fd);
+	t->fd_rdonly = atomic_load(&slots[s].rdonly);
 	/* EBADF is fine on a closed slot or one another thread may close. */
 	*foreign = fd < 0 || s % o.threads != t->idx;
 	return fd;
@@ -434,7 +447,8 @@ static void check(struct thr *t, enum op op, long ret, int err, bool foreign_fd,
 		say("# FAIL seed=%" PRIu64 " proc=%u gen=%u thread=%u call=%lu: %s %s -> success, "
 		    "but the ABI says it must fail (%s)\n", o.seed, proc_slot, proc_gen, t->idx,
 		    t->ncalls, allowed[op].name, t->desc, why);
-	} else if (ret < 0 && !errno_allowed(op, err, foreign_fd)) {
+	} else if (ret < 0 && !errno_allowed(op, err, foreign_fd) &&
+		   !(err == EBADF && t->fd_rdonly && acts(op))) {
 		atomic_fetch_add(&sh->bad, 1);
 		say("# FAIL seed=%" PRIu64 " proc=%u gen=%u thread=%u call=%lu: %s %s -> %s (%d), "
 		    "not documented for this call\n", o.seed, proc_slot, proc_gen, t->idx,
@@ -910,8 +924,7 @@ static void f_write(struct thr *t)
 		 (unsigned long long)addr, (unsigned long long)len);
 	ret = write(fd, (void *)(uintptr_t)addr, (size_t)len);
 	err = ret < 0 ? errno : 0;
-	check(t, OP_WRITE, ret, err, foreign || slot < 0 || atomic_load(&slots[slot].rdonly),
-	      false, "");
+	check(t, OP_WRITE, ret, err, foreign || slot < 0, false, "");
 	if (ret >= 0 && (uint64_t)ret != len && (uint64_t)ret != 0x7ffff000ull) {
 		atomic_fetch_add(&sh->bad, 1);
 		say("# FAIL seed=%" PRIu64 " proc=%u gen=%u thread=%u call=%lu: write %s -> %zd\n",
@@ -1017,6 +1030,9 @@ static void churn(struct thr *t)
 		MADV_PAGEOUT, MADV_WILLNEED, MADV_MERGEABLE, MADV_DONTFORK, MADV_DOFORK,
 	};
 	unsigned int c = (unsigned int)rnd(t, CH_NR);
+
+	if (o.skip_churn >> c & 1)
+		return;
 	size_t len = (1 + (chance(t, 80) ? rnd(t, 16) : rnd(t, 1024))) * PG;
 	char *a = (char *)(uintptr_t)(RES_BASE + rnd(t, RES_LEN / PG) * PG);
 
@@ -1070,42 +1086,33 @@ static void churn(struct thr *t)
 	}
 }
 
+/* What a thread does, by weight (out of 100). */
+static const struct {
+	enum op op;
+	unsigned int weight;
+	void (*fn)(struct thr *t);
+} menu[] = {
+	{ OP_VERSION, 3, f_version },	{ OP_BIND, 7, f_bind },
+	{ OP_UNBIND, 4, f_unbind },	{ OP_DMA, 30, f_dma },
+	{ OP_STATS, 4, f_stats },	{ OP_HIST, 3, f_hist },
+	{ OP_SET_CONFIG, 4, f_set_config }, { OP_GET_CONFIG, 2, f_get_config },
+	{ OP_ZAP, 4, f_zap },		{ OP_PROBE, 5, f_probe },
+	{ OP_INJECT, 4, f_inject },	{ OP_BADCMD, 5, f_badcmd },
+	{ OP_MMAP, 4, f_mmap },		{ OP_WRITE, 4, f_write },
+	{ OP_CLOSE, 3, f_close_open },	{ OP_NR, 14, churn },
+};
+
 static void fuzz_one(struct thr *t)
 {
-	unsigned int r = (unsigned int)rnd(t, 100);
+	unsigned int r = (unsigned int)rnd(t, 100), i = 0;
 
-	if (r < 3)
-		f_version(t);
-	else if (r < 10)
-		f_bind(t);
-	else if (r < 14)
-		f_unbind(t);
-	else if (r < 44)
-		f_dma(t);
-	else if (r < 48)
-		f_stats(t);
-	else if (r < 51)
-		f_hist(t);
-	else if (r < 55)
-		f_set_config(t);
-	else if (r < 57)
-		f_get_config(t);
-	else if (r < 61)
-		f_zap(t);
-	else if (r < 66)
-		f_probe(t);
-	else if (r < 70)
-		o.inject ? f_inject(t) : f_probe(t);
-	else if (r < 75)
-		f_badcmd(t);
-	else if (r < 79)
-		f_mmap(t);
-	else if (r < 83)
-		f_write(t);
-	else if (r < 86)
-		f_close_open(t);
-	else
-		churn(t);
+	while (i + 1 < sizeof(menu) / sizeof(menu[0]) && r >= menu[i].weight)
+		r -= menu[i++].weight;
+	if (menu[i].op == OP_INJECT && !o.inject)
+		i = 9;	/* PROBE */
+	if (menu[i].op < OP_NR && (o.skip_ops >> menu[i].op & 1))
+		return;
+	menu[i].fn(t);
 }
 
 /* ---- worker processes ------------------------------------------------------ */
@@ -1221,10 +1228,36 @@ static void dump_stacks(pid_t pid)
 		tap_diag("cannot dump the stacks of %d", (int)pid);
 }
 
+/* --skip NAME,...: leave out calls (allowed[].name) or churn operations. */
+static void parse_skip(const char *list)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		bool found = false;
+
+		for (unsigned int i = 0; i < OP_NR; i++)
+			if (!strcasecmp(w, allowed[i].name)) {
+				o.skip_ops |= 1u << i;
+				found = true;
+			}
+		for (unsigned int i = 0; i < CH_NR; i++)
+			if (!strcasecmp(w, churn_names[i])) {
+				o.skip_churn |= 1u << i;
+				found = true;
+			}
+		if (!found) {
+			fprintf(stderr, "--skip: unknown call '%s'\n", w);
+			exit(2);
+		}
+	}
+}
+
 static void usage(const char *argv0)
 {
 	fprintf(stderr, "usage: %s [--seed N] [--duration SEC | --calls N] [--procs N] "
-		"[--threads N] [--device N] [--inject] [--progress SEC]\n", argv0);
+		"[--threads N] [--device N] [--inject] [--progress SEC] [--skip CALL,...]\n", argv0);
 	exit(2);
 }
 
@@ -1233,6 +1266,11 @@ static void parse(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(a, "--skip") && v) {
+			parse_skip(v);
+			i++;
+			continue;
+		}
 		if (!strcmp(a, "--inject")) {
 			o.inject = true;
 			continue;
@@ -1414,16 +1452,16 @@ int main(int argc, char **argv)
 		}
 		if (atomic_load(&sh->stop) && !any)
 			break;
-		if (stop_at && !hung && now() - stop_at > 120) {
+		if (stop_at && !hung && now() - stop_at > 60) {
 			hung = true;
-			tap_diag("workers still running 120 s after the stop: stacks follow");
+			tap_diag("workers still running 60 s after the stop: stacks follow");
 			for (unsigned int i = 0; i < o.procs; i++)
 				if (pids[i]) {
 					dump_stacks(pids[i]);
 					kill(pids[i], SIGKILL);
 				}
 		}
-		if (hung && now() - stop_at > 240) {
+		if (hung && now() - stop_at > 90) {
 			tap_diag("workers unkillable (D state?): giving up on them");
 			break;
 		}
@@ -1444,14 +1482,16 @@ int main(int argc, char **argv)
 	tap_ok(!atomic_load(&sh->worker_deaths), "no worker died (%lu of %lu)",
 	       atomic_load(&sh->worker_deaths), atomic_load(&sh->workers));
 	tap_ok(!hung, "every worker finished after the stop");
-	tap_ok(device_works(), "the device still binds, moves data and unbinds (both models)");
-	tap_ok(!dev_gauges(&entries, &pinned) && !entries && !pinned,
+	/* After a hang the device's locks may be held for good: do not wait on them. */
+	tap_ok(!hung && device_works(), "the device still binds, moves data and unbinds "
+	       "(both models)");
+	tap_ok(!hung && !dev_gauges(&entries, &pinned) && !entries && !pinned,
 	       "no TLB entry or pinned page left after every fd closed (%" PRIu64 ", %" PRIu64 ")",
 	       entries, pinned);
 	{
 		int fd = svmsim_open(o.device);
 
-		restored = fd >= 0 && !svmsim_set_config(fd, &saved);
+		restored = !hung && fd >= 0 && !svmsim_set_config(fd, &saved);
 		if (fd >= 0)
 			close(fd);
 	}
