@@ -1106,6 +1106,7 @@ static void fuzz_one(struct thr *t)
 {
 	unsigned int r = (unsigned int)rnd(t, 100), i = 0;
 
+	t->arg_unknown = false;
 	while (i + 1 < sizeof(menu) / sizeof(menu[0]) && r >= menu[i].weight)
 		r -= menu[i++].weight;
 	if (menu[i].op == OP_INJECT && !o.inject)
