@@ -4,6 +4,7 @@
 #   make check        every test (unit tests plain/ASan+UBSan/TSan, and the
 #                     in-VM TAP tests) on every supported kernel installed;
 #                     installs missing Debian packages first
+#   make fuzz         the long fuzz (svmsim-fuzz and trinity) in a VM per kernel
 #   make sweep        the benchmark sweep, with plots, into results/
 #   make plots        redraw the plots of existing results
 #   make deps         install the Debian packages (idempotent)
@@ -53,7 +54,17 @@ $(B)/bin/svmsim-%: tests/vm/%.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 
-user: $(if $(BENCH_SRC),$(B)/bin/svmbench) $(VMTEST_BIN) $(VMTEST_SH)
+# The fuzzer and its trinity wrapper (tests/fuzz/): `make fuzz` runs the long fuzz.
+$(B)/bin/svmsim-fuzz: tests/fuzz/svmsim-fuzz.c tests/lib/tap.h $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $< -lpthread
+
+$(B)/bin/svmsim-trinity: tests/fuzz/svmsim-trinity.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+user: $(if $(BENCH_SRC),$(B)/bin/svmbench) $(VMTEST_BIN) $(VMTEST_SH) \
+	$(B)/bin/svmsim-fuzz $(B)/bin/svmsim-trinity
 
 # ---- the module ----
 
@@ -121,6 +132,13 @@ check-all: unit-check user
 	done
 	scripts/vm-check $(KVERS)
 
+# The long fuzz (svmsim-fuzz, >= 1e6 calls, and trinity) on every kernel.
+fuzz: deps
+	$(MAKE) fuzz-run
+
+fuzz-run: user modules
+	scripts/fuzz $(KVERS)
+
 # The default kernel unless KVERS was given (environment or command line).
 SWEEP_KVERS := $(if $(filter environment command,$(firstword $(origin KVERS))),$(KVERS))
 
@@ -138,4 +156,4 @@ clean:
 	rm -f drv/*.o drv/*.ko drv/*.mod drv/*.mod.c drv/.*.cmd drv/Module.symvers drv/modules.order
 
 .PHONY: all user module modules unit unit-check check check-all deps sweep \
-	sweep-run plots clean bench-tlb
+	sweep-run plots clean bench-tlb fuzz fuzz-run

@@ -15,7 +15,8 @@
  *  - an unknown ioctl number fails with ENOTTY; a known number whose size
  *    field differs from this ABI's struct (an old or new header) with EINVAL;
  *  - an unreadable or unwritable argument pointer fails with EFAULT;
- *  - unknown bits in a flags field fail with EINVAL.
+ *  - unknown bits in a flags field fail with EINVAL;
+ *  - a call that allocates memory may fail with ENOMEM.
  * Errors particular to a call are listed beside it.
  *
  * Who may do what (the privilege model):
@@ -140,8 +141,9 @@ struct svmsim_version {
  * Errors: EINVAL bad model/fill/flags/reserved, pin range unaligned, given
  * for a non-pinned model, or beyond the user address space; EBUSY the mm is
  * already bound to this device; ENOSPC no free PASID; ENOMEM; EFAULT the pin
- * range is not mapped; ENOMEM (pinned) the pin range, or a pin made for
- * it, takes the caller's pinned memory past RLIMIT_MEMLOCK (without
+ * range is not mapped; EACCES (pinned) the pin range's mapping forbids
+ * access (PROT_NONE); ENOMEM (pinned) the pin range, or a pin made for it,
+ * takes the caller's pinned memory past RLIMIT_MEMLOCK (without
  * CAP_IPC_LOCK); ESRCH the caller has no mm.
  */
 struct svmsim_bind {
@@ -527,7 +529,9 @@ struct svmsim_config {
  *
  * Runs zap_vma_ptes() under mmap_read_lock (the CPU refaults the pages).
  * write(fd, addr, len) does the same without SWAP, as in the seed, and
- * returns len.  Errors: EINVAL not inside this fd's window, or unaligned.
+ * returns len.  Errors: EINVAL not inside this fd's window, or unaligned;
+ * ENOMEM (SWAP) no memory for the second set; write() also EFAULT for a
+ * range the VFS refuses (addr + len above the user address space).
  */
 struct svmsim_zap {
 	__u64 addr;
@@ -537,6 +541,13 @@ struct svmsim_zap {
 	__u64 reserved[2];
 };
 
+/*
+ * The device window: mmap(fd, len, MAP_SHARED, offset 0) maps device pages
+ * (allocated at the first mmap, freed at close), one mapping per fd at a
+ * time.  Errors: EINVAL offset not 0, not MAP_SHARED, len 0, above
+ * SVMSIM_WINDOW_MAX_PAGES pages or above the fd's first mapping; EBUSY the
+ * window is mapped already; ENOMEM; and mmap(2)'s own (EACCES: fd mode).
+ */
 #define SVMSIM_WINDOW_MAX_PAGES	4096	/* largest device window, pages */
 
 /* ---- TLB probe ------------------------------------------------------------ */

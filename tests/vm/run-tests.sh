@@ -82,6 +82,8 @@ else
 	run svmsim-test_priv
 	run svmsim-test_locks
 	run svmsim-test_numa
+	# The short fuzz: random bind models cover secondary, range and pinned.
+	run svmsim-fuzz --duration 45 --inject --progress 15
 	if command -v svmsim-bench_smoke >/dev/null; then
 		run svmsim-bench_smoke
 	fi
