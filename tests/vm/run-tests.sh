@@ -75,6 +75,8 @@ else
 		run svmsim-test_stress --model $model --flush queued --latency-ns 50000
 		run svmsim-test_inject --model $model
 		run svmsim-test_callbacks --model $model
+		run svmsim-test_races --model $model
+		run svmsim-races_rmmod $model
 	done
 	run svmsim-test_pinned
 	if command -v svmsim-bench_smoke >/dev/null; then
