@@ -15,7 +15,7 @@
  * VM run (scripts/vm).
  *
  *   svmsim-test_races [--model M] [--fill F] [--iterations N] [--stall S]
- *                     [--only NAME]
+ *                     [--only NAME,NAME...]
  *   svmsim-test_races --hold queued|window|orphan   (for races_rmmod.sh)
  *
  * The default iteration count is the short form of `make check`; the long
@@ -37,7 +37,7 @@
 #include "lib.h"
 #include "svmsim/names.h"
 
-#define SHORT_ITERATIONS	60
+#define SHORT_ITERATIONS	100
 #define NTALLY			12
 
 static long iters = SHORT_ITERATIONS;
@@ -248,6 +248,19 @@ static void tally_note(char *buf, size_t len)
 	}
 }
 
+/* Is @name in the comma-separated --only list (or is there none)? */
+static bool selected(const char *name, bool optional)
+{
+	size_t n = strlen(name);
+
+	if (!only)
+		return !optional;
+	for (const char *p = only; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 /*
  * Run @fn in a new process group; fail it when it stalls for stall_s, exits
  * non-zero, or leaves bonds or TLB entries behind.
@@ -262,10 +275,6 @@ static void run(const char *name, void (*fn)(void))
 	char note[400];
 	pid_t pid;
 
-	if (only && strcmp(only, name)) {
-		tap_skip("%s: %s (--only %s)", model_name(), name, only);
-		return;
-	}
 	memset(sh, 0, sizeof(*sh));
 	fflush(stdout);
 	pid = fork();
@@ -546,6 +555,7 @@ static void race_unbind(void)
 	volatile uint32_t pasid = 0;
 	struct worker w[2];
 	uint64_t leaks = 0;
+	long probe_bad = 0;
 	pthread_t inv;
 	struct dev d;
 	int ret;
@@ -562,9 +572,11 @@ static void race_unbind(void)
 			break;
 		svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0, (uint32_t)(rnd(&seed) % 3) * 100);
 		*probe = (uint64_t)i;
+		/* Nobody invalidates @probe: its fill has no reason to fail. */
 		ret = dma_read_u64(&d, probe, &v);
-		check(!ret && v == (uint64_t)i, "DMA after bind %ld: %s, %llu", i, errname(ret),
-		      (unsigned long long)v);
+		if ((ret || v != (uint64_t)i) && !probe_bad++)
+			check(false, "DMA after bind %ld: %s, %llu", i, errname(ret),
+			      (unsigned long long)v);
 		pasid = d.pasid;
 		sleep_us((long)(rnd(&seed) % 400));
 		ret = svmsim_unbind(d.fd, d.pasid);
@@ -580,8 +592,10 @@ static void race_unbind(void)
 	for (int k = 0; k < 2; k++)
 		stop_worker(&w[k]);
 	dev_close(&d);
-	snprintf(sh->note, sizeof(sh->note), " unbinds leaving entries %llu;",
-		 (unsigned long long)leaks);
+	check(!probe_bad, "unbind: %ld of %ld DMAs to a page nobody invalidates failed",
+	      probe_bad, iters);
+	snprintf(sh->note, sizeof(sh->note), " unbinds leaving entries %llu, failed DMAs to an "
+		 "untouched page %ld;", (unsigned long long)leaks, probe_bad);
 }
 
 /* ---- 4. munmap racing a fill ------------------------------------------------ */
@@ -978,6 +992,50 @@ static void race_storm(void)
 		 STORM_PROCS + 1, STORM_THREADS, (unsigned long long)binds);
 }
 
+/* ---- 9 (not in the default set). bind/unbind racing mmap of the window -------- */
+
+static void *window_mapper(void *arg)
+{
+	(void)arg;
+	while (!close_stop) {
+		char *w = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, close_fd, 0);
+
+		if (w != MAP_FAILED) {
+			w[0] = 1;
+			munmap(w, 4 * PG);
+		}
+		tick();
+	}
+	return NULL;
+}
+
+/*
+ * Issue 13 defect 1 (bind holds the file lock across mmap_lock; ->mmap
+ * takes them the other way round): hangs in D state until fixed, which
+ * the watchdog reports with the stacks.  Run it with --only window_bind.
+ */
+static void race_window_bind(void)
+{
+	pthread_t t;
+	struct dev d;
+	int ret;
+
+	if (dev_open(&d, opt.device))
+		_exit(3);
+	close_fd = d.fd;
+	pthread_create(&t, NULL, window_mapper, NULL);
+	for (long i = 0; i < iters; i++) {
+		ret = dev_bind(&d);
+		check(!ret, "window_bind %ld: bind: %s", i, errname(ret));
+		if (!ret)
+			svmsim_unbind(d.fd, d.pasid);
+		tick();
+	}
+	close_stop = 1;
+	pthread_join(t, NULL);
+	dev_close(&d);
+}
+
 /* ---- holders for races_rmmod.sh ------------------------------------------------ */
 
 /*
@@ -1042,16 +1100,22 @@ static int hold(const char *mode)
 
 int main(int argc, char **argv)
 {
-	static const struct { const char *name; void (*fn)(void); } races[] = {
-		{ "exit_dma", race_exit_dma },
-		{ "close", race_close },
-		{ "unbind", race_unbind },
-		{ "munmap_fill", race_munmap_fill },
-		{ "exec", race_exec },
-		{ "clone_vm", race_clone_vm },
-		{ "fork", race_fork },
-		{ "storm", race_storm },
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+		bool optional;		/* only when --only names it */
+	} races[] = {
+		{ "exit_dma", race_exit_dma, false },
+		{ "close", race_close, false },
+		{ "unbind", race_unbind, false },
+		{ "munmap_fill", race_munmap_fill, false },
+		{ "exec", race_exec, false },
+		{ "clone_vm", race_clone_vm, false },
+		{ "fork", race_fork, false },
+		{ "storm", race_storm, false },
+		{ "window_bind", race_window_bind, true },
 	};
+	int planned = 0;
 	const char *hold_mode = NULL;
 	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
 	int n = 1;
@@ -1083,8 +1147,11 @@ int main(int argc, char **argv)
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		return 1;
-	tap_plan((int)(sizeof(races) / sizeof(races[0])));
 	for (size_t i = 0; i < sizeof(races) / sizeof(races[0]); i++)
-		run(races[i].name, races[i].fn);
+		planned += selected(races[i].name, races[i].optional);
+	tap_plan(planned);
+	for (size_t i = 0; i < sizeof(races) / sizeof(races[0]); i++)
+		if (selected(races[i].name, races[i].optional))
+			run(races[i].name, races[i].fn);
 	return tap_finish();
 }
