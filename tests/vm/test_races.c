@@ -15,7 +15,7 @@
  * VM run (scripts/vm).
  *
  *   svmsim-test_races [--model M] [--fill F] [--iterations N] [--stall S]
- *                     [--only NAME,NAME...]
+ *                     [--only NAME,NAME...] [--bug BUG]
  *   svmsim-test_races --hold queued|window|orphan   (for races_rmmod.sh)
  *
  * The default iteration count is the short form of `make check`; the long
@@ -43,6 +43,7 @@
 static long iters = SHORT_ITERATIONS;
 static int stall_s = 60;
 static const char *only;
+static uint32_t bug;			/* --bug: injected into munmap_fill (self-test) */
 
 /* What a race's processes share with each other and with the watchdog. */
 struct shared {
@@ -639,8 +640,7 @@ static void race_munmap_fill(void)
 
 		/* Widen the window between the reader's page walk and its insert. */
 		if (i % 64 == 0)
-			svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0,
-				      (uint32_t)(rnd(&seed) % 5) * 100);
+			svmsim_inject(d.fd, d.pasid, bug, 0, (uint32_t)(rnd(&seed) % 5) * 100);
 		fill_target = p;
 		sleep_us((long)(rnd(&seed) % 200));
 		if (i & 1)
@@ -1133,6 +1133,11 @@ int main(int argc, char **argv)
 			stall_s = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
+		} else if (!strcmp(argv[i], "--bug") && i + 1 < argc) {
+			/* Shows that munmap_fill can fail: e.g. --bug ignore_seq. */
+			for (bug = SVMSIM_BUG_NR - 1; bug && strcmp(argv[i + 1], svmsim_bug_names[bug]);)
+				bug--;
+			i++;
 		} else if (!strcmp(argv[i], "--hold") && i + 1 < argc) {
 			hold_mode = argv[++i];
 		} else {
