@@ -77,6 +77,8 @@ else
 		run svmsim-test_inject --model $model
 		run svmsim-test_callbacks --model $model
 		run svmsim-test_alloc --model $model
+		run svmsim-test_races --model $model
+		run svmsim-races_rmmod $model
 	done
 	run svmsim-test_pinned
 	run svmsim-test_priv
