@@ -113,7 +113,7 @@ static void note(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(child_note + n, PG - n, fmt, ap);
+	vsnprintf(child_note + n, PG / 2 - n, fmt, ap);
 	va_end(ap);
 }
 
@@ -290,7 +290,8 @@ static int evictor(uint64_t deadline)
 	for (size_t i = 0; now_ms() < deadline; i++, n++)
 		if (svmsim_dma_read(d.fd, d.pasid, p + (i % EVICT_PAGES) * PG, &v, 8))
 			return 3;
-	note("# evictor: %ld DMA reads\n", n);
+	/* Its own half of child_note: the victim appends concurrently. */
+	snprintf(child_note + PG / 2, PG / 2, "# evictor: %ld DMA reads\n", n);
 	return 0;
 }
 
@@ -324,6 +325,7 @@ static int evict_vs_unbind(void *arg)
 	pid_t pid[2];
 
 	(void)arg;
+	child_note[PG / 2] = 0;
 	for (int i = 0; i < 2; i++) {
 		pid[i] = fork();
 		if (!pid[i])
@@ -331,7 +333,8 @@ static int evict_vs_unbind(void *arg)
 	}
 	for (int i = 0; i < 2; i++)
 		waitpid(pid[i], &status[i], 0);
-	note("# evictor status 0x%x, victim status 0x%x\n", status[0], status[1]);
+	note("%s# evictor status 0x%x, victim status 0x%x\n", child_note + PG / 2,
+	     status[0], status[1]);
 	return status[0] || status[1];
 }
 
