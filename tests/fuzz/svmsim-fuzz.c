@@ -997,10 +997,14 @@ static void fuzz_one(struct thr *t);
 /* A fault on the churned area (unmapped, PROT_NONE) is expected: skip it. */
 static __thread sigjmp_buf *touch_jb;
 
-static void on_segv(int sig)
+static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
+	(void)ctx;
 	if (touch_jb)
 		siglongjmp(*touch_jb, 1);
+	/* Not a touch: a fuzzer bug, say where (worker deaths are counted). */
+	say("# worker %d: signal %d at address %p (code %d)\n", (int)getpid(), sig, si->si_addr,
+	    si->si_code);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -1155,7 +1159,7 @@ static void *thr_main(void *arg)
 static void worker(unsigned int slot, unsigned int gen)
 {
 	static struct worker_thr thr[64];
-	struct sigaction sa = { .sa_handler = on_segv, .sa_flags = SA_NODEFER };
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_NODEFER | SA_SIGINFO };
 	uint64_t rng;
 	unsigned long budget;
 
