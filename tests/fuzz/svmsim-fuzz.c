@@ -125,7 +125,7 @@ static bool errno_allowed(enum op op, int err, bool foreign_fd)
 
 enum churn { CH_MUNMAP, CH_MMAP, CH_MADVISE, CH_MPROTECT, CH_MREMAP, CH_FORK, CH_TOUCH, CH_NR };
 static const char *const churn_names[CH_NR] = {
-	"munmap", "mmap", "madvise", "mprotect", "mremap", "fork", "touch",
+	"munmap", "mmap-anon", "madvise", "mprotect", "mremap", "fork", "touch",
 };
 
 /* ---- state shared by every process (MAP_SHARED) --------------------------- */
@@ -886,6 +886,16 @@ static void f_mmap(struct thr *t)
 	mf = !len || off || !(flags & MAP_SHARED) || len > SVMSIM_WINDOW_MAX_PAGES * PG;
 	snprintf(t->desc, sizeof(t->desc), "fd=%d addr=%p len=%#zx prot=%d flags=%#x off=%#lx", fd,
 		 hint, len, prot, flags, (long)off);
+	if (!hint && len && len <= (SVMSIM_WINDOW_MAX_PAGES + 1) * PG) {
+		/* Between PROT_NONE guards, for the same reason as the scratch buffer. */
+		char *g = mmap(NULL, len + 2 * PG + PG, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		if (g != MAP_FAILED) {
+			hint = g + PG;
+			flags |= MAP_FIXED;
+		}
+	}
 	m = mmap(hint, len, prot, flags, fd, off);
 	err = m == MAP_FAILED ? errno : 0;
 	check(t, OP_MMAP, m == MAP_FAILED ? -1 : 0, err, foreign || slot < 0, mf, "invalid mapping");
@@ -1134,10 +1144,16 @@ static void thr_setup(struct thr *t, unsigned int idx)
 	t->rng = rng_seed(o.seed, ((uint64_t)proc_slot * 1000003 + proc_gen) * 64 + idx);
 	t->arg = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	t->ro = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	t->scratch = mmap(NULL, SCRATCH_LEN, PROT_READ | PROT_WRITE,
+	/*
+	 * A guard page after the scratch buffer: a device write (DMA READ, HIST)
+	 * of any length into it must fault there, not run into the next mapping
+	 * (a thread stack).
+	 */
+	t->scratch = mmap(NULL, SCRATCH_LEN + PG, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (t->arg == MAP_FAILED || t->ro == MAP_FAILED || t->scratch == MAP_FAILED ||
-	    mprotect(t->arg + 2 * PG, PG, PROT_NONE)) {
+	    mprotect(t->arg + 2 * PG, PG, PROT_NONE) ||
+	    mprotect(t->scratch + SCRATCH_LEN, PG, PROT_NONE)) {
 		say("# worker: out of memory\n");
 		_exit(3);
 	}
