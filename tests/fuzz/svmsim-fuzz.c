@@ -861,7 +861,7 @@ static void f_mmap(struct thr *t)
 	int flags = chance(t, 90) ? MAP_SHARED : MAP_PRIVATE;
 	int prot = chance(t, 80) ? PROT_READ | PROT_WRITE : (int)rnd(t, 4);
 	void *hint = NULL;
-	bool mf;
+	bool mf, guarded = false;
 	void *m;
 
 	switch (rnd(t, 5)) {
@@ -894,6 +894,7 @@ static void f_mmap(struct thr *t)
 		if (g != MAP_FAILED) {
 			hint = g + PG;
 			flags |= MAP_FIXED;
+			guarded = true;
 		}
 	}
 	m = mmap(hint, len, prot, flags, fd, off);
@@ -906,7 +907,7 @@ static void f_mmap(struct thr *t)
 
 			if (old && !in_res((void *)(uintptr_t)old))
 				munmap((void *)(uintptr_t)old, old_len);
-		} else if (!(flags & MAP_FIXED)) {
+		} else if (guarded) {
 			munmap(m, len);
 		}
 		if (chance(t, 50))
