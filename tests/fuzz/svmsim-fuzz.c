@@ -125,7 +125,7 @@ static bool errno_allowed(enum op op, int err, bool foreign_fd)
 
 enum churn { CH_MUNMAP, CH_MMAP, CH_MADVISE, CH_MPROTECT, CH_MREMAP, CH_FORK, CH_TOUCH, CH_NR };
 static const char *const churn_names[CH_NR] = {
-	"munmap", "mmap", "madvise", "mprotect", "mremap", "fork", "touch",
+	"munmap", "mmap-anon", "madvise", "mprotect", "mremap", "fork", "touch",
 };
 
 /* ---- state shared by every process (MAP_SHARED) --------------------------- */
@@ -861,7 +861,7 @@ static void f_mmap(struct thr *t)
 	int flags = chance(t, 90) ? MAP_SHARED : MAP_PRIVATE;
 	int prot = chance(t, 80) ? PROT_READ | PROT_WRITE : (int)rnd(t, 4);
 	void *hint = NULL;
-	bool mf;
+	bool mf, guarded = false;
 	void *m;
 
 	switch (rnd(t, 5)) {
@@ -886,6 +886,17 @@ static void f_mmap(struct thr *t)
 	mf = !len || off || !(flags & MAP_SHARED) || len > SVMSIM_WINDOW_MAX_PAGES * PG;
 	snprintf(t->desc, sizeof(t->desc), "fd=%d addr=%p len=%#zx prot=%d flags=%#x off=%#lx", fd,
 		 hint, len, prot, flags, (long)off);
+	if (!hint && len && len <= (SVMSIM_WINDOW_MAX_PAGES + 1) * PG) {
+		/* Between PROT_NONE guards, for the same reason as the scratch buffer. */
+		char *g = mmap(NULL, len + 2 * PG + PG, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		if (g != MAP_FAILED) {
+			hint = g + PG;
+			flags |= MAP_FIXED;
+			guarded = true;
+		}
+	}
 	m = mmap(hint, len, prot, flags, fd, off);
 	err = m == MAP_FAILED ? errno : 0;
 	check(t, OP_MMAP, m == MAP_FAILED ? -1 : 0, err, foreign || slot < 0, mf, "invalid mapping");
@@ -896,7 +907,7 @@ static void f_mmap(struct thr *t)
 
 			if (old && !in_res((void *)(uintptr_t)old))
 				munmap((void *)(uintptr_t)old, old_len);
-		} else if (!(flags & MAP_FIXED)) {
+		} else if (guarded) {
 			munmap(m, len);
 		}
 		if (chance(t, 50))
@@ -997,10 +1008,14 @@ static void fuzz_one(struct thr *t);
 /* A fault on the churned area (unmapped, PROT_NONE) is expected: skip it. */
 static __thread sigjmp_buf *touch_jb;
 
-static void on_segv(int sig)
+static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
+	(void)ctx;
 	if (touch_jb)
 		siglongjmp(*touch_jb, 1);
+	/* Not a touch: a fuzzer bug, say where (worker deaths are counted). */
+	say("# worker %d: signal %d at address %p (code %d)\n", (int)getpid(), sig, si->si_addr,
+	    si->si_code);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -1130,10 +1145,16 @@ static void thr_setup(struct thr *t, unsigned int idx)
 	t->rng = rng_seed(o.seed, ((uint64_t)proc_slot * 1000003 + proc_gen) * 64 + idx);
 	t->arg = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	t->ro = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	t->scratch = mmap(NULL, SCRATCH_LEN, PROT_READ | PROT_WRITE,
+	/*
+	 * A guard page after the scratch buffer: a device write (DMA READ, HIST)
+	 * of any length into it must fault there, not run into the next mapping
+	 * (a thread stack).
+	 */
+	t->scratch = mmap(NULL, SCRATCH_LEN + PG, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (t->arg == MAP_FAILED || t->ro == MAP_FAILED || t->scratch == MAP_FAILED ||
-	    mprotect(t->arg + 2 * PG, PG, PROT_NONE)) {
+	    mprotect(t->arg + 2 * PG, PG, PROT_NONE) ||
+	    mprotect(t->scratch + SCRATCH_LEN, PG, PROT_NONE)) {
 		say("# worker: out of memory\n");
 		_exit(3);
 	}
@@ -1155,7 +1176,7 @@ static void *thr_main(void *arg)
 static void worker(unsigned int slot, unsigned int gen)
 {
 	static struct worker_thr thr[64];
-	struct sigaction sa = { .sa_handler = on_segv, .sa_flags = SA_NODEFER };
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_NODEFER | SA_SIGINFO };
 	uint64_t rng;
 	unsigned long budget;
 
