@@ -361,13 +361,14 @@ static void test_window_protection(void)
 }
 
 /*
- * Fills under a storm of invalidations that never touch the pages filled
- * (defect 7): two device threads read a THP region while two CPU threads
- * fault in and MADV_DONTNEED 64-page regions just below and just above it
+ * Fills under a storm of invalidations (defect 7): two CPU threads fault
+ * in and MADV_DONTNEED 64-page regions just below and just above a THP
  * (each zap: an invalidation bracket, and on 6.12 a whole-address-space
- * secondary flush).  Every one moves the sequence a fill checks, and two
- * brackets in progress at once are tracked as their union, which covers
- * the THP: a fill must wait and walk again, never give up with EAGAIN.
+ * secondary flush), while two device threads read random pages of all
+ * three.  Every invalidation moves the sequence a fill checks; two in
+ * progress at once are tracked as their union, which covers the THP; a
+ * read of a zapped page waits for its bracket.  A fill must wait and walk
+ * again -- as a CPU access would fault again -- never give up with EAGAIN.
  */
 #define STORM_READS	3000
 #define STORM_PAGES	64
@@ -407,7 +408,8 @@ static void *storm_device(void *arg)
 		if (now.tv_sec - t0.tv_sec > STORM_SECONDS)
 			break;		/* a bound on the run, not a check */
 		t->reads++;
-		ret = dma_read_u64(&d, t->p + (rand_r(&t->seed) % 512) * PG, &v);
+		ret = dma_read_u64(&d, t->p + (rand_r(&t->seed) % (512 + 2 * STORM_PAGES)) * PG,
+				   &v);
 		if (ret == -EAGAIN)
 			t->eagain++;
 		else if (ret) {
@@ -421,7 +423,8 @@ static void *storm_device(void *arg)
 static void test_fill_storm(void)
 {
 	char *all = map_2m_aligned(3 * HPG, MADV_NORMAL), *thp = all + HPG;
-	struct storm_dev dev[2] = { { thp, 1, 0, 0, 0, 0 }, { thp, 2, 0, 0, 0, 0 } };
+	char *lo = thp - STORM_PAGES * PG;
+	struct storm_dev dev[2] = { { lo, 1, 0, 0, 0, 0 }, { lo, 2, 0, 0, 0, 0 } };
 	pthread_t c[2], t[2];
 	struct svmsim_stats s0;
 	int i;
@@ -430,7 +433,7 @@ static void test_fill_storm(void)
 	memset(thp, 1, HPG);
 	stats_snap(&d, d.pasid, &s0);
 	storm_stop = 0;
-	pthread_create(&c[0], NULL, storm_cpu, thp - STORM_PAGES * PG);
+	pthread_create(&c[0], NULL, storm_cpu, lo);
 	pthread_create(&c[1], NULL, storm_cpu, thp + HPG);
 	for (i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, storm_device, &dev[i]);
@@ -440,7 +443,7 @@ static void test_fill_storm(void)
 	for (i = 0; i < 2; i++)
 		pthread_join(c[i], NULL);
 	tap_ok(!dev[0].eagain && !dev[1].eagain && !dev[0].other && !dev[1].other,
-	       "%s: %ld device reads under an invalidation storm around them: %ld EAGAIN, "
+	       "%s: %ld device reads under an invalidation storm: %ld EAGAIN, "
 	       "%ld other errors (%s); %llu fills, %llu walks redone", model_name(),
 	       dev[0].reads + dev[1].reads, dev[0].eagain + dev[1].eagain, dev[0].other + dev[1].other,
 	       errname(dev[0].first_err ? dev[0].first_err : dev[1].first_err),
