@@ -45,7 +45,11 @@ static int stall_s = 60;
 static const char *only;
 static uint32_t bug;			/* --bug: injected into munmap_fill (self-test) */
 
-/* What a race's processes share with each other and with the watchdog. */
+/*
+ * What a race's processes share with each other and with the watchdog.
+ * Only a race's own iterations count as progress: helper threads that
+ * keep spinning while the iterations stall must not hide the stall.
+ */
 struct shared {
 	atomic_long progress;		/* moves while the race is alive */
 	atomic_long fails;
@@ -364,10 +368,10 @@ static void *worker_loop(void *arg)
 		d.op = op == 0 ? SVMSIM_DMA_READ : op == 1 ? SVMSIM_DMA_WRITE : SVMSIM_DMA_FADD;
 		ret = svmsim_dma(*w->fd, &d);
 		allowed_in(ret, w->what, w->allowed, w->nallowed);
-		if (atomic_fetch_add_explicit(&w->ops, 1, memory_order_relaxed) + 1 ==
-		    w->exit_after)
+		/* >=: exit_after may be set after the count passed it. */
+		if (atomic_fetch_add_explicit(&w->ops, 1, memory_order_relaxed) + 1 >=
+		    w->exit_after && w->exit_after > 0)
 			_exit(0);
-		tick();
 	}
 	return NULL;
 }
@@ -413,10 +417,8 @@ static void exit_dma_child(long i)
 			     0, EAGAIN, EINTR);
 	/* Invalidations in flight too: zap pages the workers use. */
 	want = (long)(rnd(&seed) % 16);
-	while (atomic_load(&w[0].ops) + atomic_load(&w[1].ops) < want) {
+	while (atomic_load(&w[0].ops) + atomic_load(&w[1].ops) < want)
 		madvise(mem + (rnd(&seed) % 32) * PG, PG, MADV_DONTNEED);
-		tick();
-	}
 	if (i & 1)
 		_exit(0);			/* exit_group from the main thread */
 	w[0].exit_after = atomic_load(&w[0].ops) + 1;	/* ...or from a worker's */
@@ -471,7 +473,6 @@ static void *close_binder(void *arg)
 			ret = svmsim_unbind(fd, pasid);
 			ALLOWED(ret, "unbind racing close", 0, EINVAL, EBADF);
 		}
-		tick();
 	}
 	return NULL;
 }
@@ -544,7 +545,6 @@ static void *invalidator(void *arg)
 		default:
 			madvise(p, PG, MADV_DONTNEED);
 		}
-		tick();
 	}
 	return NULL;
 }
@@ -613,7 +613,6 @@ static void *fill_reader(void *arg)
 		int ret = dma_read_u64(d, (const void *)fill_target, &v);
 
 		ALLOWED(ret, "fill racing munmap", 0, EFAULT, EAGAIN);
-		tick();
 	}
 	return NULL;
 }
@@ -816,10 +815,8 @@ static void race_clone_vm(void)
 		if (rel != (uint64_t)i && !early++)
 			check(false, "clone_vm %ld: released while the sibling keeps the mm", i);
 		atomic_store(&sh->flag[1], 1);
-		while (!atomic_load(&sh->flag[2])) {
+		while (!atomic_load(&sh->flag[2]))
 			sleep_us(50);
-			tick();
-		}
 		check(atomic_load(&sh->flag[2]) == 1,
 		      "clone_vm %ld: the sibling's DMA failed (%d) after the binder exited", i,
 		      atomic_load(&sh->flag[2]));
@@ -1004,7 +1001,6 @@ static void *window_mapper(void *arg)
 			w[0] = 1;
 			munmap(w, 4 * PG);
 		}
-		tick();
 	}
 	return NULL;
 }
