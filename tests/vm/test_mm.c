@@ -13,6 +13,7 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -455,6 +456,62 @@ static void test_fill_storm(void)
 }
 
 /*
+ * A fill outlasts a burst of invalidations elsewhere (defect 7): with each
+ * fill's walk-to-insert window widened to 2 ms (fill_delay_us), a CPU
+ * thread zaps an unrelated page for a second, faster than that, so every
+ * insert in the burst sees the space's sequence moved and is refused.  A
+ * device must walk again until the burst ends -- a CPU access would just
+ * fault again -- not give up after a count of tries (64 x 2 ms < 1 s).
+ */
+#define BURST_MS	1000
+
+static int burst_on;
+
+static void *burst_cpu(void *arg)
+{
+	char *q = arg;
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	__atomic_store_n(&burst_on, 1, __ATOMIC_RELEASE);
+	do {
+		q[0] = 1;
+		madvise(q, PG, MADV_DONTNEED);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 <
+		 BURST_MS);
+	__atomic_store_n(&burst_on, 0, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void test_fill_outlasts_burst(void)
+{
+	uint64_t *p = map_anon(PG, PROT_READ | PROT_WRITE), v = 0;
+	char *q = map_anon(PG, PROT_READ | PROT_WRITE);
+	struct svmsim_stats s0;
+	uint64_t redone;
+	pthread_t c;
+	int ret;
+
+	*p = 0x5eed;
+	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0, 2000);
+	stats_snap(&d, d.pasid, &s0);
+	pthread_create(&c, NULL, burst_cpu, q);
+	while (!__atomic_load_n(&burst_on, __ATOMIC_ACQUIRE))
+		sched_yield();
+	ret = dma_read_u64(&d, p, &v);
+	pthread_join(c, NULL);
+	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0, 0);
+	redone = stat_of(&d, d.pasid, SVMSIM_STAT_FILL_RETRIES) -
+		 s0.counters[SVMSIM_STAT_FILL_RETRIES];
+	tap_ok(!ret && v == 0x5eed && redone > 0,
+	       "%s: a fill outlasts a %d ms burst of unrelated invalidations: %s, %llu walks redone",
+	       model_name(), BURST_MS, errname(ret), (unsigned long long)redone);
+	munmap(p, PG);
+	munmap(q, PG);
+}
+
+/*
  * An invalidation of a huge range, and of the whole address space
  * (clear_refs soft-dirty: 0..ULONG_MAX on both kernels), with many entries
  * cached: it must finish promptly (a soft lockup fails the VM run) and
@@ -494,7 +551,7 @@ int main(int argc, char **argv)
 {
 	parse_opts(argc, argv);
 	dev_setup(&d);
-	tap_plan(38);
+	tap_plan(39);
 	test_anon_read_write();
 	test_protection_faults();
 	test_munmap();
@@ -509,6 +566,7 @@ int main(int argc, char **argv)
 	test_window_zap();
 	test_window_protection();
 	test_fill_storm();
+	test_fill_outlasts_burst();
 	test_huge_invalidation();
 	dev_close(&d);
 	return tap_finish();
