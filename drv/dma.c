@@ -64,11 +64,9 @@ static size_t svmsim_unit(unsigned long addr, size_t n)
  * aligned transaction of that size: a CPU never sees half of a device
  * write, nor the device half of a CPU write.  memcpy() gives no such
  * promise -- it may be "rep movsb", byte by byte under emulation.  Only
- * the target page's side needs it: the bounce buffer @k is private.
- */
-/*
- * One unit each way.  The bounce buffer side is a memcpy() of constant
- * size (a plain load or store, of any alignment).
+ * the target page's side needs it: the bounce buffer @k is private, and
+ * its side of each unit is a memcpy() of constant size (a plain load or
+ * store, of any alignment).
  */
 #define SVMSIM_UNIT_READ(type, k, p) do {			\
 		type __v = READ_ONCE(*(const type *)(p));	\
