@@ -430,7 +430,8 @@ int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 	if (flags)
 		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
 	for (;;) {
-		ret = svmsim_fill_wait(b, start, last);
+		/* NO_FILL_BLOCK: the bug is not to wait for brackets in progress. */
+		ret = flags & SVM_TLB_FILL_NOBLOCK ? 0 : svmsim_fill_wait(b, start, last);
 		if (ret)
 			break;
 		ret = svm_tlb_fill_begin(&b->space, va, flags, &seq);

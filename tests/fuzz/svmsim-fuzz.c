@@ -164,10 +164,38 @@ struct slot {
 	atomic_uint pasid;		/* last PASID bound through it, 0 none */
 	atomic_ulong win;		/* address of its window mapping, 0 none */
 	atomic_ulong win_len;
+	uintptr_t map;			/* what to munmap for it: window and guards */
+	size_t map_len;			/* (0: in the churned area, left to churn) */
 	atomic_int rdonly;		/* opened O_RDONLY */
 };
 
 static struct slot slots[NFD];
+/*
+ * Threads of a worker replace and unmap slot windows concurrently: the
+ * window and the extent to unmap change together, under this lock, or a
+ * thread unmaps one window with another's length -- over its neighbours,
+ * thread stacks included.  Readers that only pass the address to the
+ * device (DMA, zap) need no lock: a stale address is a device fault.
+ */
+static pthread_mutex_t win_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Make @m (@len, unmapped as [@map, @map + @map_len)) slot @s's window. */
+static void win_set(struct slot *s, uintptr_t m, size_t len, uintptr_t map, size_t map_len)
+{
+	uintptr_t old_map;
+	size_t old_len;
+
+	pthread_mutex_lock(&win_lock);
+	old_map = s->map;
+	old_len = s->map_len;
+	atomic_store(&s->win, m);
+	atomic_store(&s->win_len, len);
+	s->map = map;
+	s->map_len = map_len;
+	pthread_mutex_unlock(&win_lock);
+	if (old_map && old_len)
+		munmap((void *)old_map, old_len);
+}
 static unsigned int proc_slot, proc_gen;
 
 struct thr {
@@ -901,15 +929,15 @@ static void f_mmap(struct thr *t)
 	err = m == MAP_FAILED ? errno : 0;
 	check(t, OP_MMAP, m == MAP_FAILED ? -1 : 0, err, foreign || slot < 0, mf, "invalid mapping");
 	if (m != MAP_FAILED) {
-		if (slot >= 0 && !foreign) {
-			uint64_t old = atomic_exchange(&slots[slot].win, (uint64_t)(uintptr_t)m);
-			uint64_t old_len = atomic_exchange(&slots[slot].win_len, len);
-
-			if (old && !in_res((void *)(uintptr_t)old))
-				munmap((void *)(uintptr_t)old, old_len);
-		} else if (guarded) {
-			munmap(m, len);
-		}
+		if (slot >= 0 && !foreign)
+			win_set(&slots[slot], (uintptr_t)m, len,
+				guarded ? (uintptr_t)m - PG : 0, guarded ? len + 3 * PG : 0);
+		else if (guarded)
+			munmap((char *)m - PG, len + 3 * PG);
+	} else if (guarded) {
+		munmap((char *)hint - PG, len + 3 * PG);	/* the unused guard reservation */
+	}
+	if (m != MAP_FAILED) {
 		if (chance(t, 50))
 			touch(t, (char *)m + rnd(t, len) / PG * PG, PG);	/* fault a page in */
 	}
@@ -969,13 +997,11 @@ static void f_close_open(struct thr *t)
 	if (fd >= 0 && chance(t, 50))
 		return;
 	if (fd >= 0) {
-		uint64_t w = atomic_exchange(&slots[s].win, 0);
-
 		atomic_store(&slots[s].fd, -1);
 		atomic_store(&slots[s].pasid, 0);
 		/* A window left mapped keeps the file open: unmap it, sometimes. */
-		if (w && !in_res((void *)(uintptr_t)w) && chance(t, 80))
-			munmap((void *)(uintptr_t)w, atomic_load(&slots[s].win_len));
+		if (chance(t, 80))
+			win_set(&slots[s], 0, 0, 0, 0);
 		snprintf(t->desc, sizeof(t->desc), "fd=%d", fd);
 		err = close(fd) ? errno : 0;
 		t->arg_unknown = false;
@@ -1006,7 +1032,11 @@ static void *res_map(void *at, size_t len, int prot)
 static void fuzz_one(struct thr *t);
 
 /* A fault on the churned area (unmapped, PROT_NONE) is expected: skip it. */
-static __thread sigjmp_buf *touch_jb;
+/*
+ * volatile: the compiler may otherwise sink the store that sets it below
+ * the (volatile) accesses that fault, and the handler would find it unset.
+ */
+static __thread sigjmp_buf *volatile touch_jb;
 
 static void on_segv(int sig, siginfo_t *si, void *ctx)
 {

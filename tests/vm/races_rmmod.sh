@@ -9,7 +9,9 @@
 #
 #   svmsim-races_rmmod [MODEL [ITERATIONS]]    (defaults: secondary 2)
 MODULE=/svmsim/module.ko
-ARGS="allow_inject=1"
+# The suite's module arguments (tests/vm/run-tests.sh), so that the
+# programs after this one find the module as the suite loaded it.
+ARGS=${SVMSIM_MODULE_ARGS:-allow_inject=1 allow_fail_alloc=1}
 model=${1:-secondary}
 n=${2:-2}
 READY=/tmp/svmsim-hold.ready

@@ -6,6 +6,7 @@
 #   svmsim-run-tests [PROGRAM...]    default: the whole suite
 MODULE=/svmsim/module.ko
 ARGS="allow_inject=1 allow_fail_alloc=1"
+export SVMSIM_MODULE_ARGS="$ARGS"	# programs that reload the module use these
 status=0
 summary=""
 
