@@ -1118,6 +1118,8 @@ static void churn(struct thr *t)
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() != parent)
 				_exit(0);
+			/* Another thread may have held it at fork: the child alone now. */
+			pthread_mutex_init(&win_lock, NULL);
 			/* The child: COW faults, then calls on the inherited fds. */
 			t->rng = rng_seed(t->rng, 77);
 			for (unsigned int i = 0; i < 8; i++)
