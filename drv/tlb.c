@@ -423,10 +423,10 @@ static void svm_tlb_drain(struct list_head *dead)
 }
 
 /*
- * Hand drained entries back to the owner; free them after a grace period
- * (kfree_rcu batches them: cheaper in a callback than call_rcu each).
+ * Hand one drained entry back to the owner (the caller decides under which
+ * lock); free it after a grace period (kfree_rcu batches them: cheaper in
+ * a callback than call_rcu each).
  */
-/* Release one drained entry (the caller decides under which lock). */
 static void svm_tlb_release_one(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 {
 	struct svm_tlb_space *s = e->space;
