@@ -109,6 +109,7 @@ int svm_tlb_init(struct svm_tlb *tlb, unsigned int nsets, unsigned int ways,
 	atomic_long_set(&tlb->clock, 0);
 	atomic_long_set(&tlb->nentries, 0);
 	atomic_long_set(&tlb->n2m, 0);
+	atomic_long_set(&tlb->nstale, 0);
 	atomic_long_set(&tlb->overflows, 0);
 	spin_lock_init(&tlb->spaces_lock);
 	INIT_LIST_HEAD(&tlb->spaces);
@@ -160,6 +161,22 @@ int svm_tlb_reconfigure(struct svm_tlb *tlb, unsigned int nsets,
 }
 
 /**
+ * svm_tlb_set_limits() - bound the entries of the table and of each space
+ * @tlb: the table.
+ * @max_entries: most entries linked in the table, live and stale; 0 = none.
+ * @max_space_entries: most entries of one space; 0 = none.
+ *
+ * Takes effect at the next insert; entries above a new bound go as their
+ * spaces insert again, or are flushed.
+ */
+void svm_tlb_set_limits(struct svm_tlb *tlb, unsigned long max_entries,
+			unsigned long max_space_entries)
+{
+	WRITE_ONCE(tlb->max_entries, max_entries);
+	WRITE_ONCE(tlb->max_space_entries, max_space_entries);
+}
+
+/**
  * svm_tlb_destroy() - free a TLB whose spaces have all been destroyed
  * @tlb: the table.
  *
@@ -193,6 +210,10 @@ int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
 	INIT_LIST_HEAD(&s->entries);
 	s->nentries = 0;
 	s->n2m = 0;
+	s->gen = 0;
+	INIT_LIST_HEAD(&s->stale);
+	s->nstale = 0;
+	s->stale_gen = 0;
 	s->seq = 0;
 	s->in_progress = 0;
 	s->inv_start = 0;
@@ -208,14 +229,15 @@ int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
 
 /**
  * svm_tlb_space_detach() - detach a killed, empty space from its table
- * @s: the space; svm_tlb_space_kill() must have run.
+ * @s: the space; svm_tlb_space_kill() must have run, and
+ *	svm_tlb_space_reclaim() until it returned 0.
  *
  * Lookups, flushes and fills on it still work (they find nothing, refuse
  * everything) until svm_tlb_space_free().
  */
 void svm_tlb_space_detach(struct svm_tlb_space *s)
 {
-	WARN_ON_ONCE(!s->dead || s->nentries);
+	WARN_ON_ONCE(!s->dead || s->nentries || s->nstale);
 	spin_lock(&s->tlb->spaces_lock);
 	list_del(&s->link);
 	spin_unlock(&s->tlb->spaces_lock);
@@ -235,26 +257,40 @@ void svm_tlb_space_free(struct svm_tlb_space *s)
 
 /* ---- lookups ------------------------------------------------------------ */
 
+/* Retired by a generation bump, waiting for svm_tlb_space_reclaim(). */
+static bool svm_tlb_stale(const struct svm_tlb_entry *e)
+{
+	return e->gen != (u32)READ_ONCE(e->space->gen);
+}
+
 /*
  * Entries match on their space, not the PASID value: a PASID released by
  * one mm and handed to another must never let a late lookup of the old
  * bond see the new mm's translations.  The PASID only picks the set.
+ * Only entries of generation @gen match: stale ones share the chains.
  */
+static bool svm_tlb_match(const struct svm_tlb_entry *e,
+			  const struct svm_tlb_space *s, unsigned long vpn,
+			  unsigned int shift, u32 gen)
+{
+	return e->vpn == vpn && e->space == s && e->shift == shift && e->gen == gen;
+}
+
 static struct svm_tlb_entry *svm_tlb_find_rcu(struct svm_tlb_space *s,
 					      unsigned long vpn,
-					      unsigned int shift)
+					      unsigned int shift, u32 gen)
 {
 	struct svm_tlb_set *set = svm_tlb_set_of(s->tlb, s->pasid, vpn, shift);
 	struct svm_tlb_entry *e;
 
 	hlist_for_each_entry_rcu(e, &set->chain, hnode) {
-		if (e->vpn == vpn && e->space == s && e->shift == shift)
+		if (svm_tlb_match(e, s, vpn, shift, gen))
 			return e;
 	}
 	return NULL;
 }
 
-/* Caller holds the set's lock. */
+/* The live entry of a key; caller holds the set's lock and @s's. */
 static struct svm_tlb_entry *svm_tlb_find_locked(struct svm_tlb_set *set,
 						 struct svm_tlb_space *s,
 						 unsigned long vpn,
@@ -263,7 +299,7 @@ static struct svm_tlb_entry *svm_tlb_find_locked(struct svm_tlb_set *set,
 	struct svm_tlb_entry *e;
 
 	hlist_for_each_entry(e, &set->chain, hnode) {
-		if (e->vpn == vpn && e->space == s && e->shift == shift)
+		if (svm_tlb_match(e, s, vpn, shift, (u32)s->gen))
 			return e;
 	}
 	return NULL;
@@ -281,16 +317,34 @@ static bool svm_tlb_get(struct svm_tlb_entry *e)
 	return true;
 }
 
-/* Find @va's entry of @s under RCU (4K first, then 2M if any are cached). */
+/* Find @va's live entry of @s under RCU (4K first, then 2M if any are cached). */
 static struct svm_tlb_entry *svm_tlb_find_va(struct svm_tlb_space *s,
 					     unsigned long va)
 {
+	u32 gen = (u32)READ_ONCE(s->gen);
 	struct svm_tlb_entry *e;
 
-	e = svm_tlb_find_rcu(s, va >> SVM_TLB_SHIFT_4K, SVM_TLB_SHIFT_4K);
+	e = svm_tlb_find_rcu(s, va >> SVM_TLB_SHIFT_4K, SVM_TLB_SHIFT_4K, gen);
 	if (!e && READ_ONCE(s->n2m))
-		e = svm_tlb_find_rcu(s, va >> SVM_TLB_SHIFT_2M, SVM_TLB_SHIFT_2M);
+		e = svm_tlb_find_rcu(s, va >> SVM_TLB_SHIFT_2M, SVM_TLB_SHIFT_2M, gen);
 	return e;
+}
+
+/*
+ * Hold @e for an access: counted on this CPU under @e's generation parity,
+ * then, after a full barrier, the generation checked again -- so either a
+ * retirement's scan (svm_tlb_retire()) sees this hold and waits for it, or
+ * we see the retirement and back off.  Then the entry's own count, which
+ * removals of single entries wait on.
+ */
+static bool svm_tlb_hold(struct svm_tlb_space *s, struct svm_tlb_entry *e)
+{
+	this_cpu_inc(s->stats.pcpu->holds[e->gen & 1]);
+	smp_mb();
+	if (e->gen == (u32)READ_ONCE(s->gen) && svm_tlb_get(e))
+		return true;
+	this_cpu_dec(s->stats.pcpu->holds[e->gen & 1]);
+	return false;
 }
 
 static void svm_tlb_touch(struct svm_tlb *tlb, struct svm_tlb_entry *e)
@@ -328,7 +382,7 @@ struct svm_tlb_entry *svm_tlb_lookup(struct svm_tlb_space *s, unsigned long va,
 
 	rcu_read_lock();
 	e = svm_tlb_find_va(s, va);
-	if (e && ((e->perm & perm) != perm || !svm_tlb_get(e)))
+	if (e && ((e->perm & perm) != perm || !svm_tlb_hold(s, e)))
 		e = NULL;
 	rcu_read_unlock();
 
@@ -347,8 +401,16 @@ struct svm_tlb_entry *svm_tlb_lookup(struct svm_tlb_space *s, unsigned long va,
  */
 void svm_tlb_put(struct svm_tlb_entry *e)
 {
+	/*
+	 * Read before the entry may go; the space outlives the hold (its
+	 * kill retires it, which waits for the hold).
+	 */
+	struct svm_tlb_space *s = e->space;
+	unsigned int idx = e->gen & 1;
+
 	/* Value-returning: fully ordered, so the access is done before. */
 	atomic_dec_return(&e->users);
+	this_cpu_dec(s->stats.pcpu->holds[idx]);
 }
 
 /**
@@ -395,11 +457,16 @@ static void svm_tlb_unlink(struct svm_tlb_set *set, struct svm_tlb_entry *e,
 	hlist_del_rcu(&e->hnode);
 	set->nr--;
 	list_move(&e->snode, dead);
-	WRITE_ONCE(s->nentries, s->nentries - 1);
-	if (e->shift == SVM_TLB_SHIFT_2M) {
-		WRITE_ONCE(s->n2m, s->n2m - 1);
-		atomic_long_dec(&tlb->n2m);
+	if (svm_tlb_stale(e)) {
+		s->nstale--;
+		atomic_long_dec(&tlb->nstale);
+	} else {
+		WRITE_ONCE(s->nentries, s->nentries - 1);
+		if (e->shift == SVM_TLB_SHIFT_2M)
+			WRITE_ONCE(s->n2m, s->n2m - 1);
 	}
+	if (e->shift == SVM_TLB_SHIFT_2M)
+		atomic_long_dec(&tlb->n2m);
 	atomic_long_dec(&tlb->nentries);
 	atomic_inc(&s->releasing);
 	atomic_fetch_or(SVM_TLB_DEAD, &e->users);
@@ -535,6 +602,11 @@ static struct svm_tlb_entry *svm_tlb_pick(struct svm_tlb *tlb,
 	struct svm_tlb_entry *e, *best = NULL;
 	unsigned int n = 0, k;
 
+	/* A retired entry first: it only waits for its reclaim. */
+	hlist_for_each_entry(e, &set->chain, hnode) {
+		if (svm_tlb_may_evict(e, only) && svm_tlb_stale(e))
+			return e;
+	}
 	switch (tlb->policy) {
 	case SVMSIM_REPL_CLOCK:
 		/* Second chance: clear the referenced bits passed over. */
@@ -585,8 +657,8 @@ static bool svm_tlb_evict_foreign(struct svm_tlb_set *set,
 
 	if (!spin_trylock(&vs->lock))
 		return false;
+	svm_count(vs, SVMSIM_STAT_TLB_EVICTIONS, !svm_tlb_stale(victim));
 	svm_tlb_unlink(set, victim, &dead);
-	svm_count(vs, SVMSIM_STAT_TLB_EVICTIONS, 1);
 	while (atomic_read_acquire(&victim->users) != SVM_TLB_DEAD)
 		cpu_relax();
 	svm_tlb_release_one(vs->tlb, victim);
@@ -615,8 +687,47 @@ static void svm_tlb_evict(struct svm_tlb_space *s, struct svm_tlb_set *set,
 		atomic_long_inc(&tlb->overflows);
 		return;
 	}
+	svm_count(s, SVMSIM_STAT_TLB_EVICTIONS, !svm_tlb_stale(victim));
 	svm_tlb_unlink(set, victim, dead);
-	svm_count(s, SVMSIM_STAT_TLB_EVICTIONS, 1);
+}
+
+static bool svm_tlb_over_limits(struct svm_tlb_space *s)
+{
+	struct svm_tlb *tlb = s->tlb;
+	unsigned long max = READ_ONCE(tlb->max_entries);
+	unsigned long max_space = READ_ONCE(tlb->max_space_entries);
+
+	return (max_space && s->nentries + s->nstale >= max_space) ||
+	       (max && (unsigned long)atomic_long_read(&tlb->nentries) >= max);
+}
+
+/*
+ * Keep the table and @s within their bounds: before an insert, remove one
+ * of @s's own entries -- a stale one, else the oldest inserted -- onto
+ * @dead.  Caller holds @s's lock and no set lock.  A space with no entry
+ * may go past the table's bound by its one entry (counted as an overflow).
+ */
+static void svm_tlb_make_room(struct svm_tlb_space *s, struct list_head *dead)
+{
+	struct svm_tlb *tlb = s->tlb;
+	struct svm_tlb_entry *victim;
+	struct svm_tlb_set *set;
+
+	if (!svm_tlb_over_limits(s))
+		return;
+	if (s->nstale)
+		victim = list_first_entry(&s->stale, struct svm_tlb_entry, snode);
+	else if (s->nentries)
+		victim = list_last_entry(&s->entries, struct svm_tlb_entry, snode);
+	else {
+		atomic_long_inc(&tlb->overflows);
+		return;
+	}
+	set = svm_tlb_set_of(tlb, s->pasid, victim->vpn, victim->shift);
+	spin_lock(&set->lock);
+	svm_count(s, SVMSIM_STAT_TLB_EVICTIONS, !svm_tlb_stale(victim));
+	svm_tlb_unlink(set, victim, dead);
+	spin_unlock(&set->lock);
 }
 
 static void svm_tlb_link(struct svm_tlb_space *s, struct svm_tlb_set *set,
@@ -625,6 +736,7 @@ static void svm_tlb_link(struct svm_tlb_space *s, struct svm_tlb_set *set,
 	struct svm_tlb *tlb = s->tlb;
 
 	e->stamp = atomic_long_inc_return(&tlb->clock);
+	e->gen = (u32)s->gen;
 	hlist_add_head_rcu(&e->hnode, &set->chain);
 	set->nr++;
 	list_add(&e->snode, &s->entries);
@@ -683,12 +795,16 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 		goto unlock_space;
 	}
 
+	svm_tlb_make_room(s, &dead);
 	spin_lock(&set->lock);
 	old = svm_tlb_find_locked(set, s, e->vpn, e->shift);
 	if (old) {
-		/* Live: removed entries are unlinked under this lock. */
+		/*
+		 * Live: removed entries are unlinked under this lock, and the
+		 * generation cannot move under the space lock.
+		 */
 		if ((old->perm & e->perm) == e->perm) {
-			if (out && svm_tlb_get(old))
+			if (out && svm_tlb_hold(s, old))
 				*out = old;
 			ret = -EEXIST;
 			goto unlock_set;
@@ -700,8 +816,11 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 		svm_tlb_evict(s, set, &dead);
 	svm_tlb_link(s, set, e);
 	svm_count(s, SVMSIM_STAT_TLB_INSERTS, 1);
-	if (out)
+	if (out) {
+		/* As svm_tlb_hold(): the generation is stable under our lock. */
+		this_cpu_inc(s->stats.pcpu->holds[e->gen & 1]);
 		*out = e;
+	}
 unlock_set:
 	spin_unlock(&set->lock);
 	svm_tlb_drain(&dead);
@@ -841,12 +960,111 @@ static void svm_tlb_flush_walk(struct svm_tlb_space *s,
 	}
 }
 
+/* Entries retired while the oldest stale one is this many generations old. */
+#define SVM_TLB_GEN_SPAN	(1UL << 30)
+
+/* May @s retire again?  Not if its 32-bit generations could wrap. */
+static bool svm_tlb_may_retire(const struct svm_tlb_space *s)
+{
+	return !s->nstale || s->gen - s->stale_gen < SVM_TLB_GEN_SPAN;
+}
+
+/* Live entries of @s overlapping [start, last], probing each page. */
+static unsigned long svm_tlb_count_range(struct svm_tlb_space *s,
+					 unsigned long start, unsigned long last)
+{
+	unsigned int shifts[] = { SVM_TLB_SHIFT_4K, SVM_TLB_SHIFT_2M };
+	struct svm_tlb_set *set;
+	unsigned long vpn, n = 0;
+	unsigned int i;
+
+	for (i = 0; i < (s->n2m ? 2 : 1); i++) {
+		for (vpn = start >> shifts[i];; vpn++) {
+			set = svm_tlb_set_of(s->tlb, s->pasid, vpn, shifts[i]);
+			spin_lock(&set->lock);
+			n += !!svm_tlb_find_locked(set, s, vpn, shifts[i]);
+			spin_unlock(&set->lock);
+			if (vpn == last >> shifts[i])
+				break;
+		}
+	}
+	return n;
+}
+
+/*
+ * Live entries of @s inside the ranges that really changed, or ULONG_MAX
+ * if counting them would probe more than @budget pages.
+ */
+static unsigned long svm_tlb_count_changed(struct svm_tlb_space *s,
+					   const struct svm_tlb_flush_req *req,
+					   unsigned long budget)
+{
+	struct svm_tlb_range whole = { req->start, req->last };
+	const struct svm_tlb_range *r = req->changed ? req->changed : &whole;
+	unsigned int i, n = req->changed ? req->nchanged : 1;
+	unsigned long probes = 0, inside = 0;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].start == 0 && r[i].last == ULONG_MAX)
+			return s->nentries;
+		probes += svm_tlb_pages(r[i].start, r[i].last);
+		if (s->n2m)
+			probes += svm_tlb_huge_regions(r[i].start, r[i].last);
+		if (probes > budget)
+			return ULONG_MAX;
+	}
+	for (i = 0; i < n; i++)
+		inside += svm_tlb_count_range(s, r[i].start, r[i].last);
+	return inside;
+}
+
+/*
+ * Retire every live entry of @s in O(CPUs): see "Retirement" in tlb.h.
+ * Their collateral is counted now if the changed ranges can be probed
+ * within @budget; their release waits for svm_tlb_space_reclaim().
+ * Caller holds @s's lock.
+ */
+static void svm_tlb_retire(struct svm_tlb_space *s,
+			   const struct svm_tlb_flush_req *req,
+			   unsigned long budget, struct svm_tlb_flush_res *res)
+{
+	unsigned long inside = svm_tlb_count_changed(s, req, budget);
+	unsigned long old = s->gen;
+	int cpu;
+
+	res->removed = s->nentries;
+	res->retired = s->nentries;
+	if (inside == ULONG_MAX)
+		res->uncounted = s->nentries;
+	else
+		res->collateral = s->nentries - min(inside, s->nentries);
+
+	if (!s->nstale)
+		s->stale_gen = old;
+	list_splice_tail_init(&s->entries, &s->stale);
+	s->nstale += s->nentries;
+	atomic_long_add(s->nentries, &s->tlb->nstale);
+	WRITE_ONCE(s->nentries, 0);
+	WRITE_ONCE(s->n2m, 0);
+
+	WRITE_ONCE(s->gen, old + 1);
+	/* Pairs with svm_tlb_hold(): it sees the new generation, or we its hold. */
+	smp_mb();
+	for_each_possible_cpu(cpu) {
+		while (READ_ONCE(per_cpu_ptr(s->stats.pcpu, cpu)->holds[old & 1]))
+			cpu_relax();
+	}
+	/* The accesses we waited for are done before our caller goes on. */
+	smp_mb();
+}
+
 static void svm_tlb_flush_locked(struct svm_tlb_space *s,
 				 const struct svm_tlb_flush_req *req,
 				 struct svm_tlb_flush_res *res,
 				 struct list_head *dead)
 {
 	unsigned long pages = svm_tlb_pages(req->start, req->last);
+	unsigned long budget = req->budget ? req->budget : ULONG_MAX;
 	unsigned long probes;
 
 	memset(res, 0, sizeof(*res));
@@ -860,35 +1078,34 @@ static void svm_tlb_flush_locked(struct svm_tlb_space *s,
 	probes = pages;
 	if (s->n2m)
 		probes += svm_tlb_huge_regions(req->start, req->last);
-	res->walked = res->full || probes > s->nentries;
-	if (res->walked)
-		svm_tlb_flush_walk(s, req, res->full, res, dead);
-	else
+	if (!res->full && probes <= s->nentries && probes <= budget) {
 		svm_tlb_flush_probe(s, req, res, dead);
+	} else if (s->nentries <= budget || !svm_tlb_may_retire(s)) {
+		res->walked = true;
+		svm_tlb_flush_walk(s, req, res->full, res, dead);
+	} else {
+		/* Over the budget: the whole PASID, like its hardware flush. */
+		res->full = true;
+		svm_tlb_retire(s, req, budget, res);
+	}
 
 	svm_count(s, SVMSIM_STAT_TLB_FLUSHED, res->removed);
 	svm_count(s, SVMSIM_STAT_TLB_COLLATERAL, res->collateral);
-	svm_count(s, res->walked ? SVMSIM_STAT_TLB_WALK_FLUSHES :
-				   SVMSIM_STAT_TLB_PROBE_FLUSHES, 1);
+	if (!res->retired)
+		svm_count(s, res->walked ? SVMSIM_STAT_TLB_WALK_FLUSHES :
+					   SVMSIM_STAT_TLB_PROBE_FLUSHES, 1);
 	if (res->full)
 		svm_count(s, SVMSIM_STAT_TLB_FULL_FLUSHES, 1);
 }
 
-static const struct svm_tlb_flush_req svm_tlb_whole = {
-	.start = 0,
-	.last = ULONG_MAX,
-};
-
-/* Flush (and with @kill, kill) @s: remove, drain under the lock, release. */
+/* Flush @s: remove, drain under the lock, release. */
 static void svm_tlb_flush_space(struct svm_tlb_space *s,
-				const struct svm_tlb_flush_req *req, bool kill,
+				const struct svm_tlb_flush_req *req,
 				struct svm_tlb_flush_res *res)
 {
 	LIST_HEAD(dead);
 
 	spin_lock(&s->lock);
-	if (kill)
-		s->dead = true;
 	svm_tlb_flush_locked(s, req, res, &dead);
 	svm_tlb_drain(&dead);
 	spin_unlock(&s->lock);
@@ -898,13 +1115,16 @@ static void svm_tlb_flush_space(struct svm_tlb_space *s,
 /**
  * svm_tlb_flush() - remove a PASID's translations of a range
  * @s: the PASID's space.
- * @req: the range (inclusive), escalation threshold and changed ranges.
+ * @req: the range (inclusive), escalation threshold, changed ranges and
+ *	budget.
  * @res: out: what was removed.
  *
  * Bumps the invalidation sequence, so fills that walked the page tables
  * before are refused.  Returns only when no access holds a removed entry.
- * Costs O(min(pages in range, entries of the PASID)).  Must not be called
- * while holding an entry.
+ * Costs O(min(pages in range, entries of the PASID)), and with a budget
+ * at most @req->budget steps plus O(CPUs): past it, the PASID's entries
+ * are retired (svm_tlb_space_reclaim() releases them later).  Must not be
+ * called while holding an entry.
  */
 void svm_tlb_flush(struct svm_tlb_space *s, const struct svm_tlb_flush_req *req,
 		   struct svm_tlb_flush_res *res)
@@ -913,47 +1133,68 @@ void svm_tlb_flush(struct svm_tlb_space *s, const struct svm_tlb_flush_req *req,
 		memset(res, 0, sizeof(*res));
 		return;
 	}
-	svm_tlb_flush_space(s, req, false, res);
+	svm_tlb_flush_space(s, req, res);
 }
 
+/* A kill retires whatever the space holds, so it costs O(CPUs). */
+static const struct svm_tlb_flush_req svm_tlb_kill_req = {
+	.start = 0,
+	.last = ULONG_MAX,
+	.budget = 1,
+};
+
 /**
- * svm_tlb_space_kill() - refuse further inserts and flush the whole space
+ * svm_tlb_space_kill() - refuse further inserts and retire the whole space
  * @s: the PASID's space.
- * @res: out: what was removed.
+ * @res: out: what was removed (retired).
  *
- * Idempotent.  Returns only when no access holds any of its entries.
+ * Idempotent; O(CPUs).  Returns only when no access holds any of its
+ * entries.  The owner then calls svm_tlb_space_reclaim() until it returns
+ * 0 before svm_tlb_space_detach().
  */
 void svm_tlb_space_kill(struct svm_tlb_space *s, struct svm_tlb_flush_res *res)
 {
-	svm_tlb_flush_space(s, &svm_tlb_whole, true, res);
+	LIST_HEAD(dead);
+
+	spin_lock(&s->lock);
+	s->dead = true;
+	svm_tlb_flush_locked(s, &svm_tlb_kill_req, res, &dead);
+	svm_tlb_drain(&dead);
+	spin_unlock(&s->lock);
+	svm_tlb_finish(s->tlb, &dead);
 }
 
 /**
- * svm_tlb_flush_all() - flush every PASID of the table
- * @tlb: the table.
+ * svm_tlb_space_reclaim() - remove and release retired entries
+ * @s: the PASID's space.
+ * @budget: most entries to remove in this call.
  *
- * Return: entries removed.
+ * The owner's call (the releases run in its context, after the space lock
+ * is dropped); never sleeps; holds the space lock for at most @budget
+ * removals, so a caller that may sleep loops with cond_resched() between.
+ *
+ * Return: retired entries still left.
  */
-unsigned long svm_tlb_flush_all(struct svm_tlb *tlb)
+unsigned long svm_tlb_space_reclaim(struct svm_tlb_space *s, unsigned long budget)
 {
-	struct svm_tlb_flush_res res;
-	struct svm_tlb_space *s;
-	unsigned long removed = 0;
+	struct svm_tlb_entry *e;
+	struct svm_tlb_set *set;
+	unsigned long left;
 	LIST_HEAD(dead);
 
-	/* Released under each space's lock: see svm_tlb_evict_foreign(). */
-	spin_lock(&tlb->spaces_lock);
-	list_for_each_entry(s, &tlb->spaces, link) {
-		spin_lock(&s->lock);
-		svm_tlb_flush_locked(s, &svm_tlb_whole, &res, &dead);
-		svm_tlb_drain(&dead);
-		svm_tlb_finish(tlb, &dead);
-		INIT_LIST_HEAD(&dead);
-		spin_unlock(&s->lock);
-		removed += res.removed;
+	spin_lock(&s->lock);
+	for (; budget && s->nstale; budget--) {
+		e = list_first_entry(&s->stale, struct svm_tlb_entry, snode);
+		set = svm_tlb_set_of(s->tlb, s->pasid, e->vpn, e->shift);
+		spin_lock(&set->lock);
+		svm_tlb_unlink(set, e, &dead);
+		spin_unlock(&set->lock);
 	}
-	spin_unlock(&tlb->spaces_lock);
-	return removed;
+	svm_tlb_drain(&dead);
+	left = s->nstale;
+	spin_unlock(&s->lock);
+	svm_tlb_finish(s->tlb, &dead);
+	return left;
 }
 
 /* ---- counters ----------------------------------------------------------- */

@@ -22,7 +22,34 @@
  * A flush of [start, last] costs O(min(pages in range, entries of the
  * PASID)): it probes each page's set when the range is the smaller, and
  * walks the PASID's list otherwise.  It never loops over the pages of a
- * huge range.
+ * huge range.  With a budget (svm_tlb_flush_req.budget) it costs at most
+ * that many steps plus O(1), whatever the TLB holds: a PASID-wide flush of
+ * more entries, or a range flush that would probe or walk more, *retires*
+ * every entry of the PASID at once instead, the way a PASID-selective
+ * IOTLB invalidation does in hardware:
+ *
+ * Retirement.  Each space has a generation; each entry records the one it
+ * was inserted in, and lookups use only entries of the current one.  A
+ * retirement bumps it -- every cached entry of the PASID is then invisible
+ * -- moves the entries to the space's stale list in O(1), and waits for
+ * the accesses that found an entry of the old generation: each lookup
+ * counts itself, per CPU, in one of two hold counters picked by the
+ * generation's parity (svm_tlb_pcpu.holds) and re-checks the generation
+ * after a full barrier, so the retirement (bump, barrier, wait for that
+ * parity's counts on every CPU) costs O(CPUs).  Stale entries stay linked
+ * (they still occupy their sets, and their owner's @priv -- a page
+ * reference -- is held) until svm_tlb_space_reclaim() removes and releases
+ * them, a bounded number per call, outside the callback: the owner calls
+ * it from a worker, and until none are left before it frees the space.
+ * Generations are 32 bits in an entry: a space retires again only while
+ * its oldest stale entry is less than 2^30 generations old (otherwise it
+ * walks), so an old entry can never look current.
+ *
+ * Capacity.  svm_tlb_set_limits() bounds the entries (live and stale) of
+ * the table and of each space; an insert past a bound first removes one of
+ * its own space's entries (a stale one, else the oldest), so one PASID
+ * cannot take the room of the others.  A space with no entry of its own
+ * may still insert one past the table's bound (counted as an overflow).
  *
  * Fills follow KVM's mmu_invalidate_seq pattern: svm_tlb_fill_begin()
  * samples the space's sequence before the page walk; svm_tlb_insert()
@@ -44,6 +71,9 @@
  *    never let it run.
  *  - svm_tlb.spaces_lock guards the list of spaces; it is taken before a
  *    space lock.
+ *  - svm_tlb_pcpu.holds: a lookup's hold is counted on the CPU that took
+ *    it and dropped on the same CPU (kernel callers hold with preemption
+ *    off; a user-space "CPU" is a thread's slot).
  *  None of these sleeps: everything here may run from a notifier callback
  *  that must not sleep.
  */
@@ -76,6 +106,7 @@
  */
 struct svm_tlb_pcpu {
 	u64 c[SVM_TLB_NR_COUNTERS];
+	int holds[2];	/* spaces only: holds taken here, by generation parity */
 };
 
 struct svm_tlb_counters {
@@ -95,6 +126,7 @@ struct svm_tlb_counters {
  * @pfn: first 4K page frame of the translation.
  * @priv: the owner's cookie (the driver: the page reference it holds).
  * @users: accesses in flight, | SVM_TLB_DEAD once removed.
+ * @gen: the space's generation when inserted (low 32 bits).
  * @shift: SVM_TLB_SHIFT_4K or SVM_TLB_SHIFT_2M.
  * @perm: SVMSIM_PERM_* bits.
  * @referenced: clock replacement bit, set by hits.
@@ -109,6 +141,7 @@ struct svm_tlb_entry {
 	unsigned long pfn;
 	void *priv;
 	atomic_t users;
+	u32 gen;
 	u8 shift;
 	u8 perm;
 	u8 referenced;
@@ -128,11 +161,12 @@ struct svm_tlb;
  * @release: an entry was removed and no access holds it any more: drop
  *	what @priv holds.  Called without sleeping, possibly with the space
  *	lock held, from any context the removal ran in.  A remover that does
- *	not own the entry's space (an insert evicting another PASID's entry,
- *	svm_tlb_flush_all()) holds no reference on that space's owner, so it
- *	releases under that space's lock: the owner's svm_tlb_space_kill()
- *	then returns only after such releases ran.  The owner's own removals
- *	release after dropping the lock, within the owner's call.
+ *	not own the entry's space (an insert evicting another PASID's entry)
+ *	holds no reference on that space's owner, so it releases under that
+ *	space's lock: the owner's kill and last reclaim, which take the lock,
+ *	then return only after such releases ran.  The owner's own removals
+ *	(flushes, kill, svm_tlb_space_reclaim()) release after dropping the
+ *	lock, within the owner's call.
  */
 struct svm_tlb_ops {
 	void (*release)(struct svm_tlb *tlb, struct svm_tlb_entry *e);
@@ -148,8 +182,11 @@ struct svm_tlb_ops {
  * @ops: owner hooks (may be NULL).
  * @owner: the owner's pointer, unused by the core.
  * @clock: LRU/FIFO time.
- * @nentries: entries cached, all spaces.
- * @n2m: 2M entries cached, all spaces.
+ * @nentries: entries linked, all spaces (live and stale).
+ * @n2m: 2M entries linked, all spaces.
+ * @nstale: of @nentries, retired and not reclaimed yet.
+ * @max_entries: bound on @nentries; 0 = none (svm_tlb_set_limits()).
+ * @max_space_entries: bound on a space's entries, live and stale; 0 = none.
  * @overflows: inserts that found no evictable way (set ran over @ways).
  * @stats: counters over all spaces.
  * @spaces_lock: guards @spaces.
@@ -166,6 +203,9 @@ struct svm_tlb {
 	atomic_long_t clock;
 	atomic_long_t nentries;
 	atomic_long_t n2m;
+	atomic_long_t nstale;
+	unsigned long max_entries;
+	unsigned long max_space_entries;
 	atomic_long_t overflows;
 	struct svm_tlb_counters stats;
 	spinlock_t spaces_lock;
@@ -176,9 +216,13 @@ struct svm_tlb {
  * struct svm_tlb_space - the entries of one PASID in one TLB
  * @tlb: the table.
  * @lock: the flush lock; see the locking rules above.
- * @entries: the space's entries.
+ * @entries: the space's live entries (newest first).
  * @nentries: their number.
  * @n2m: of which 2M entries; lookups skip the 2M probe while it is 0.
+ * @gen: generation; entries of an older one are stale (retired).
+ * @stale: retired entries still linked, oldest first.
+ * @nstale: their number.
+ * @stale_gen: the generation of the oldest of them.
  * @seq: invalidation sequence: bumped by every invalidation.
  * @in_progress: invalidations begun and not ended (range model).
  * @inv_start: union of the ranges in progress: first address...
@@ -197,6 +241,10 @@ struct svm_tlb_space {
 	struct list_head entries;
 	unsigned long nentries;
 	unsigned long n2m;
+	unsigned long gen;
+	struct list_head stale;
+	unsigned long nstale;
+	unsigned long stale_gen;
 	unsigned long seq;
 	unsigned int in_progress;
 	unsigned long inv_start;
@@ -225,12 +273,18 @@ struct svm_tlb_range {
  * @full: the whole space was flushed (whole address space, or escalated
  *	over the threshold).
  * @walked: the PASID's list was walked (else each page was probed).
+ * @retired: of @removed, entries retired at once (left linked as stale
+ *	entries for svm_tlb_space_reclaim(); their release is deferred).
+ * @uncounted: of @retired, entries whose collateral was not counted: the
+ *	changed ranges held more pages than the budget allows probing.
  */
 struct svm_tlb_flush_res {
 	unsigned long removed;
 	unsigned long collateral;
 	bool full;
 	bool walked;
+	unsigned long retired;
+	unsigned long uncounted;
 };
 
 /**
@@ -242,6 +296,8 @@ struct svm_tlb_flush_res {
  * @changed: the ranges that really changed, for counting collateral
  *	entries; NULL means [@start, @last] is exact.
  * @nchanged: number of @changed ranges.
+ * @budget: most pages probed or entries walked; a flush that would take
+ *	more retires the whole space instead (O(1)); 0 = no bound.
  */
 struct svm_tlb_flush_req {
 	unsigned long start;
@@ -249,6 +305,7 @@ struct svm_tlb_flush_req {
 	unsigned long threshold;
 	const struct svm_tlb_range *changed;
 	unsigned int nchanged;
+	unsigned long budget;
 };
 
 /* Flags of svm_tlb_fill_begin() and svm_tlb_insert(): injected bugs only. */
@@ -260,9 +317,12 @@ int svm_tlb_init(struct svm_tlb *tlb, unsigned int nsets, unsigned int ways,
 int svm_tlb_reconfigure(struct svm_tlb *tlb, unsigned int nsets,
 			unsigned int ways, unsigned int policy);
 void svm_tlb_destroy(struct svm_tlb *tlb);
+void svm_tlb_set_limits(struct svm_tlb *tlb, unsigned long max_entries,
+			unsigned long max_space_entries);
 
 int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid);
 void svm_tlb_space_kill(struct svm_tlb_space *s, struct svm_tlb_flush_res *res);
+unsigned long svm_tlb_space_reclaim(struct svm_tlb_space *s, unsigned long budget);
 void svm_tlb_space_detach(struct svm_tlb_space *s);
 void svm_tlb_space_free(struct svm_tlb_space *s);
 
@@ -287,7 +347,12 @@ void svm_tlb_invalidate_begin(struct svm_tlb_space *s, unsigned long start,
 bool svm_tlb_invalidate_end(struct svm_tlb_space *s);
 void svm_tlb_flush(struct svm_tlb_space *s, const struct svm_tlb_flush_req *req,
 		   struct svm_tlb_flush_res *res);
-unsigned long svm_tlb_flush_all(struct svm_tlb *tlb);
+
+/* Retired entries of @s still waiting for svm_tlb_space_reclaim(). */
+static inline unsigned long svm_tlb_space_stale(const struct svm_tlb_space *s)
+{
+	return READ_ONCE(s->nstale);
+}
 
 void svm_tlb_read_counters(const struct svm_tlb_counters *c, u64 *out);
 void svm_tlb_reset_counters(struct svm_tlb_counters *c);

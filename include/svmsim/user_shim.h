@@ -56,7 +56,17 @@ typedef unsigned int gfp_t;
 
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#ifdef __SANITIZE_THREAD__
+/*
+ * TSan does not model fences: a sequentially consistent read-modify-write
+ * of one shared word orders the same accesses (all of them are totally
+ * ordered and synchronise with each other) and TSan sees it.
+ */
+int shim_mb_word __attribute__((weak));
+#define smp_mb()		((void)__atomic_fetch_add(&shim_mb_word, 0, __ATOMIC_SEQ_CST))
+#else
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
 #define cpu_relax()		sched_yield()
 #define might_sleep()		do { } while (0)
 #define lockdep_assert_held(l)	do { (void)(l); } while (0)
@@ -180,6 +190,8 @@ static inline unsigned int shim_this_cpu(void)
 #define for_each_possible_cpu(cpu)	for ((cpu) = 0; (cpu) < SHIM_NR_CPUS; (cpu)++)
 #define this_cpu_add(var, n) \
 	((void)__atomic_fetch_add(shim_cpu_off(&(var), shim_this_cpu()), (n), __ATOMIC_RELAXED))
+#define this_cpu_inc(var)		this_cpu_add(var, 1)
+#define this_cpu_dec(var)		this_cpu_add(var, -1)
 
 /* ---- allocation ---- */
 
@@ -327,6 +339,20 @@ static inline bool list_empty(const struct list_head *head)
 
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
+#define list_last_entry(ptr, type, member) list_entry((ptr)->prev, type, member)
+
+/* Move @list's entries to the tail of @head; @list is left empty. */
+static inline void list_splice_tail_init(struct list_head *list,
+					 struct list_head *head)
+{
+	if (list_empty(list))
+		return;
+	list->next->prev = head->prev;
+	head->prev->next = list->next;
+	list->prev->next = head;
+	head->prev = list->prev;
+	INIT_LIST_HEAD(list);
+}
 #define list_next_entry(pos, member) \
 	list_entry((pos)->member.next, __typeof__(*(pos)), member)
 

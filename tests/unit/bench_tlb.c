@@ -37,9 +37,7 @@ static void table_free(struct table *t)
 {
 	struct svm_tlb_flush_res res;
 
-	svm_tlb_space_kill(&t->s, &res);
-	svm_tlb_space_detach(&t->s);
-	svm_tlb_space_free(&t->s);
+	kill_space(&t->s);
 	svm_tlb_destroy(&t->tlb);
 	free(t);
 }

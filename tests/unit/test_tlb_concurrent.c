@@ -16,7 +16,11 @@
  *   - while a reader holds an entry, no invalidation of it returns.
  * A second mutator flushes whole spaces (0..ULONG_MAX) at random, like
  * 6.12's widened flushes.  At the end every inserted entry must have been
- * released exactly once.
+ * released exactly once.  The "retire" runs give every flush a budget of
+ * one step, so nearly all of them retire the whole space in O(1) (the
+ * generation and per-CPU hold protocol), a reclaimer thread releases the
+ * stale entries meanwhile, and the table and each space are bounded
+ * (capacity evictions race with all of it).
  *
  * usage: test_tlb_concurrent [--iters N]
  */
@@ -44,9 +48,10 @@ struct world {
 	unsigned long flushed[NSPACE][NPAGES];	/* version whose flush returned */
 	enum model model;
 	unsigned long iters;
+	unsigned long budget;		/* flushes' budget; 0 = none */
 	int stop;
 	unsigned long violations;
-	unsigned long reads, hits, fills, refused;
+	unsigned long reads, hits, fills, refused, retired;
 };
 
 
@@ -147,6 +152,7 @@ static void mutate(struct world *w, int s, int p, int n)
 	struct svm_tlb_flush_req req = {
 		.start = va_of(p),
 		.last = va_of(p + n) - 1,
+		.budget = w->budget,
 	};
 	struct svm_tlb_flush_res res;
 	unsigned long v[NPAGES];
@@ -163,6 +169,7 @@ static void mutate(struct world *w, int s, int p, int n)
 		svm_tlb_flush(&w->sp[s], &req, &res);
 	else
 		svm_tlb_invalidate_end(&w->sp[s]);
+	ADD(w->retired, res.retired);
 	for (int i = 0; i < n; i++)
 		STORE(w->flushed[s][p + i], v[i]);
 }
@@ -198,7 +205,12 @@ static void *wide_flusher(void *arg)
 
 	rcu_register_thread();
 	while (!LOAD(w->stop)) {
-		flush_range(&w->sp[rng_below(&rng, NSPACE)], 0, ~0ul, &res);
+		struct svm_tlb_flush_req req = {
+			.start = 0, .last = ~0ul, .budget = w->budget,
+		};
+
+		svm_tlb_flush(&w->sp[rng_below(&rng, NSPACE)], &req, &res);
+		ADD(w->retired, res.retired);
 		for (int i = 0; i < 50; i++)
 			cpu_relax();
 	}
@@ -206,21 +218,41 @@ static void *wide_flusher(void *arg)
 	return NULL;
 }
 
-static void run(enum model model, unsigned long iters, unsigned int ways)
+/* The owner's worker: release retired entries, a few at a time. */
+static void *reclaimer(void *arg)
+{
+	struct world *w = arg;
+	uint64_t rng = 13;
+
+	rcu_register_thread();
+	while (!LOAD(w->stop)) {
+		svm_tlb_space_reclaim(&w->sp[rng_below(&rng, NSPACE)],
+				      1 + rng_below(&rng, 8));
+		cpu_relax();
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void run(enum model model, unsigned long iters, unsigned int ways,
+		unsigned long budget)
 {
 	struct world *w = calloc(1, sizeof(*w));
-	pthread_t t[NREADERS + NFILLERS + 2];
-	struct svm_tlb_flush_res res;
-	uint64_t inserts = 0;
+	pthread_t t[NREADERS + NFILLERS + 3];
+	uint64_t inserts = 0, evictions = 0;
 	const char *name = model == SECONDARY ? "secondary" : "range";
+	const char *geo = ways ? " 16x4" : budget ? " retire+limits" : "";
 	int n = 0;
 	double t0 = now_sec();
 
 	w->model = model;
 	w->iters = iters;
+	w->budget = budget;
 	released = 0;
 	if (svm_tlb_init(&w->tlb, ways ? 16 : 256, ways, SVMSIM_REPL_CLOCK, &count_release_ops, NULL))
 		abort();
+	if (budget)
+		svm_tlb_set_limits(&w->tlb, 3 * NPAGES / 2, NPAGES);
 	for (int s = 0; s < NSPACE; s++)
 		svm_tlb_space_init(&w->tlb, &w->sp[s], (u32)s + 1);
 
@@ -229,6 +261,8 @@ static void run(enum model model, unsigned long iters, unsigned int ways)
 	for (int i = 0; i < NFILLERS; i++)
 		pthread_create(&t[n++], NULL, filler, w);
 	pthread_create(&t[n++], NULL, wide_flusher, w);
+	if (budget)
+		pthread_create(&t[n++], NULL, reclaimer, w);
 	pthread_create(&t[n++], NULL, mutator, w);
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
@@ -238,22 +272,25 @@ static void run(enum model model, unsigned long iters, unsigned int ways)
 
 		svm_tlb_read_counters(&w->tlb.stats, c);
 		inserts = c[SVMSIM_STAT_TLB_INSERTS];
+		evictions = c[SVMSIM_STAT_TLB_EVICTIONS];
 	}
 	for (int s = 0; s < NSPACE; s++) {
-		svm_tlb_space_kill(&w->sp[s], &res);
-		svm_tlb_space_detach(&w->sp[s]);
-		svm_tlb_space_free(&w->sp[s]);
+		kill_space(&w->sp[s]);
 	}
 	tap_diag("%s%s: %lu invalidations, %lu reads (%lu hits), %lu fills, %lu refused "
-		 "stale, %.2fs", name, ways ? " 16x4" : "", iters, w->reads, w->hits,
+		 "stale, %.2fs", name, geo, iters, w->reads, w->hits,
 		 w->fills, w->refused, now_sec() - t0);
 	tap_ok(w->violations == 0, "%s%s: no stale hit after a flush returned, no flush "
-	       "returned under a held entry", name, ways ? " 16x4" : "");
+	       "returned under a held entry", name, geo);
 	tap_ok(w->hits > 0 && w->fills > 0, "%s%s: the race was exercised (hits and fills)",
-	       name, ways ? " 16x4" : "");
+	       name, geo);
 	tap_ok(inserts == released && atomic_long_read(&w->tlb.nentries) == 0,
-	       "%s%s: every inserted entry released once (%llu)", name, ways ? " 16x4" : "",
+	       "%s%s: every inserted entry released once (%llu)", name, geo,
 	       (unsigned long long)inserts);
+	if (budget)
+		tap_ok(w->retired > 0 && evictions > 0, "%s%s: %lu entries retired, %llu "
+		       "capacity evictions", name, geo, w->retired,
+		       (unsigned long long)evictions);
 	svm_tlb_destroy(&w->tlb);
 	free(w);
 }
@@ -263,7 +300,6 @@ static void negative_control(void)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	struct svm_tlb_entry *e, *got;
-	struct svm_tlb_flush_res res;
 	unsigned long seq;
 	int bad;
 
@@ -283,9 +319,7 @@ static void negative_control(void)
 	bad = read_check(w, 0, 3, 0);
 	tap_ok(bad == 1, "negative control: the checker flags a stale insert (NOCHECK)");
 	for (int s = 0; s < 2; s++) {
-		svm_tlb_space_kill(&w->sp[s], &res);
-		svm_tlb_space_detach(&w->sp[s]);
-		svm_tlb_space_free(&w->sp[s]);
+		kill_space(&w->sp[s]);
 	}
 	svm_tlb_destroy(&w->tlb);
 	free(w);
@@ -298,12 +332,14 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "--iters"))
 		iters = strtoul(argv[2], NULL, 0);
 	rcu_register_thread();
-	tap_plan(13);
+	tap_plan(21);
 	negative_control();
-	run(SECONDARY, iters, 0);
-	run(RANGE, iters, 0);
-	run(SECONDARY, iters, 4);
-	run(RANGE, iters, 4);
+	run(SECONDARY, iters, 0, 0);
+	run(RANGE, iters, 0, 0);
+	run(SECONDARY, iters, 4, 0);
+	run(RANGE, iters, 4, 0);
+	run(SECONDARY, iters, 0, 1);
+	run(RANGE, iters, 0, 1);
 	rcu_barrier();
 	rcu_unregister_thread();
 	return tap_finish();

@@ -41,14 +41,9 @@ static struct fixture *setup(unsigned int sets, unsigned int ways, unsigned int 
 
 static void teardown(struct fixture *f)
 {
-	struct svm_tlb_flush_res res;
 
-	svm_tlb_space_kill(&f->s, &res);
-	svm_tlb_space_kill(&f->other, &res);
-	svm_tlb_space_detach(&f->s);
-	svm_tlb_space_free(&f->s);
-	svm_tlb_space_detach(&f->other);
-	svm_tlb_space_free(&f->other);
+	kill_space(&f->s);
+	kill_space(&f->other);
 	svm_tlb_destroy(&f->tlb);
 	free(f);
 }
@@ -405,7 +400,6 @@ static void test_same_pasid_and_nohold(void)
 {
 	struct fixture *f = setup(64, 0, 0);
 	struct svm_tlb_space twin;
-	struct svm_tlb_flush_res res;
 	struct svm_tlb_entry *e = svm_tlb_entry_alloc(GFP_KERNEL);
 	unsigned long seq;
 	int ret;
@@ -415,9 +409,7 @@ static void test_same_pasid_and_nohold(void)
 	fill_va(&twin, BASE, 12, 77, R, NULL);
 	tap_ok(!cached(&f->s, BASE) && cached(&twin, BASE),
 	       "two spaces with one PASID value never see each other's entries");
-	svm_tlb_space_kill(&twin, &res);
-	svm_tlb_space_detach(&twin);
-	svm_tlb_space_free(&twin);
+	kill_space(&twin);
 
 	svm_tlb_fill_begin(&f->s, BASE, 0, &seq);
 	e->vpn = BASE >> 12;
@@ -488,10 +480,148 @@ static void test_drain(void)
 	teardown(f);
 }
 
+/* A budgeted PASID-wide flush of many entries retires them; reclaim frees. */
+static void test_retire(void)
+{
+	struct fixture *f = setup(4096, 0, 0);
+	struct svm_tlb_range changed = { BASE + 7 * PG, BASE + 9 * PG - 1 };
+	struct svm_tlb_flush_req req = {
+		.start = 0, .last = ULONG_MAX, .budget = 16,
+		.changed = &changed, .nchanged = 1,
+	};
+	struct svm_tlb_flush_res res;
+	unsigned long n = 100000, before, left, steps = 0;
+	u64 walks = space_counter(&f->s, SVMSIM_STAT_TLB_WALK_FLUSHES);
+
+	fill_pages(&f->s, BASE, n);
+	fill_pages(&f->other, BASE, 3);
+	before = __atomic_load_n(&released, __ATOMIC_RELAXED);
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.removed == n && res.retired == n && res.collateral == n - 2 &&
+	       !res.uncounted && res.full && !res.walked &&
+	       __atomic_load_n(&released, __ATOMIC_RELAXED) == before &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_WALK_FLUSHES) == walks,
+	       "a budgeted whole flush of %lu entries retires them without a walk "
+	       "or a release, collateral counted by probing the changed range (%lu)",
+	       n, res.collateral);
+	tap_ok(!cached(&f->s, BASE) && !cached(&f->s, BASE + (n - 1) * PG) &&
+	       !svm_tlb_lookup(&f->s, BASE + 5 * PG, R) && f->s.nentries == 0 &&
+	       svm_tlb_space_stale(&f->s) == n && cached(&f->other, BASE),
+	       "retired entries are invisible at once; the other PASID keeps its own");
+	tap_ok(fill_va(&f->s, BASE + 5 * PG, 12, 77, R, NULL) == 0 &&
+	       cached(&f->s, BASE + 5 * PG) && f->s.nentries == 1,
+	       "a fill after the retirement caches the page again beside its stale twin");
+	left = svm_tlb_space_reclaim(&f->s, 1000);
+	tap_ok(left == n - 1000 &&
+	       __atomic_load_n(&released, __ATOMIC_RELAXED) == before + 1000 &&
+	       cached(&f->s, BASE + 5 * PG),
+	       "a reclaim releases exactly its budget of stale entries (%lu left)", left);
+	while (svm_tlb_space_reclaim(&f->s, 1000))
+		steps++;
+	tap_ok(svm_tlb_space_stale(&f->s) == 0 &&
+	       __atomic_load_n(&released, __ATOMIC_RELAXED) == before + n &&
+	       atomic_long_read(&f->tlb.nentries) == 1 + 3 && steps == n / 1000 - 2,
+	       "bounded reclaims release every retired entry once, live ones stay");
+
+	/* a range over the budget in both pages and entries escalates */
+	fill_pages(&f->s, BASE + 10 * PG, 40);
+	req = (struct svm_tlb_flush_req){ .start = BASE + 10 * PG,
+					  .last = BASE + 40 * PG - 1, .budget = 8 };
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.retired == 41 && res.uncounted == 41 && res.full &&
+	       !cached(&f->s, BASE + 45 * PG) && svm_tlb_space_stale(&f->s) == 41,
+	       "a range flush that would probe and walk past its budget retires the "
+	       "PASID (collateral not counted: %lu)", res.uncounted);
+	teardown(f);
+}
+
+/* A space never retires while its oldest stale entry is 2^30 gens old. */
+static void test_retire_generation_bound(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb_flush_req req = { .start = 0, .last = ULONG_MAX, .budget = 1 };
+	struct svm_tlb_flush_res res;
+
+	fill_pages(&f->s, BASE, 4);
+	svm_tlb_flush(&f->s, &req, &res);
+	fill_pages(&f->s, BASE, 4);
+	f->s.gen += (1ul << 30);	/* as if 2^30 retirements went by */
+	f->s.stale_gen = f->s.gen - (1ul << 30);
+	/* re-tag the live entries with the moved generation */
+	for (struct list_head *l = f->s.entries.next; l != &f->s.entries; l = l->next)
+		list_entry(l, struct svm_tlb_entry, snode)->gen = (u32)f->s.gen;
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.removed == 4 && res.retired == 0 && res.walked &&
+	       svm_tlb_space_stale(&f->s) == 4,
+	       "a space whose stale entries are 2^30 generations old walks instead "
+	       "of retiring (32-bit generations never wrap onto a live one)");
+	teardown(f);
+}
+
+static void test_limits(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb_flush_req req = { .start = 0, .last = ULONG_MAX, .budget = 1 };
+	struct svm_tlb_flush_res res;
+	unsigned long before;
+
+	svm_tlb_set_limits(&f->tlb, 8, 4);
+	fill_pages(&f->s, BASE, 6);
+	tap_ok(f->s.nentries == 4 && !cached(&f->s, BASE) && !cached(&f->s, BASE + PG) &&
+	       cached(&f->s, BASE + 5 * PG) &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_EVICTIONS) == 2,
+	       "a space at its bound evicts its own oldest entries");
+	svm_tlb_flush(&f->s, &req, &res);
+	before = __atomic_load_n(&released, __ATOMIC_RELAXED);
+	fill_pages(&f->s, BASE + 100 * PG, 2);
+	tap_ok(f->s.nentries == 2 && svm_tlb_space_stale(&f->s) == 2 &&
+	       __atomic_load_n(&released, __ATOMIC_RELAXED) == before + 2 &&
+	       space_counter(&f->s, SVMSIM_STAT_TLB_EVICTIONS) == 2,
+	       "stale entries go first, and are not counted as evictions");
+	fill_pages(&f->other, BASE, 4);
+	fill_pages(&f->s, BASE + 200 * PG, 2);
+	tap_ok(atomic_long_read(&f->tlb.nentries) == 8 && f->other.nentries == 4,
+	       "the table's bound holds: a full table makes each space evict its own");
+	svm_tlb_set_limits(&f->tlb, 8, 0);
+	while (svm_tlb_space_reclaim(&f->s, 16))
+		;
+	svm_tlb_flush(&f->s, &req, &res);
+	while (svm_tlb_space_reclaim(&f->s, 16))
+		;
+	fill_pages(&f->other, BASE + 10 * PG, 4);
+	fill_pages(&f->s, BASE, 1);
+	tap_ok(f->s.nentries == 1 && atomic_long_read(&f->tlb.overflows) == 1 &&
+	       atomic_long_read(&f->tlb.nentries) == 9,
+	       "an empty space may still insert one entry past a full table (overflow)");
+	teardown(f);
+}
+
+/* A retirement waits for an access that holds an entry it retires. */
+static void test_retire_drain(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct holder h = { .s = &f->s };
+	struct svm_tlb_flush_req req = { .start = 0, .last = ULONG_MAX, .budget = 1 };
+	struct svm_tlb_flush_res res;
+	pthread_t t;
+	int done;
+
+	fill_pages(&f->s, BASE, 4);
+	pthread_create(&t, NULL, hold_entry, &h);
+	while (!__atomic_load_n(&h.held, __ATOMIC_ACQUIRE))
+		sched_yield();
+	svm_tlb_flush(&f->s, &req, &res);
+	done = __atomic_load_n(&h.done, __ATOMIC_ACQUIRE);
+	pthread_join(t, NULL);
+	tap_ok(done && res.retired == 4,
+	       "a retirement returns only after the access holding an entry ended");
+	teardown(f);
+}
+
 int main(void)
 {
 	rcu_register_thread();
-	tap_plan(41);
+	tap_plan(53);
 	test_exact_ends();
 	test_ulong_max();
 	test_huge_flush_cost();
@@ -506,6 +636,10 @@ int main(void)
 	test_same_pasid_and_nohold();
 	test_reconfigure();
 	test_drain();
+	test_retire();
+	test_retire_generation_bound();
+	test_limits();
+	test_retire_drain();
 	rcu_barrier();
 	rcu_unregister_thread();
 	return tap_finish();

@@ -8,6 +8,12 @@
  * model exactly -- in bounded (set-associative) geometries too, because the
  * release hook tells the model which entry an eviction chose.
  *
+ * With budgets, flushes get a small step budget: the model predicts which
+ * of them retire the PASID (all its entries leave the lookup at once,
+ * released only by later svm_tlb_space_reclaim() calls, a random number
+ * at a time) and what collateral they count; with limits, the table and
+ * each space are bounded and inserts evict within their own space.
+ *
  * usage: test_tlb_model [--seed N] [--ops N]
  */
 #include <inttypes.h>
@@ -32,6 +38,7 @@ struct rec {
 	unsigned int shift;
 	unsigned long pfn;
 	unsigned int perm;
+	bool retired;		/* unhashed: waits for its reclaim */
 };
 
 struct model {
@@ -39,6 +46,7 @@ struct model {
 	struct rec **arr[NPASID];	/* each PASID's records, for flushes */
 	size_t cap[NPASID];
 	unsigned long live[NPASID];
+	unsigned long retired[NPASID];
 	unsigned long released;
 	bool bad_release;
 };
@@ -102,6 +110,12 @@ static void model_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 	struct rec *r = e->priv, **pp;
 
 	(void)tlb;
+	if (r->retired) {
+		M.retired[pidx(r->pasid)]--;
+		M.released++;
+		free(r);
+		return;
+	}
 	pp = find_slot(r->pasid, r->vpn, r->shift);
 	if (*pp != r) {
 		M.bad_release = true;
@@ -144,6 +158,8 @@ struct ctx {
 	struct svm_tlb tlb;
 	struct svm_tlb_space sp[NPASID];
 	uint64_t rng;
+	bool budgets;
+	unsigned long retired, uncounted;
 	unsigned long mismatches;
 	unsigned long ops[8];
 };
@@ -248,32 +264,89 @@ static void pick_range(struct ctx *c, unsigned long *start, unsigned long *last)
 	}
 }
 
+/* Move every live record of @p to the retired state (the core's retire). */
+static void model_retire(int p)
+{
+	while (M.live[p]) {
+		struct rec *r = M.arr[p][M.live[p] - 1], **pp;
+
+		pp = find_slot(r->pasid, r->vpn, r->shift);
+		*pp = r->next;
+		model_unlist(r);
+		r->retired = true;
+		M.retired[p]++;
+	}
+}
+
+/* Does the core retire rather than probe or walk?  (svm_tlb_flush_locked) */
+static bool model_retires(int p, const struct svm_tlb_flush_req *req, bool full,
+			  unsigned long *probes)
+{
+	unsigned long live = M.live[p], budget = req->budget ? req->budget : ~0ul;
+	bool huge = false;
+
+	for (size_t i = 0; i < live; i++)
+		huge |= M.arr[p][i]->shift == 21;
+	*probes = (req->last >> 12) - (req->start >> 12) + 1;
+	if (huge)
+		*probes += (req->last >> 21) - (req->start >> 21) + 1;
+	if (!live || (!full && *probes <= live && *probes <= budget))
+		return false;
+	return live > budget;
+}
+
 static void op_flush(struct ctx *c, int p)
 {
 	struct svm_tlb_flush_req req = { 0 };
 	struct svm_tlb_flush_res res;
-	unsigned long want = 0, coll = 0, released = M.released;
-	bool full;
+	unsigned long want = 0, coll = 0, released = M.released, probes;
+	bool full, retire, whole, counted;
 
 	pick_range(c, &req.start, &req.last);
 	req.threshold = rng_below(&c->rng, 4) ? 0 : 16;
-	full = req.threshold &&
-	       (req.last >> 12) - (req.start >> 12) + 1 > req.threshold;
+	if (c->budgets && rng_below(&c->rng, 2))
+		req.budget = 1 + rng_below(&c->rng, 64);
+	whole = req.start == 0 && req.last == ULONG_MAX;
+	full = whole || (req.threshold &&
+			 (req.last >> 12) - (req.start >> 12) + 1 > req.threshold);
+	retire = model_retires(p, &req, full, &probes);
+	counted = whole || probes <= (req.budget ? req.budget : ~0ul);
 	for (size_t i = 0; i < M.live[p]; i++) {
 		struct rec *r = M.arr[p][i];
 
-		if (full || overlaps(r, req.start, req.last)) {
+		if (full || retire || overlaps(r, req.start, req.last)) {
 			want++;
 			coll += !overlaps(r, req.start, req.last);
 		}
 	}
+	if (retire && !counted)
+		coll = 0;
 	svm_tlb_flush(&c->sp[p], &req, &res);
 	if (res.removed != want)
 		mismatch(c, "flush removed", res.removed, want);
 	if (res.collateral != coll)
 		mismatch(c, "flush collateral", res.collateral, coll);
-	if (M.released - released != want)
-		mismatch(c, "flush releases", M.released - released, want);
+	if (res.retired != (retire ? want : 0))
+		mismatch(c, "flush retired", res.retired, retire ? want : 0);
+	if (res.uncounted != (retire && !counted ? want : 0))
+		mismatch(c, "flush uncounted", res.uncounted, retire && !counted ? want : 0);
+	if (M.released - released != (retire ? 0 : want))
+		mismatch(c, "flush releases", M.released - released, retire ? 0 : want);
+	if (retire)
+		model_retire(p);
+	c->retired += res.retired;
+	c->uncounted += res.uncounted;
+}
+
+/* The owner's worker: a few retired entries released, oldest first. */
+static void op_reclaim(struct ctx *c, int p)
+{
+	unsigned long n = 1 + rng_below(&c->rng, 16), before = M.retired[p];
+	unsigned long released = M.released, want = n < before ? n : before;
+	unsigned long left = svm_tlb_space_reclaim(&c->sp[p], n);
+
+	if (M.released - released != want || left != before - want)
+		mismatch(c, "reclaim releases", M.released - released, want);
 }
 
 /* A fill whose walk raced with an invalidation must be refused. */
@@ -329,9 +402,17 @@ static void check_all(struct ctx *c)
 	unsigned long pfn;
 	unsigned int shift, perm;
 
-	for (int p = 0; p < NPASID; p++)
+	for (int p = 0; p < NPASID; p++) {
 		if (READ_ONCE(c->sp[p].nentries) != M.live[p])
 			mismatch(c, "entries", c->sp[p].nentries, M.live[p]);
+		if (svm_tlb_space_stale(&c->sp[p]) != M.retired[p])
+			mismatch(c, "stale entries", svm_tlb_space_stale(&c->sp[p]),
+				 M.retired[p]);
+		if (c->tlb.max_space_entries &&
+		    M.live[p] + M.retired[p] > c->tlb.max_space_entries)
+			mismatch(c, "space over its bound", M.live[p] + M.retired[p],
+				 c->tlb.max_space_entries);
+	}
 	for (unsigned int i = 0; i < MAP_BUCKETS; i++)
 		for (struct rec *r = M.b[i]; r; r = r->next) {
 			unsigned long va = r->vpn << r->shift;
@@ -353,16 +434,18 @@ static void check_all(struct ctx *c)
 }
 
 static void run(const char *name, unsigned int sets, unsigned int ways,
-		unsigned int policy, uint64_t seed, unsigned long nops)
+		unsigned int policy, uint64_t seed, unsigned long nops, bool budgets)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
-	struct svm_tlb_flush_res res;
 	double t0 = now_sec();
 
 	memset(&M, 0, sizeof(M));
 	c->rng = seed * 2654435761u + 1;
 	if (svm_tlb_init(&c->tlb, sets, ways, policy, &model_ops, NULL))
 		abort();
+	c->budgets = budgets;
+	if (budgets && !ways)
+		svm_tlb_set_limits(&c->tlb, 3000, 1500);
 	for (int p = 0; p < NPASID; p++)
 		svm_tlb_space_init(&c->tlb, &c->sp[p], pasids[p]);
 
@@ -375,8 +458,10 @@ static void run(const char *name, unsigned int sets, unsigned int ways,
 			op_lookup(c, p, va);
 		else if (op < 85)
 			op_insert(c, p, va);
-		else if (op < 95)
+		else if (op < 95 && (!budgets || op < 92))
 			op_flush(c, p);
+		else if (op < 95)
+			op_reclaim(c, p);
 		else if (op < 98)
 			op_stale(c, p, va);
 		else
@@ -388,15 +473,17 @@ static void run(const char *name, unsigned int sets, unsigned int ways,
 	check_all(c);
 
 	for (int p = 0; p < NPASID; p++) {
-		svm_tlb_space_kill(&c->sp[p], &res);
-		svm_tlb_space_detach(&c->sp[p]);
-		svm_tlb_space_free(&c->sp[p]);
+		kill_space(&c->sp[p]);
 	}
 	tap_ok(c->mismatches == 0 && !M.bad_release, "%s: %lu ops match the model "
 	       "(lookup %lu insert %lu flush %lu stale %lu bracket %lu) in %.2fs",
 	       name, nops, c->ops[0], c->ops[1], c->ops[2], c->ops[3], c->ops[4],
 	       now_sec() - t0);
+	if (budgets)
+		tap_diag("%s: %lu entries retired, collateral of %lu not counted", name,
+			 c->retired, c->uncounted);
 	tap_ok(M.live[0] + M.live[1] + M.live[2] == 0 &&
+	       M.retired[0] + M.retired[1] + M.retired[2] == 0 &&
 	       atomic_long_read(&c->tlb.nentries) == 0,
 	       "%s: every entry released after the spaces are killed", name);
 	svm_tlb_destroy(&c->tlb);
@@ -417,13 +504,16 @@ int main(int argc, char **argv)
 			nops = strtoul(argv[i + 1], NULL, 0);
 	}
 	rcu_register_thread();
-	tap_plan(10);
+	tap_plan(14);
 	tap_diag("seed %" PRIu64 ", %lu ops per geometry", seed, nops);
-	run("unbounded 4096 sets", 4096, 0, SVMSIM_REPL_CLOCK, seed, nops);
-	run("64x4 clock", 64, 4, SVMSIM_REPL_CLOCK, seed + 1, nops / 4);
-	run("32x8 lru", 32, 8, SVMSIM_REPL_LRU, seed + 2, nops / 4);
-	run("16x2 random", 16, 2, SVMSIM_REPL_RANDOM, seed + 3, nops / 4);
-	run("1x16 fifo", 1, 16, SVMSIM_REPL_FIFO, seed + 4, nops / 4);
+	run("unbounded 4096 sets", 4096, 0, SVMSIM_REPL_CLOCK, seed, nops, false);
+	run("64x4 clock", 64, 4, SVMSIM_REPL_CLOCK, seed + 1, nops / 4, false);
+	run("32x8 lru", 32, 8, SVMSIM_REPL_LRU, seed + 2, nops / 4, false);
+	run("16x2 random", 16, 2, SVMSIM_REPL_RANDOM, seed + 3, nops / 4, false);
+	run("1x16 fifo", 1, 16, SVMSIM_REPL_FIFO, seed + 4, nops / 4, false);
+	run("unbounded, budgets and limits", 4096, 0, SVMSIM_REPL_CLOCK, seed + 5,
+	    nops / 2, true);
+	run("64x4 clock, budgets", 64, 4, SVMSIM_REPL_CLOCK, seed + 6, nops / 4, true);
 	rcu_barrier();
 	rcu_unregister_thread();
 	return tap_finish();

@@ -73,6 +73,18 @@ static const struct svm_tlb_ops count_release_ops __attribute__((unused)) = {
 	.release = count_release,
 };
 
+/* Tear a space down as an owner does: kill, reclaim all, detach, free. */
+static inline void kill_space(struct svm_tlb_space *s)
+{
+	struct svm_tlb_flush_res res;
+
+	svm_tlb_space_kill(s, &res);
+	while (svm_tlb_space_reclaim(s, 64))
+		;
+	svm_tlb_space_detach(s);
+	svm_tlb_space_free(s);
+}
+
 static inline void flush_range(struct svm_tlb_space *s, unsigned long start,
 			       unsigned long last, struct svm_tlb_flush_res *res)
 {
