@@ -36,6 +36,71 @@ static void svmsim_bond_free_work(struct work_struct *work)
 	mutex_unlock(&dev->lock);
 }
 
+/* Retired entries released per step: bounds how long the space lock is held. */
+#define SVMSIM_RECLAIM_BATCH	256
+
+/* Release every retired entry of @b; may sleep between batches. */
+static void svmsim_bond_reclaim_all(struct svmsim_bond *b)
+{
+	while (svm_tlb_space_reclaim(&b->space, SVMSIM_RECLAIM_BATCH))
+		cond_resched();
+}
+
+static void svmsim_bond_reclaim_work(struct work_struct *work)
+{
+	struct svmsim_bond *b = container_of(work, struct svmsim_bond, reclaim_work);
+
+	do {
+		svmsim_bond_reclaim_all(b);
+		clear_bit(0, &b->reclaim_pending);
+		/* A retirement after our last look kicked nobody: look again. */
+		smp_mb__after_atomic();
+	} while (svm_tlb_space_stale(&b->space) &&
+		 !test_and_set_bit(0, &b->reclaim_pending));
+	svmsim_bond_put(b);
+}
+
+/*
+ * Have the worker release @b's retired entries (and with them the page
+ * references of fill=ref) now, off the callback path.  Any context.
+ */
+static void svmsim_bond_reclaim_kick(struct svmsim_bond *b)
+{
+	if (!svm_tlb_space_stale(&b->space) || test_and_set_bit(0, &b->reclaim_pending))
+		return;
+	if (!kref_get_unless_zero(&b->ref)) {
+		clear_bit(0, &b->reclaim_pending);	/* the teardown reclaims */
+		return;
+	}
+	queue_work(svmsim_wq, &b->reclaim_work);
+}
+
+static void svmsim_count_retired(struct svmsim_bond *b,
+				 const struct svm_tlb_flush_res *res)
+{
+	if (!res->retired)
+		return;
+	svmsim_count(b, SVMSIM_STAT_TLB_RETIRED, res->retired);
+	svmsim_count(b, SVMSIM_STAT_TLB_UNCOUNTED, res->uncounted);
+	svmsim_bond_reclaim_kick(b);
+}
+
+/**
+ * svmsim_space_flush() - flush a bond's TLB space, then see to what it retired
+ * @b: the bond.
+ * @req: the flush.
+ * @res: out: what it removed.
+ *
+ * Every flush of a bond goes through here: entries it retired are counted
+ * and handed to the reclaim worker.  Never sleeps.
+ */
+void svmsim_space_flush(struct svmsim_bond *b, const struct svm_tlb_flush_req *req,
+			struct svm_tlb_flush_res *res)
+{
+	svm_tlb_flush(&b->space, req, res);
+	svmsim_count_retired(b, res);
+}
+
 static void svmsim_bond_release(struct kref *ref)
 {
 	struct svmsim_bond *b = container_of(ref, struct svmsim_bond, ref);
@@ -59,8 +124,9 @@ void svmsim_bond_put(struct svmsim_bond *b)
  * @event: SVMSIM_EV_MM_RELEASE when the mm exits (counted as a flush),
  *	SVMSIM_EV_NR for an unbind.
  *
- * Flushes and drains every entry and refuses further fills; DMA on the
- * bond then fails with ESRCH.  Idempotent; never sleeps.
+ * Retires every entry (O(1), draining the accesses in flight) and refuses
+ * further fills; DMA on the bond then fails with ESRCH; the reclaim
+ * worker releases the entries.  Idempotent; never sleeps.
  */
 void svmsim_bond_kill(struct svmsim_bond *b, unsigned int event)
 {
@@ -69,6 +135,7 @@ void svmsim_bond_kill(struct svmsim_bond *b, unsigned int event)
 
 	WRITE_ONCE(b->dead, true);
 	svm_tlb_space_kill(&b->space, &res);
+	svmsim_count_retired(b, &res);
 	wake_up_all(&b->fill_wq);
 	if (event == SVMSIM_EV_MM_RELEASE) {
 		svmsim_count(b, SVMSIM_STAT_RELEASES, 1);
@@ -86,6 +153,7 @@ static void svmsim_bond_teardown(struct svmsim_bond *b)
 	mutex_unlock(&dev->lock);
 	svmsim_bond_kill(b, SVMSIM_EV_NR);
 	svmsim_notifier_unregister(b);
+	svmsim_bond_reclaim_all(b);
 	svm_tlb_space_detach(&b->space);
 	svmsim_mm_put(b->smm);
 	svmsim_bond_put(b);
@@ -126,6 +194,7 @@ static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_dev *dev, u32 model,
 	}
 	kref_init(&b->ref);
 	INIT_WORK(&b->free_work, svmsim_bond_free_work);
+	INIT_WORK(&b->reclaim_work, svmsim_bond_reclaim_work);
 	init_waitqueue_head(&b->fill_wq);
 	spin_lock_init(&b->observer.lock);
 	atomic_set(&b->inj.calls, 0);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svmsim: device configuration -- TLB geometry, flush mode and threshold,
- * simulated device latency, default model and fill policy.  Module
+ * svmsim: device configuration -- TLB geometry and bounds, flush mode,
+ * threshold and budget, simulated device latency, default model and fill
+ * policy.  Module
  * parameters give every device its initial configuration; the
  * SVMSIM_IOC_SET_CONFIG ioctl changes one device's.
  */
@@ -42,6 +43,20 @@ static unsigned long dev_latency_ns;
 module_param(dev_latency_ns, ulong, 0444);
 MODULE_PARM_DESC(dev_latency_ns, "simulated invalidation completion latency, ns");
 
+static unsigned int max_entries = 1u << 20;
+module_param(max_entries, uint, 0444);
+MODULE_PARM_DESC(max_entries, "most TLB entries per device, 0 = unbounded (default 1048576)");
+
+static unsigned int max_pasid_entries = 1u << 18;
+module_param(max_pasid_entries, uint, 0444);
+MODULE_PARM_DESC(max_pasid_entries,
+		 "most TLB entries per PASID, 0 = unbounded (default 262144)");
+
+static unsigned int flush_budget = 1024;
+module_param(flush_budget, uint, 0444);
+MODULE_PARM_DESC(flush_budget,
+		 "most pages probed or entries walked by one flush before it retires the PASID, 0 = no budget (default 1024)");
+
 static char *model = "secondary";
 module_param(model, charp, 0444);
 MODULE_PARM_DESC(model, "default invalidation model: secondary (default), range, pinned");
@@ -71,7 +86,9 @@ static int svmsim_config_check(const struct svmsim_config *c)
 	    c->dev_latency_ns > SVMSIM_MAX_LATENCY_NS ||
 	    !c->default_model || c->default_model >= SVMSIM_MODEL_NR ||
 	    !c->default_fill || c->default_fill >= SVMSIM_FILL_NR ||
-	    c->flags || c->pad || !svmsim_reserved_zero(c->reserved, ARRAY_SIZE(c->reserved)))
+	    c->max_entries > SVMSIM_MAX_ENTRIES || c->max_pasid_entries > SVMSIM_MAX_ENTRIES ||
+	    c->flags || c->pad || c->pad2 ||
+	    !svmsim_reserved_zero(c->reserved, ARRAY_SIZE(c->reserved)))
 		return -EINVAL;
 	return 0;
 }
@@ -102,6 +119,9 @@ int svmsim_config_defaults(struct svmsim_config *cfg)
 	cfg->dev_latency_ns = dev_latency_ns;
 	cfg->default_model = m;
 	cfg->default_fill = fp;
+	cfg->max_entries = max_entries;
+	cfg->max_pasid_entries = max_pasid_entries;
+	cfg->flush_budget = flush_budget;
 	return svmsim_config_check(cfg);
 }
 
@@ -168,6 +188,10 @@ long svmsim_ioctl_set_config(struct svmsim_file *f, void __user *arg)
 	WRITE_ONCE(cur->dev_latency_ns, c.dev_latency_ns);
 	WRITE_ONCE(cur->default_model, c.default_model);
 	WRITE_ONCE(cur->default_fill, c.default_fill);
+	WRITE_ONCE(cur->max_entries, c.max_entries);
+	WRITE_ONCE(cur->max_pasid_entries, c.max_pasid_entries);
+	WRITE_ONCE(cur->flush_budget, c.flush_budget);
+	svm_tlb_set_limits(&dev->tlb, c.max_entries, c.max_pasid_entries);
 out:
 	mutex_unlock(&dev->lock);
 	return ret;

@@ -50,7 +50,7 @@ static void svmsim_post_nowait(struct svmsim_bond *b,
 	if (!d) {	/* cannot even be wrong: be right */
 		struct svm_tlb_flush_res res;
 
-		svm_tlb_flush(&b->space, req, &res);
+		svmsim_space_flush(b, req, &res);
 		return;
 	}
 	d->req = *req;
@@ -89,6 +89,7 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		.threshold = READ_ONCE(dev->cfg.flush_threshold),
 		.changed = changed,
 		.nchanged = nchanged,
+		.budget = READ_ONCE(dev->cfg.flush_budget),
 	};
 	struct svmsim_inv_desc d = { .bond = b };
 	struct svm_tlb_flush_res res = { 0 };
@@ -98,7 +99,7 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		/* flushes another PASID: nothing of this bond's */
 		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
 	} else if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
-		svm_tlb_flush(&b->space, &req, &res);
+		svmsim_space_flush(b, &req, &res);
 		svmsim_delay_ns(READ_ONCE(dev->cfg.dev_latency_ns));
 	} else if (bug == SVMSIM_BUG_NO_WAIT) {
 		svmsim_post_nowait(b, &req);

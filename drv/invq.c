@@ -47,7 +47,7 @@ static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc 
 {
 	struct svmsim_bond *b = d->bond;
 
-	svm_tlb_flush(&b->space, &d->req, &d->res);
+	svmsim_space_flush(b, &d->req, &d->res);
 	svmsim_hist_add(&dev->hists->queue, ktime_get_ns() - d->posted_ns);
 	svmsim_count(b, SVMSIM_STAT_QI_WAITS, 1);
 	if (d->owned) {

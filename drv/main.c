@@ -213,6 +213,7 @@ static struct svmsim_dev *svmsim_dev_create(unsigned int index)
 			   dev->cfg.tlb_policy, &svmsim_tlb_ops, dev);
 	if (ret)
 		goto err_free;
+	svm_tlb_set_limits(&dev->tlb, dev->cfg.max_entries, dev->cfg.max_pasid_entries);
 	ret = svmsim_stats_init(dev);
 	if (ret)
 		goto err_tlb;

@@ -248,6 +248,8 @@ static void svmsim_stats_read(struct svmsim_dev *dev, struct svmsim_bond *b,
 					       atomic_long_read(&dev->tlb.nentries);
 	st->counters[SVMSIM_STAT_TLB_ENTRIES_2M] = b ? READ_ONCE(b->space.n2m) :
 						  atomic_long_read(&dev->tlb.n2m);
+	st->counters[SVMSIM_STAT_TLB_STALE] = b ? svm_tlb_space_stale(&b->space) :
+					     atomic_long_read(&dev->tlb.nstale);
 	st->ncounters = SVMSIM_STAT_NR;
 	st->nevents = SVMSIM_EV_NR;
 }

@@ -44,6 +44,10 @@
  *                                      from there on.
  *   TLB space and set locks (callback) see include/svmsim/tlb.h; a release
  *                                      (put_page, unpin) may run under them.
+ *                                      Also taken by the reclaim worker
+ *                                      (bond.c, svmsim_wq) and by unbind, a
+ *                                      batch of retired entries at a time,
+ *                                      with nothing else held.
  *   svmsim_observer.lock (callback)    the ranges a bond saw start.
  *   svmsim_invq.lock (callback)        the invalidation queue.
  * Notifier SRCU (kernel): every callback runs in an SRCU read section of
@@ -277,6 +281,9 @@ struct svmsim_inject_state {
  * @inj: injected bugs.
  * @stats: counters of this bond (the TLB ones live in @space).
  * @free_work: the final free, in process context (svmsim_wq).
+ * @reclaim_work: releases the entries a flush retired (svmsim_wq); holds
+ *	a reference while queued or running.
+ * @reclaim_pending: bit 0: @reclaim_work is queued or running.
  */
 struct svmsim_bond {
 	struct kref ref;
@@ -298,6 +305,8 @@ struct svmsim_bond {
 	struct svmsim_inject_state inj;
 	struct svmsim_counters stats;
 	struct work_struct free_work;
+	struct work_struct reclaim_work;
+	unsigned long reclaim_pending;
 };
 
 struct svmsim_window;
@@ -353,6 +362,8 @@ struct svmsim_bond *svmsim_file_bond_get(struct svmsim_file *f, u32 pasid);
 void svmsim_bond_put(struct svmsim_bond *b);
 void svmsim_file_unbind_all(struct svmsim_file *f);
 void svmsim_bond_kill(struct svmsim_bond *b, unsigned int event);
+void svmsim_space_flush(struct svmsim_bond *b, const struct svm_tlb_flush_req *req,
+			struct svm_tlb_flush_res *res);
 
 /* notifier.c */
 int svmsim_notifier_register(struct svmsim_bond *b);

@@ -47,6 +47,9 @@ static __maybe_unused const char * const svmsim_stat_names[SVMSIM_STAT_NR] = {
 	[SVMSIM_STAT_ZAPS]		= "zaps",
 	[SVMSIM_STAT_WINDOW_SWAPS]	= "window_swaps",
 	[SVMSIM_STAT_INJECTED]		= "injected",
+	[SVMSIM_STAT_TLB_RETIRED]	= "tlb_retired",
+	[SVMSIM_STAT_TLB_UNCOUNTED]	= "tlb_uncounted",
+	[SVMSIM_STAT_TLB_STALE]		= "tlb_stale",
 };
 
 static __maybe_unused const char * const svmsim_event_names[SVMSIM_EV_NR] = {

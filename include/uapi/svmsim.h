@@ -48,7 +48,12 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define SVMSIM_ABI_VERSION	1
+/*
+ * 2: svmsim_config grew max_entries, max_pasid_entries, flush_budget (its
+ *    ioctl numbers changed with its size); stats TLB_RETIRED, _UNCOUNTED,
+ *    _STALE; pinned fills past RLIMIT_MEMLOCK fail with ENOMEM.
+ */
+#define SVMSIM_ABI_VERSION	2
 #define SVMSIM_IOC_MAGIC	0xC7
 #define SVMSIM_DEV_PREFIX	"/dev/svmsim"
 
@@ -291,6 +296,9 @@ enum svmsim_stat {
 	SVMSIM_STAT_ZAPS,		/* window zaps (ioctl and write()) */
 	SVMSIM_STAT_WINDOW_SWAPS,	/* window backing swaps */
 	SVMSIM_STAT_INJECTED,		/* times an injected bug changed behaviour */
+	SVMSIM_STAT_TLB_RETIRED,	/* entries removed at once by a retiring flush */
+	SVMSIM_STAT_TLB_UNCOUNTED,	/* ... of which collateral not counted */
+	SVMSIM_STAT_TLB_STALE,		/* (gauge) retired entries not released yet */
 	SVMSIM_STAT_NR
 };
 
@@ -489,6 +497,21 @@ enum svmsim_flush_mode {
  * @default_model: enum svmsim_model used by binds that ask for DEFAULT.
  * @default_fill: enum svmsim_fill used by binds that ask for DEFAULT.
  * @flags: must be zero.
+ * @pad: must be zero.
+ * @max_entries: most TLB entries of the device, <= SVMSIM_MAX_ENTRIES;
+ *	0 = no bound.  A fill past it evicts one of its own PASID's entries
+ *	(a PASID with none may still cache one).
+ * @max_pasid_entries: most TLB entries of one PASID, <= SVMSIM_MAX_ENTRIES;
+ *	0 = no bound.  A fill past it evicts that PASID's oldest entry.
+ * @flush_budget: most pages a flush probes or entries it walks in the
+ *	callback; a flush that would take more retires the PASID's whole
+ *	TLB at once instead -- O(1) in the number of entries, like a
+ *	PASID-selective invalidation -- and the device's reclaim worker
+ *	releases the retired entries (and, with fill=ref, their pages) soon
+ *	after, off the callback path.  0 = no budget (a flush may walk every
+ *	entry of the PASID while the callback holds its locks).  Counted in
+ *	SVMSIM_STAT_TLB_RETIRED / _UNCOUNTED / _STALE.
+ * @pad2: must be zero.
  * @reserved: must be zero.
  *
  * The TLB geometry (@tlb_sets, @tlb_ways, @tlb_policy) and @flush_mode can
@@ -509,8 +532,14 @@ struct svmsim_config {
 	__u32 default_fill;
 	__u32 flags;
 	__u32 pad;
+	__u32 max_entries;
+	__u32 max_pasid_entries;
+	__u32 flush_budget;
+	__u32 pad2;
 	__u64 reserved[4];
 };
+
+#define SVMSIM_MAX_ENTRIES	(1u << 24)	/* bound of max_entries, max_pasid_entries */
 
 /* ---- device window zap --------------------------------------------------- */
 

@@ -78,6 +78,9 @@ else
 		run svmsim-test_inject --model $model
 		run svmsim-test_callbacks --model $model
 		run svmsim-test_alloc --model $model
+		for fill in ref noref; do
+			run svmsim-test_bounds --model $model --fill $fill
+		done
 		run svmsim-test_races --model $model
 		run svmsim-races_rmmod $model
 	done
