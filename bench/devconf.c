@@ -34,6 +34,8 @@ static void devconf_apply(struct svmsim_config *c, const struct options *o)
 		c->flush_mode = (uint32_t)o->flush_mode;
 	if (o->threshold != UNCHANGED)
 		c->flush_threshold = (uint32_t)o->threshold;
+	if (o->flush_budget != UNCHANGED)
+		c->flush_budget = (uint32_t)o->flush_budget;
 	if (o->latency_ns != UNCHANGED)
 		c->dev_latency_ns = (uint64_t)o->latency_ns;
 }

@@ -17,7 +17,7 @@
 enum {
 	OPT_WORKLOAD = 256, OPT_ITERATIONS, OPT_DURATION, OPT_THREADS, OPT_DEVICE_THREADS,
 	OPT_PAGES, OPT_REGIONS, OPT_CACHED, OPT_MODEL, OPT_FILL, OPT_FLUSH_MODE,
-	OPT_LATENCY, OPT_THRESHOLD, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_SEED,
+	OPT_LATENCY, OPT_THRESHOLD, OPT_FLUSH_BUDGET, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_SEED,
 	OPT_PIN, OPT_DEVICE, OPT_HUGE, OPT_INJECT, OPT_FILL_DELAY, OPT_BASELINE,
 	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
 	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT,
@@ -37,6 +37,7 @@ static const struct option long_options[] = {
 	{ "flush-mode", required_argument, NULL, OPT_FLUSH_MODE },
 	{ "latency-ns", required_argument, NULL, OPT_LATENCY },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "flush-budget", required_argument, NULL, OPT_FLUSH_BUDGET },
 	{ "tlb-sets", required_argument, NULL, OPT_TLB_SETS },
 	{ "tlb-ways", required_argument, NULL, OPT_TLB_WAYS },
 	{ "tlb-policy", required_argument, NULL, OPT_TLB_POLICY },
@@ -110,6 +111,8 @@ static void usage(FILE *f)
 "  --flush-mode M        sync|queued\n"
 "  --latency-ns N        simulated invalidation completion latency\n"
 "  --threshold N         flush_threshold: flushes above N pages go PASID-wide (0 never)\n"
+"  --flush-budget N      flush_budget: a flush that would probe or walk more than N pages\n"
+"                        or entries retires the PASID at once instead (0: no budget)\n"
 "  --tlb-sets N          TLB sets (power of two)\n"
 "  --tlb-ways N          TLB ways per set (0 unbounded)\n"
 "  --tlb-policy P        clock|lru|fifo|random\n"
@@ -237,6 +240,7 @@ static void defaults(struct options *o)
 	o->pages = 1;
 	o->flush_mode = o->tlb_policy = UNCHANGED;
 	o->latency_ns = o->threshold = o->tlb_sets = o->tlb_ways = UNCHANGED;
+	o->flush_budget = UNCHANGED;
 	o->seed = 1;
 	o->baseline = true;
 	o->pause_us = 100;
@@ -284,6 +288,8 @@ static bool parse_one(struct options *o, int c, const char *arg)
 		return parse_i64(arg, &o->latency_ns);
 	case OPT_THRESHOLD:
 		return parse_i64(arg, &o->threshold) && o->threshold <= UINT32_MAX;
+	case OPT_FLUSH_BUDGET:
+		return parse_i64(arg, &o->flush_budget) && o->flush_budget <= UINT32_MAX;
 	case OPT_TLB_SETS:
 		return parse_i64(arg, &o->tlb_sets) && o->tlb_sets <= UINT32_MAX;
 	case OPT_TLB_WAYS:

@@ -32,6 +32,7 @@ struct options {
 	int tlb_policy;			/* enum svmsim_repl or UNCHANGED */
 	int64_t latency_ns;		/* or UNCHANGED, like the three below */
 	int64_t threshold;
+	int64_t flush_budget;
 	int64_t tlb_sets;
 	int64_t tlb_ways;
 	uint64_t seed;

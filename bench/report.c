@@ -99,6 +99,9 @@ static void put_config(struct row *r, const struct options *o, const struct devb
 	put_str(r, "flush_mode", svmsim_flush_mode_names[c->flush_mode]);
 	put_u64(r, "latency_ns", c->dev_latency_ns);
 	put_u64(r, "threshold", c->flush_threshold);
+	put_u64(r, "flush_budget", c->flush_budget);
+	put_u64(r, "max_entries", c->max_entries);
+	put_u64(r, "max_pasid_entries", c->max_pasid_entries);
 	put_u64(r, "tlb_sets", c->tlb_sets);
 	put_u64(r, "tlb_ways", c->tlb_ways);
 	put_str(r, "tlb_policy", svmsim_repl_names[c->tlb_policy]);

@@ -700,7 +700,7 @@ static void f_set_config(struct thr *t)
 		c.default_fill = gen_enum(t, SVMSIM_FILL_NR);
 	}
 	/* One or two fields moved; the latency kept low (TCG is slow enough). */
-	switch (rnd(t, 6)) {
+	switch (rnd(t, 8)) {
 	case 0:
 		c.flush_mode = gen_enum(t, SVMSIM_FLUSH_MODE_NR);
 		break;
@@ -716,9 +716,18 @@ static void f_set_config(struct thr *t)
 	case 4:
 		c.tlb_ways = (uint32_t)rnd(t, 9);
 		break;
+	case 5:
+		c.max_entries = chance(t, 70) ? (uint32_t)rnd(t, SVMSIM_MAX_ENTRIES + 1) :
+						gen_u32(t);
+		c.max_pasid_entries = chance(t, 70) ? (uint32_t)rnd(t, 4096) : gen_u32(t);
+		break;
+	case 6:
+		c.flush_budget = chance(t, 70) ? (uint32_t)rnd(t, 4096) : gen_u32(t);
+		break;
 	default:
 		c.flags = chance(t, 50) ? 0 : gen_u32(t);
 		c.pad = chance(t, 50) ? 0 : gen_u32(t);
+		c.pad2 = chance(t, 70) ? 0 : gen_u32(t);
 		break;
 	}
 	if (c.dev_latency_ns > 20000 && c.dev_latency_ns <= SVMSIM_MAX_LATENCY_NS && chance(t, 95))
@@ -733,7 +742,8 @@ static void f_set_config(struct thr *t)
 		 c.pad, res ? " reserved!=0" : "");
 	ret = xioctl(fd, SVMSIM_IOC_SET_CONFIG, p, &err);
 	check(t, OP_SET_CONFIG, ret, err, foreign || slot < 0,
-	      bad || res || c.flags || c.pad || c.tlb_sets > SVMSIM_MAX_SETS ||
+	      bad || res || c.flags || c.pad || c.pad2 || c.tlb_sets > SVMSIM_MAX_SETS ||
+	      c.max_entries > SVMSIM_MAX_ENTRIES || c.max_pasid_entries > SVMSIM_MAX_ENTRIES ||
 	      c.tlb_ways > SVMSIM_MAX_WAYS || c.tlb_policy >= SVMSIM_REPL_NR ||
 	      c.flush_mode >= SVMSIM_FLUSH_MODE_NR || c.dev_latency_ns > SVMSIM_MAX_LATENCY_NS ||
 	      c.default_model >= SVMSIM_MODEL_NR || c.default_fill >= SVMSIM_FILL_NR ||
