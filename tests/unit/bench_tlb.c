@@ -4,7 +4,11 @@
  *  - hit lookups per second, 1 and 2 threads;
  *  - flush of [0, 2^47) with 1e3, 1e4, 1e5 entries cached: the cost must
  *    follow the entries, not the 2^35 pages of the range;
- *  - flush of one cached page with 10 and with 1e6 entries cached.
+ *  - flush of one cached page with 10 and with 1e6 entries cached;
+ *  - the whole-space flush with a budget of 1024 (the module's default),
+ *    which retires the PASID in O(CPUs) above 1024 entries: 10 to 1e6
+ *    entries, walked and retired runs interleaved, and the reclaim that
+ *    then releases the retired entries (off the callback path).
  * Medians of repeated runs; the machine is shared and noisy, so compare
  * the ratios, not the absolute numbers.
  */
@@ -35,7 +39,6 @@ static struct table *table_new(unsigned int sets)
 
 static void table_free(struct table *t)
 {
-	struct svm_tlb_flush_res res;
 
 	kill_space(&t->s);
 	svm_tlb_destroy(&t->tlb);
@@ -144,6 +147,49 @@ static void bench_huge_flush(unsigned long n)
 	       median(us, REPS), median(us, REPS) * 1e3 / n);
 }
 
+/* Median cost of a whole flush of @n entries with budget @budget, in us. */
+static double whole_flush_us(unsigned long n, unsigned long budget, double *reclaim_us)
+{
+	struct svm_tlb_flush_req req = { .start = 0, .last = ULONG_MAX, .budget = budget };
+	struct svm_tlb_flush_res res;
+	double us[REPS], rec[REPS];
+
+	for (int r = 0; r < REPS; r++) {
+		struct table *t = table_new(1 << 16);
+		double t0;
+
+		fill(t, n);
+		t0 = now_sec();
+		svm_tlb_flush(&t->s, &req, &res);
+		us[r] = (now_sec() - t0) * 1e6;
+		if (res.removed != n)
+			abort();
+		t0 = now_sec();
+		while (svm_tlb_space_reclaim(&t->s, 256))
+			;
+		rec[r] = (now_sec() - t0) * 1e6;
+		table_free(t);
+	}
+	*reclaim_us = median(rec, REPS);
+	return median(us, REPS);
+}
+
+static void bench_retire(void)
+{
+	static const unsigned long ns[] = { 10, 1000, 100000, 1000000 };
+	double walk[4], retire[4], rec_walk, rec[4];
+
+	for (int i = 0; i < 4; i++) {
+		walk[i] = whole_flush_us(ns[i], 0, &rec_walk);
+		retire[i] = whole_flush_us(ns[i], 1024, &rec[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		printf("whole flush, %7lu cached: walk %10.1f us, budget 1024 %8.1f us "
+		       "(then reclaimed in %.0f us)\n", ns[i], walk[i], retire[i], rec[i]);
+	printf("budget 1024: 1e6 entries cost %.2fx 10 entries (walk: %.0fx)\n",
+	       retire[3] / retire[0], walk[3] / walk[0]);
+}
+
 static void bench_page_flush(unsigned long n)
 {
 	struct table *t = table_new(1 << 16);
@@ -179,6 +225,7 @@ int main(void)
 	bench_huge_flush(100000);
 	bench_page_flush(10);
 	bench_page_flush(1000000);
+	bench_retire();
 	rcu_barrier();
 	rcu_unregister_thread();
 	return 0;
