@@ -332,17 +332,21 @@ static struct svm_tlb_entry *svm_tlb_find_va(struct svm_tlb_space *s,
 
 /*
  * Hold @e for an access: counted on this CPU under @e's generation parity,
- * then, after a full barrier, the generation checked again -- so either a
- * retirement's scan (svm_tlb_retire()) sees this hold and waits for it, or
- * we see the retirement and back off.  Then the entry's own count, which
- * removals of single entries wait on.
+ * then in the entry's own count (which removals of single entries wait
+ * on), then the generation checked again after a full barrier -- so
+ * either a retirement's scan (svm_tlb_retire()) sees this hold and waits
+ * for it, or we see the retirement and back off.  The barrier is the
+ * successful cmpxchg of svm_tlb_get(), fully ordered (free on x86).
  */
 static bool svm_tlb_hold(struct svm_tlb_space *s, struct svm_tlb_entry *e)
 {
 	this_cpu_inc(s->stats.pcpu->holds[e->gen & 1]);
-	smp_mb();
-	if (e->gen == (u32)READ_ONCE(s->gen) && svm_tlb_get(e))
-		return true;
+	if (svm_tlb_get(e)) {
+		smp_mb__after_atomic();
+		if (e->gen == (u32)READ_ONCE(s->gen))
+			return true;
+		atomic_dec(&e->users);
+	}
 	this_cpu_dec(s->stats.pcpu->holds[e->gen & 1]);
 	return false;
 }

@@ -67,6 +67,8 @@ int shim_mb_word __attribute__((weak));
 #else
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif
+/* The kernel's is free after a fully ordered RMW; C11 wants the fence. */
+#define smp_mb__after_atomic()	smp_mb()
 #define cpu_relax()		sched_yield()
 #define might_sleep()		do { } while (0)
 #define lockdep_assert_held(l)	do { (void)(l); } while (0)
