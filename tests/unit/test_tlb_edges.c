@@ -458,22 +458,36 @@ static void *hold_entry(void *arg)
 	return NULL;
 }
 
-static void test_drain(void)
+/*
+ * Flush while another thread holds BASE's entry for 100 ms.  Return
+ * whether that access had ended when the flush returned.
+ */
+static int flush_under_hold(struct fixture *f, const struct svm_tlb_flush_req *req,
+			    struct svm_tlb_flush_res *res)
 {
-	struct fixture *f = setup(64, 0, 0);
 	struct holder h = { .s = &f->s };
-	struct svm_tlb_flush_res res;
-	unsigned long before = __atomic_load_n(&released, __ATOMIC_RELAXED);
 	pthread_t t;
 	int done;
 
-	fill_pages(&f->s, BASE, 1);
 	pthread_create(&t, NULL, hold_entry, &h);
 	while (!__atomic_load_n(&h.held, __ATOMIC_ACQUIRE))
 		sched_yield();
-	flush_range(&f->s, BASE, BASE + PG - 1, &res);
+	svm_tlb_flush(&f->s, req, res);
 	done = __atomic_load_n(&h.done, __ATOMIC_ACQUIRE);
 	pthread_join(t, NULL);
+	return done;
+}
+
+static void test_drain(void)
+{
+	struct fixture *f = setup(64, 0, 0);
+	struct svm_tlb_flush_req req = { .start = BASE, .last = BASE + PG - 1 };
+	struct svm_tlb_flush_res res;
+	unsigned long before = __atomic_load_n(&released, __ATOMIC_RELAXED);
+	int done;
+
+	fill_pages(&f->s, BASE, 1);
+	done = flush_under_hold(f, &req, &res);
 	tap_ok(done && res.removed == 1 &&
 	       __atomic_load_n(&released, __ATOMIC_RELAXED) == before + 1,
 	       "a flush returns only after the access holding the entry ended");
@@ -600,19 +614,12 @@ static void test_limits(void)
 static void test_retire_drain(void)
 {
 	struct fixture *f = setup(64, 0, 0);
-	struct holder h = { .s = &f->s };
 	struct svm_tlb_flush_req req = { .start = 0, .last = ULONG_MAX, .budget = 1 };
 	struct svm_tlb_flush_res res;
-	pthread_t t;
 	int done;
 
 	fill_pages(&f->s, BASE, 4);
-	pthread_create(&t, NULL, hold_entry, &h);
-	while (!__atomic_load_n(&h.held, __ATOMIC_ACQUIRE))
-		sched_yield();
-	svm_tlb_flush(&f->s, &req, &res);
-	done = __atomic_load_n(&h.done, __ATOMIC_ACQUIRE);
-	pthread_join(t, NULL);
+	done = flush_under_hold(f, &req, &res);
 	tap_ok(done && res.retired == 4,
 	       "a retirement returns only after the access holding an entry ended");
 	teardown(f);
