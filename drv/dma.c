@@ -68,18 +68,19 @@ static size_t svmsim_unit(unsigned long addr, size_t n)
  * its side of each unit is a memcpy() of constant size (a plain load or
  * store, of any alignment).
  */
-#define SVMSIM_UNIT_READ(type, k, p) do {			\
-		type __v = READ_ONCE(*(const type *)(p));	\
-		memcpy(k, &__v, sizeof(__v));			\
+#define SVMSIM_UNIT_MOVE(type, p, k, to_page) do {			\
+		type __v;						\
+		if (to_page) {						\
+			memcpy(&__v, k, sizeof(__v));			\
+			WRITE_ONCE(*(type *)(p), __v);			\
+		} else {						\
+			__v = READ_ONCE(*(const type *)(p));		\
+			memcpy(k, &__v, sizeof(__v));			\
+		}							\
 	} while (0)
 
-#define SVMSIM_UNIT_WRITE(type, p, k) do {			\
-		type __v;					\
-		memcpy(&__v, k, sizeof(__v));			\
-		WRITE_ONCE(*(type *)(p), __v);			\
-	} while (0)
-
-static void svmsim_mem_read(void *k, const void *p, size_t n)
+/* Move @n bytes between page address @p and bounce buffer @k, by units. */
+static void svmsim_mem_move(void *p, void *k, size_t n, bool to_page)
 {
 	size_t s;
 
@@ -87,38 +88,16 @@ static void svmsim_mem_read(void *k, const void *p, size_t n)
 		s = svmsim_unit((unsigned long)p, n);
 		switch (s) {
 		case sizeof(u64):
-			SVMSIM_UNIT_READ(u64, k, p);
+			SVMSIM_UNIT_MOVE(u64, p, k, to_page);
 			break;
 		case sizeof(u32):
-			SVMSIM_UNIT_READ(u32, k, p);
+			SVMSIM_UNIT_MOVE(u32, p, k, to_page);
 			break;
 		case sizeof(u16):
-			SVMSIM_UNIT_READ(u16, k, p);
+			SVMSIM_UNIT_MOVE(u16, p, k, to_page);
 			break;
 		default:
-			SVMSIM_UNIT_READ(u8, k, p);
-		}
-	}
-}
-
-static void svmsim_mem_write(void *p, const void *k, size_t n)
-{
-	size_t s;
-
-	for (; n; p += s, k += s, n -= s) {
-		s = svmsim_unit((unsigned long)p, n);
-		switch (s) {
-		case sizeof(u64):
-			SVMSIM_UNIT_WRITE(u64, p, k);
-			break;
-		case sizeof(u32):
-			SVMSIM_UNIT_WRITE(u32, p, k);
-			break;
-		case sizeof(u16):
-			SVMSIM_UNIT_WRITE(u16, p, k);
-			break;
-		default:
-			SVMSIM_UNIT_WRITE(u8, p, k);
+			SVMSIM_UNIT_MOVE(u8, p, k, to_page);
 		}
 	}
 }
@@ -132,10 +111,10 @@ static void svmsim_touch(struct svmsim_access *a, struct svm_tlb_entry *e,
 
 	switch (a->op) {
 	case SVMSIM_DMA_READ:
-		svmsim_mem_read(kbuf, p, n);
+		svmsim_mem_move(p, kbuf, n, false);
 		break;
 	case SVMSIM_DMA_WRITE:
-		svmsim_mem_write(p, kbuf, n);
+		svmsim_mem_move(p, kbuf, n, true);
 		break;
 	case SVMSIM_DMA_CAS:
 		a->result = cmpxchg((u64 *)p, a->operand, a->swap);

@@ -330,6 +330,9 @@ static struct svm_tlb_entry *svm_tlb_find_va(struct svm_tlb_space *s,
 	return e;
 }
 
+/* This CPU's count of holds on entries of generation @gen's parity. */
+#define svm_tlb_holds(s, gen)	((s)->stats.pcpu->holds[(gen) & 1])
+
 /*
  * Hold @e for an access: counted on this CPU under @e's generation parity,
  * then in the entry's own count (which removals of single entries wait
@@ -340,14 +343,14 @@ static struct svm_tlb_entry *svm_tlb_find_va(struct svm_tlb_space *s,
  */
 static bool svm_tlb_hold(struct svm_tlb_space *s, struct svm_tlb_entry *e)
 {
-	this_cpu_inc(s->stats.pcpu->holds[e->gen & 1]);
+	this_cpu_inc(svm_tlb_holds(s, e->gen));
 	if (svm_tlb_get(e)) {
 		smp_mb__after_atomic();
 		if (e->gen == (u32)READ_ONCE(s->gen))
 			return true;
 		atomic_dec(&e->users);
 	}
-	this_cpu_dec(s->stats.pcpu->holds[e->gen & 1]);
+	this_cpu_dec(svm_tlb_holds(s, e->gen));
 	return false;
 }
 
@@ -410,11 +413,11 @@ void svm_tlb_put(struct svm_tlb_entry *e)
 	 * kill retires it, which waits for the hold).
 	 */
 	struct svm_tlb_space *s = e->space;
-	unsigned int idx = e->gen & 1;
+	u32 gen = e->gen;
 
 	/* Value-returning: fully ordered, so the access is done before. */
 	atomic_dec_return(&e->users);
-	this_cpu_dec(s->stats.pcpu->holds[idx]);
+	this_cpu_dec(svm_tlb_holds(s, gen));
 }
 
 /**
@@ -646,6 +649,18 @@ static struct svm_tlb_entry *svm_tlb_pick(struct svm_tlb *tlb,
 }
 
 /*
+ * Unlink a victim of the replacement or of a bound onto @dead: an eviction
+ * unless it was stale (then it was counted when its flush retired it).
+ * Caller holds its space's lock and @set's lock.
+ */
+static void svm_tlb_unlink_victim(struct svm_tlb_set *set, struct svm_tlb_entry *victim,
+				  struct list_head *dead)
+{
+	svm_count(victim->space, SVMSIM_STAT_TLB_EVICTIONS, !svm_tlb_stale(victim));
+	svm_tlb_unlink(set, victim, dead);
+}
+
+/*
  * Evict @victim of another space, if that space's lock is free: the lock
  * order (space, then set) lets a set lock holder only try it.  Drained
  * and released under that lock: the victim's owner may be unbinding, and
@@ -661,8 +676,7 @@ static bool svm_tlb_evict_foreign(struct svm_tlb_set *set,
 
 	if (!spin_trylock(&vs->lock))
 		return false;
-	svm_count(vs, SVMSIM_STAT_TLB_EVICTIONS, !svm_tlb_stale(victim));
-	svm_tlb_unlink(set, victim, &dead);
+	svm_tlb_unlink_victim(set, victim, &dead);
 	while (atomic_read_acquire(&victim->users) != SVM_TLB_DEAD)
 		cpu_relax();
 	svm_tlb_release_one(vs->tlb, victim);
@@ -691,8 +705,7 @@ static void svm_tlb_evict(struct svm_tlb_space *s, struct svm_tlb_set *set,
 		atomic_long_inc(&tlb->overflows);
 		return;
 	}
-	svm_count(s, SVMSIM_STAT_TLB_EVICTIONS, !svm_tlb_stale(victim));
-	svm_tlb_unlink(set, victim, dead);
+	svm_tlb_unlink_victim(set, victim, dead);
 }
 
 static bool svm_tlb_over_limits(struct svm_tlb_space *s)
@@ -729,8 +742,7 @@ static void svm_tlb_make_room(struct svm_tlb_space *s, struct list_head *dead)
 	}
 	set = svm_tlb_set_of(tlb, s->pasid, victim->vpn, victim->shift);
 	spin_lock(&set->lock);
-	svm_count(s, SVMSIM_STAT_TLB_EVICTIONS, !svm_tlb_stale(victim));
-	svm_tlb_unlink(set, victim, dead);
+	svm_tlb_unlink_victim(set, victim, dead);
 	spin_unlock(&set->lock);
 }
 
@@ -822,7 +834,7 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 	svm_count(s, SVMSIM_STAT_TLB_INSERTS, 1);
 	if (out) {
 		/* As svm_tlb_hold(): the generation is stable under our lock. */
-		this_cpu_inc(s->stats.pcpu->holds[e->gen & 1]);
+		this_cpu_inc(svm_tlb_holds(s, e->gen));
 		*out = e;
 	}
 unlock_set:
@@ -1102,14 +1114,16 @@ static void svm_tlb_flush_locked(struct svm_tlb_space *s,
 		svm_count(s, SVMSIM_STAT_TLB_FULL_FLUSHES, 1);
 }
 
-/* Flush @s: remove, drain under the lock, release. */
+/* Flush (and with @kill, kill) @s: remove, drain under the lock, release. */
 static void svm_tlb_flush_space(struct svm_tlb_space *s,
-				const struct svm_tlb_flush_req *req,
+				const struct svm_tlb_flush_req *req, bool kill,
 				struct svm_tlb_flush_res *res)
 {
 	LIST_HEAD(dead);
 
 	spin_lock(&s->lock);
+	if (kill)
+		s->dead = true;
 	svm_tlb_flush_locked(s, req, res, &dead);
 	svm_tlb_drain(&dead);
 	spin_unlock(&s->lock);
@@ -1137,7 +1151,7 @@ void svm_tlb_flush(struct svm_tlb_space *s, const struct svm_tlb_flush_req *req,
 		memset(res, 0, sizeof(*res));
 		return;
 	}
-	svm_tlb_flush_space(s, req, res);
+	svm_tlb_flush_space(s, req, false, res);
 }
 
 /* A kill retires whatever the space holds, so it costs O(CPUs). */
@@ -1158,14 +1172,7 @@ static const struct svm_tlb_flush_req svm_tlb_kill_req = {
  */
 void svm_tlb_space_kill(struct svm_tlb_space *s, struct svm_tlb_flush_res *res)
 {
-	LIST_HEAD(dead);
-
-	spin_lock(&s->lock);
-	s->dead = true;
-	svm_tlb_flush_locked(s, &svm_tlb_kill_req, res, &dead);
-	svm_tlb_drain(&dead);
-	spin_unlock(&s->lock);
-	svm_tlb_finish(s->tlb, &dead);
+	svm_tlb_flush_space(s, &svm_tlb_kill_req, true, res);
 }
 
 /**
