@@ -12,7 +12,8 @@
  *    returns, and the reclaim worker releases them all soon after (the
  *    stale gauge returns to 0, and with fill=ref the pages' references);
  *  - the same when the mm exits with the entries cached (->release);
- *  - the device stays coherent across retirements (mprotect, munmap).
+ *  - the device stays coherent across retirements (mprotect, munmap), of
+ *    4K entries and, with THP on, of 2M entries.
  * Run per model and fill.  Timing is reported, never checked: the munmap
  * of a large cached range against a small one, as a ratio.
  *
@@ -241,6 +242,53 @@ static void test_retire_coherent(void)
 	free(buf);
 }
 
+/*
+ * THP on: 2M entries retired.  With a budget of 2, mprotect of 8 huge
+ * pages of 16 retires the PASID; a write there faults, reads see the CPU.
+ */
+static void test_retire_thp(void)
+{
+	size_t len = 16 * HPG;
+	char *p = map_huge_aligned(len), *buf = malloc(len);
+	uint64_t r0, huge, v = 0;
+	struct dev d;
+
+	fill_pattern(p, len, 9);
+	dev_setup(&d);
+	set_config(&d, saved.max_entries, saved.max_pasid_entries, 2);
+	svmsim_prefetch(d.fd, d.pasid, p, len);
+	huge = stat_of(&d, d.pasid, SVMSIM_STAT_TLB_ENTRIES_2M);
+	if (huge < 3) {
+		for (int i = 0; i < 4; i++)
+			tap_skip("%s: THP: only %llu 2M entries cached (no THP here?)",
+				 model_name(), (unsigned long long)huge);
+		goto out;
+	}
+	r0 = stat_of(&d, d.pasid, SVMSIM_STAT_TLB_RETIRED);
+	mprotect(p + 4 * HPG, 8 * HPG, PROT_READ);
+	tap_ok(stat_of(&d, d.pasid, SVMSIM_STAT_TLB_RETIRED) >= r0 + huge,
+	       "%s: THP: mprotect over the budget retires the PASID's %llu 2M entries",
+	       model_name(), (unsigned long long)huge);
+	ok_errno(dma_write_u64(&d, p + 5 * HPG + 8, 1), -EACCES,
+		 "%s: THP: a device write to a huge page made read-only faults", model_name());
+	p[3] = 'x';
+	p[13 * HPG] = 'y';
+	tap_ok(!dma_read(&d, p, buf, len) && buf[3] == 'x' && buf[13 * HPG] == 'y' &&
+	       !dma_read_u64(&d, p + 5 * HPG + 8, &v) && v == *(uint64_t *)(p + 5 * HPG + 8),
+	       "%s: THP: after the retirement the device reads what the CPU wrote",
+	       model_name());
+	munmap(p, len);
+	p = NULL;
+	tap_ok(stale_drains(&d) && stat_of(&d, d.pasid, SVMSIM_STAT_TLB_ENTRIES) == 0,
+	       "%s: THP: after munmap no entry is left, live or stale", model_name());
+out:
+	set_config(&d, saved.max_entries, saved.max_pasid_entries, saved.flush_budget);
+	dev_close(&d);
+	if (p)
+		munmap(p, len);
+	free(buf);
+}
+
 /* The mm exits with many entries cached: ->release retires, worker frees. */
 static void test_retire_exit(void)
 {
@@ -271,7 +319,7 @@ int main(int argc, char **argv)
 	struct dev d;
 
 	parse_opts(argc, argv);
-	tap_plan(13);
+	tap_plan(17);
 	dev_open(&d, opt.device);
 	if (svmsim_get_config(d.fd, &saved))
 		bail("GET_CONFIG: %s", strerror(errno));
@@ -280,6 +328,7 @@ int main(int argc, char **argv)
 	test_pasid_bound();
 	test_retire_munmap();
 	test_retire_coherent();
+	test_retire_thp();
 	test_retire_exit();
 	return tap_finish();
 }
