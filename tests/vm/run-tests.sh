@@ -54,7 +54,8 @@ reload() {
 
 # Automatic NUMA balancing and proactive compaction migrate pages in the
 # background, adding invalidations the counter checks do not expect; the
-# tests migrate pages themselves.
+# tests migrate pages themselves.  Both are covered switched on, with the
+# device reading the moving pages: svmsim-test_numa [--compaction].
 [ -w /proc/sys/kernel/numa_balancing ] && echo 0 >/proc/sys/kernel/numa_balancing
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 
@@ -88,6 +89,7 @@ else
 	run svmsim-test_priv
 	run svmsim-test_locks
 	run svmsim-test_numa
+	run svmsim-test_numa --compaction
 	# The short fuzz: random bind models cover secondary, range and pinned.
 	run svmsim-fuzz --duration 45 --inject --progress 15
 	if command -v svmsim-bench_smoke >/dev/null; then

@@ -23,6 +23,15 @@
  * The test switches kernel.numa_balancing on (the suite runner switches it
  * off) with short scan periods, and restores everything at exit.  Without
  * --model/--fill it runs all four combinations, RUN_SECONDS each.
+ *
+ * With --compaction the pages move by memory compaction instead (the
+ * suite runner switches proactive compaction off too): the region is one
+ * page in every STRIDE of a 256 MB area whose odd pages were freed: half-
+ * empty pageblocks, which compaction empties, spread over the memory the
+ * area got, whatever an earlier run compacted.  Proactive
+ * compaction is switched on, and a thread asks for a full compaction
+ * (vm.compact_memory) over and over.  Same writer (without the moves to
+ * node 0), same reader and check.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -39,9 +48,12 @@
 #define NPAGES		64
 #define RUN_SECONDS	8
 #define MOVE_EVERY	16	/* writer passes between moves back to node 0 */
+#define STRIDE		1024	/* --compaction: region pages are this far apart */
 
 static struct dev d;
 static uint8_t *region;
+static size_t stride = 1;	/* pages from one region page to the next */
+static int compaction;		/* --compaction */
 static uint64_t published;
 static int stop;
 
@@ -61,7 +73,14 @@ static struct knob knobs[] = {
 	{ "/sys/kernel/debug/sched/numa_balancing/scan_period_max_ms", "100", "", 0 },
 };
 
-#define NKNOBS	(sizeof(knobs) / sizeof(knobs[0]))
+static struct knob compaction_knobs[] = {
+	{ "/proc/sys/vm/compaction_proactiveness", "20", "", 0 },
+};
+
+static struct knob *knob_set = knobs;
+static unsigned int nknobs = sizeof(knobs) / sizeof(knobs[0]);
+
+#define NKNOBS	nknobs
 
 static int write_str(const char *path, const char *v)
 {
@@ -79,8 +98,8 @@ static void knobs_restore(void)
 	unsigned int i;
 
 	for (i = 0; i < NKNOBS; i++)
-		if (knobs[i].have)
-			write_str(knobs[i].path, knobs[i].saved);
+		if (knob_set[i].have)
+			write_str(knob_set[i].path, knob_set[i].saved);
 }
 
 static int knobs_set(void)
@@ -90,16 +109,16 @@ static int knobs_set(void)
 
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);	/* may be there */
 	for (i = 0; i < NKNOBS; i++) {
-		f = fopen(knobs[i].path, "r");
+		f = fopen(knob_set[i].path, "r");
 		if (!f)
 			continue;
-		knobs[i].have = fgets(knobs[i].saved, sizeof(knobs[i].saved), f) != NULL;
+		knob_set[i].have = fgets(knob_set[i].saved, sizeof(knob_set[i].saved), f) != NULL;
 		fclose(f);
-		if (knobs[i].have && write_str(knobs[i].path, knobs[i].value) && !i)
+		if (knob_set[i].have && write_str(knob_set[i].path, knob_set[i].value) && !i)
 			return -1;
 	}
 	atexit(knobs_restore);
-	return knobs[0].have ? 0 : -1;
+	return knob_set[0].have ? 0 : -1;
 }
 
 static long vmstat(const char *key)
@@ -136,10 +155,11 @@ static void *writer(void *arg)
 
 	pin_to_cpu((int)(intptr_t)arg);
 	for (g = 1; !__atomic_load_n(&stop, __ATOMIC_RELAXED); g++) {
-		if (g % MOVE_EVERY == 0)
+		if (!compaction && g % MOVE_EVERY == 0)
 			move_to_node(region, NPAGES, 0);
 		for (i = 0; i < NPAGES; i++)
-			__atomic_store_n(&region[(size_t)i * PG], (uint8_t)g, __ATOMIC_RELAXED);
+			__atomic_store_n(&region[(size_t)i * stride * PG], (uint8_t)g,
+					 __ATOMIC_RELAXED);
 		__atomic_store_n(&published, g, __ATOMIC_RELEASE);
 	}
 	return NULL;
@@ -162,7 +182,7 @@ static void reader(struct reader_res *r)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		p1 = __atomic_load_n(&published, __ATOMIC_ACQUIRE);
-		ret = dma_read(&d, region + (size_t)i * PG, &v, 1);
+		ret = dma_read(&d, region + (size_t)i * stride * PG, &v, 1);
 		p2 = __atomic_load_n(&published, __ATOMIC_ACQUIRE);
 		r->reads++;
 		if (ret) {
@@ -182,35 +202,96 @@ static void reader(struct reader_res *r)
 	} while (t.tv_sec - t0.tv_sec < RUN_SECONDS);
 }
 
+/* --compaction: ask for a full compaction until told to stop. */
+static void *compactor(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		write_str("/proc/sys/vm/compact_memory", "1");
+		usleep(20000);
+	}
+	return NULL;
+}
+
+/* Region pages whose PFN is not the one recorded in @pfns (and update). */
+static int pages_moved(uint64_t *pfns)
+{
+	int i, moved = 0;
+	uint64_t pfn;
+
+	for (i = 0; i < NPAGES; i++) {
+		pfn = pfn_of(region + (size_t)i * stride * PG);
+		moved += pfn != pfns[i];
+		pfns[i] = pfn;
+	}
+	return moved;
+}
+
+/*
+ * The region: NPAGES 4K pages, @stride apart in an area whose odd pages
+ * are freed (@stride > 1, even: the region's pages stay).
+ */
+static void region_map(void)
+{
+	size_t len = NPAGES * stride * PG;
+
+	region = map_anon(len, PROT_READ | PROT_WRITE);
+	madvise(region, len, MADV_NOHUGEPAGE);	/* 4K pages migrate one by one */
+	memset(region, 0, len);
+	for (size_t i = 1; stride > 1 && i < NPAGES * stride; i += 2)
+		madvise(region + i * PG, PG, MADV_DONTNEED);
+	if (!compaction)
+		move_to_node(region, NPAGES, 0);
+}
+
+/* Compaction: it ran and moved pages, and the region's if fill=noref. */
+static void check_compaction(long mig, int moved)
+{
+	tap_ok(mig > 0 && (moved > 0 || opt.fill == SVMSIM_FILL_REF),
+	       "%s: compaction ran: %ld pages migrated, %d of the region's %d moved%s",
+	       model_name(), mig, moved, NPAGES, opt.fill == SVMSIM_FILL_REF ?
+	       " (ref: referenced pages need not move)" : "");
+}
+
 /* One model and fill: a fresh bond, writer and reader; two TAP points. */
 static void run_one(int ncpu)
 {
 	struct reader_res r = { 0 };
 	long hint0, mig0, hint, mig;
-	pthread_t w;
+	uint64_t pfns[NPAGES];
+	pthread_t w, c;
+	int moved;
 
 	dev_setup(&d);
 	pin_to_cpu(0);
-	region = map_anon(NPAGES * PG, PROT_READ | PROT_WRITE);
-	madvise(region, NPAGES * PG, MADV_NOHUGEPAGE);	/* 4K pages migrate one by one */
-	memset(region, 0, NPAGES * PG);
-	move_to_node(region, NPAGES, 0);
+	region_map();
+	pages_moved(pfns);
 	published = 0;
 	stop = 0;
 	hint0 = vmstat("numa_hint_faults");
-	mig0 = vmstat("numa_pages_migrated");
+	mig0 = vmstat(compaction ? "pgmigrate_success" : "numa_pages_migrated");
 	pthread_create(&w, NULL, writer, (void *)(intptr_t)(ncpu - 1));
+	if (compaction)
+		pthread_create(&c, NULL, compactor, NULL);
 	reader(&r);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	pthread_join(w, NULL);
+	if (compaction)
+		pthread_join(c, NULL);
 	hint = vmstat("numa_hint_faults") - hint0;
-	mig = vmstat("numa_pages_migrated") - mig0;
+	mig = vmstat(compaction ? "pgmigrate_success" : "numa_pages_migrated") - mig0;
+	moved = pages_moved(pfns);
 	if (r.stale)
 		tap_diag("first stale read: %s", r.first_stale);
 	tap_ok(!r.stale && !r.errors,
-	       "%s: %ld device reads under NUMA balancing: %ld stale, %ld errors (%s), "
-	       "%ld unverifiable", model_name(), r.reads, r.stale, r.errors,
+	       "%s: %ld device reads under %s: %ld stale, %ld errors (%s), "
+	       "%ld unverifiable", model_name(), r.reads,
+	       compaction ? "compaction" : "NUMA balancing", r.stale, r.errors,
 	       errname(r.first_err), r.unverified);
+	if (compaction) {
+		check_compaction(mig, moved);
+		goto out;
+	}
 	/*
 	 * The stale-read check means something only if pages moved under
 	 * the reader; a ref fill's page reference may keep them from moving
@@ -220,8 +301,9 @@ static void run_one(int ncpu)
 	       "%s: NUMA balancing ran: %ld hinting faults, %ld pages migrated%s",
 	       model_name(), hint, mig, opt.fill == SVMSIM_FILL_REF ?
 	       " (ref: referenced pages need not migrate)" : "");
+out:
 	dev_close(&d);
-	munmap(region, NPAGES * PG);
+	munmap(region, NPAGES * stride * PG);
 }
 
 /*
@@ -232,14 +314,25 @@ int main(int argc, char **argv)
 {
 	static const uint32_t models[] = { SVMSIM_MODEL_SECONDARY, SVMSIM_MODEL_RANGE };
 	static const uint32_t fills[] = { SVMSIM_FILL_NOREF, SVMSIM_FILL_REF };
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), all = argc == 1, runs = all ? 4 : 1;
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), all, runs;
 	int i;
 
+	if (argc > 1 && !strcmp(argv[argc - 1], "--compaction")) {
+		compaction = 1;
+		stride = STRIDE;
+		knob_set = compaction_knobs;
+		nknobs = sizeof(compaction_knobs) / sizeof(compaction_knobs[0]);
+		argc--;
+	}
+	all = argc == 1;
+	runs = all ? 4 : 1;
 	parse_opts(argc, argv);
 	tap_plan(2 * runs);
-	if (numa_nodes() < 2 || ncpu < 2 || knobs_set()) {
+	if ((!compaction && numa_nodes() < 2) || ncpu < 2 || knobs_set()) {
 		for (i = 0; i < 2 * runs; i++)
-			tap_skip("needs two NUMA nodes, two CPUs and kernel.numa_balancing");
+			tap_skip("needs two CPUs and %s", compaction ?
+				 "vm.compaction_proactiveness" :
+				 "two NUMA nodes and kernel.numa_balancing");
 		return tap_finish();
 	}
 	for (i = 0; i < runs; i++) {
