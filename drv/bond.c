@@ -28,8 +28,10 @@ static void svmsim_bond_free_work(struct work_struct *work)
 	svm_tlb_space_free(&b->space);
 	svmsim_counters_free(&b->stats);
 	mmdrop(b->mm);
+	svmsim_file_put(b->file);
 	kfree(b);
 	svmsim_obj_add(SVMSIM_OBJ_BOND, -1);
+	/* Last: module exit waits for nbonds 0, then for nothing of ours. */
 	mutex_lock(&dev->lock);
 	if (!--dev->nbonds)
 		wake_up_all(&dev->idle);
@@ -143,8 +145,12 @@ void svmsim_bond_kill(struct svmsim_bond *b, unsigned int event)
 	}
 }
 
-/* Unbind: kill, unsubscribe, give the PASID back, drop the maker's ref. */
-static void svmsim_bond_teardown(struct svmsim_bond *b)
+/**
+ * svmsim_bond_teardown() - unbind: kill, unsubscribe, give the PASID back
+ * @b: a bond taken off its file's list by the caller, which owns the
+ *	file's reference on it: dropped here.  Sleeps.
+ */
+void svmsim_bond_teardown(struct svmsim_bond *b)
 {
 	struct svmsim_dev *dev = b->dev;
 
@@ -178,9 +184,10 @@ static int svmsim_bind_check(const struct svmsim_bind *a, u32 model)
 }
 
 /* Every bond counts in dev->nbonds from here until its free. */
-static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_dev *dev, u32 model,
+static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_file *f, u32 model,
 					     u32 fill, u32 flags)
 {
+	struct svmsim_dev *dev = f->dev;
 	struct svmsim_bond *b;
 
 	b = svmsim_alloc_fails() ? NULL : kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
@@ -195,6 +202,7 @@ static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_dev *dev, u32 model,
 	kref_init(&b->ref);
 	INIT_WORK(&b->free_work, svmsim_bond_free_work);
 	INIT_WORK(&b->reclaim_work, svmsim_bond_reclaim_work);
+	svmsim_bond_reap_init(b, f);
 	init_waitqueue_head(&b->fill_wq);
 	spin_lock_init(&b->observer.lock);
 	atomic_set(&b->inj.calls, 0);
@@ -246,7 +254,8 @@ static struct svmsim_bond *svmsim_file_find(struct svmsim_file *f, u32 pasid)
 
 /*
  * Unbind @pasid of @f.  Only the mm that bound it may -- or anyone, once
- * that mm has exited (its bond is dead and guards nothing).
+ * that mm has exited (its bond is dead and guards nothing; once reaped,
+ * unbinding drops its record).
  */
 static int svmsim_unbind_pasid(struct svmsim_file *f, u32 pasid)
 {
@@ -256,13 +265,13 @@ static int svmsim_unbind_pasid(struct svmsim_file *f, u32 pasid)
 	b = svmsim_file_find(f, pasid);
 	if (!b) {
 		mutex_unlock(&f->lock);
-		return -EINVAL;
+		return svmsim_record_drop(f, pasid) ? 0 : -EINVAL;
 	}
 	if (b->mm != current->mm && !READ_ONCE(b->dead)) {
 		mutex_unlock(&f->lock);
 		return -EPERM;
 	}
-	list_del(&b->file_link);
+	list_del_init(&b->file_link);
 	mutex_unlock(&f->lock);
 	svmsim_count(b, SVMSIM_STAT_UNBINDS, 1);
 	svmsim_bond_teardown(b);
@@ -294,7 +303,7 @@ long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg)
 	ret = svmsim_bind_check(&a, model);
 	if (ret)
 		return ret;
-	b = svmsim_bond_alloc(dev, model, fill, a.flags);
+	b = svmsim_bond_alloc(f, model, fill, a.flags);
 	if (!b)
 		return -ENOMEM;
 	smm = svmsim_mm_get(current->mm);
@@ -360,13 +369,19 @@ long svmsim_ioctl_unbind(struct svmsim_file *f, void __user *arg)
  */
 void svmsim_file_unbind_all(struct svmsim_file *f)
 {
-	struct svmsim_bond *b, *n;
+	struct svmsim_bond *b;
 
-	list_for_each_entry_safe(b, n, &f->bonds, file_link) {
-		list_del(&b->file_link);
+	/* A reap may take a bond off the list meanwhile: one at a time. */
+	mutex_lock(&f->lock);
+	while (!list_empty(&f->bonds)) {
+		b = list_first_entry(&f->bonds, struct svmsim_bond, file_link);
+		list_del_init(&b->file_link);
+		mutex_unlock(&f->lock);
 		svmsim_count(b, SVMSIM_STAT_UNBINDS, 1);
 		svmsim_bond_teardown(b);
+		mutex_lock(&f->lock);
 	}
+	mutex_unlock(&f->lock);
 }
 
 /**
@@ -375,7 +390,8 @@ void svmsim_file_unbind_all(struct svmsim_file *f)
  * @pasid: a PASID bound through @f.
  *
  * Return: the bond (svmsim_bond_put() it), or ERR_PTR: -EINVAL not bound
- * through @f, -ESRCH released or unbound, -EPERM bound by another mm.
+ * through @f, -ESRCH released, reaped or being unbound, -EPERM bound by
+ * another mm.
  */
 struct svmsim_bond *svmsim_bond_lookup(struct svmsim_file *f, u32 pasid)
 {
@@ -384,7 +400,7 @@ struct svmsim_bond *svmsim_bond_lookup(struct svmsim_file *f, u32 pasid)
 	mutex_lock(&f->lock);
 	b = svmsim_file_find(f, pasid);
 	if (!b)
-		b = ERR_PTR(-EINVAL);
+		b = ERR_PTR(svmsim_file_record(f, pasid) ? -ESRCH : -EINVAL);
 	else if (READ_ONCE(b->dead))
 		b = ERR_PTR(-ESRCH);
 	else if (b->mm != current->mm)

@@ -142,9 +142,11 @@ static int svmsim_open(struct inode *inode, struct file *file)
 	if (!f)
 		return -ENOMEM;
 	svmsim_obj_add(SVMSIM_OBJ_FILE, 1);
+	kref_init(&f->ref);
 	f->dev = dev;
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->bonds);
+	INIT_LIST_HEAD(&f->records);
 	file->private_data = f;
 	return nonseekable_open(inode, file);
 }
@@ -154,9 +156,9 @@ static int svmsim_release(struct inode *inode, struct file *file)
 	struct svmsim_file *f = file->private_data;
 
 	svmsim_file_unbind_all(f);
+	svmsim_file_drop_records(f);
 	svmsim_window_free(f);
-	kfree(f);
-	svmsim_obj_add(SVMSIM_OBJ_FILE, -1);
+	svmsim_file_put(f);	/* freed now, or by the last reaped bond */
 	return 0;
 }
 

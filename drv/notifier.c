@@ -24,8 +24,13 @@
  *   or end another's.
  *
  * Both: ->release (exit_mmap) kills the bond's TLB space before the page
- * tables go; ->free_notifier drops the notifier's bond reference after
- * SRCU, so a callback never runs on freed memory.
+ * tables go and has the bond reaped (drv/reap.c); ->free_notifier drops
+ * the notifier's bond reference after SRCU, so a callback never runs on
+ * freed memory.
+ *
+ * pinned model (vfio type1): no invalidation reaches it, the pins keep
+ * the pages; it subscribes to ->release only, so an exited process's pins
+ * and PASID are given back without waiting for the fd's close.
  */
 #include <linux/ktime.h>
 #include <linux/sched/clock.h>
@@ -272,7 +277,10 @@ static void svmsim_range_end(struct mmu_notifier *mn,
  */
 static void svmsim_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
-	svmsim_bond_kill(mn_bond(mn), SVMSIM_EV_MM_RELEASE);
+	struct svmsim_bond *b = mn_bond(mn);
+
+	svmsim_bond_kill(b, SVMSIM_EV_MM_RELEASE);
+	svmsim_bond_reap_kick(b);
 }
 
 static void svmsim_mn_free(struct mmu_notifier *mn)
@@ -296,6 +304,11 @@ static const struct mmu_notifier_ops svmsim_range_ops = {
 	.release = svmsim_mn_release,
 	.invalidate_range_start = svmsim_range_start,
 	.invalidate_range_end = svmsim_range_end,
+	.free_notifier = svmsim_mn_free,
+};
+
+static const struct mmu_notifier_ops svmsim_pinned_ops = {
+	.release = svmsim_mn_release,
 	.free_notifier = svmsim_mn_free,
 };
 
@@ -325,9 +338,9 @@ static int svmsim_mn_add(struct svmsim_bond *b, struct mmu_notifier *mn,
  * svmsim_notifier_register() - subscribe a new bond to its mm
  * @b: the bond; its mm is the caller's (mm_users held).
  *
- * The pinned model registers nothing (vfio type1 pins instead).  A
- * registered notifier's ->ops stays set: svmsim_notifier_unregister() puts
- * exactly those, also after a failure here.
+ * The pinned model registers for ->release only.  A registered notifier's
+ * ->ops stays set: svmsim_notifier_unregister() puts exactly those, also
+ * after a failure here.
  *
  * Return: 0 or the error of mmu_notifier_register().
  */
@@ -336,7 +349,7 @@ int svmsim_notifier_register(struct svmsim_bond *b)
 	int ret;
 
 	if (b->model == SVMSIM_MODEL_PINNED)
-		return 0;
+		return svmsim_mn_add(b, &b->mn, &svmsim_pinned_ops);
 	if (b->model == SVMSIM_MODEL_SECONDARY) {
 		ret = svmsim_mn_add(b, &b->obs, &svmsim_observer_ops);
 		if (ret)

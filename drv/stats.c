@@ -209,8 +209,16 @@ static void svmsim_counters_sum(struct svmsim_counters *c, struct svmsim_stats *
 	}
 }
 
+/* A current value (UAPI "(gauge)"): a reset leaves it alone. */
+static bool svmsim_stat_is_gauge(unsigned int i)
+{
+	return i == SVMSIM_STAT_TLB_ENTRIES || i == SVMSIM_STAT_TLB_ENTRIES_2M ||
+	       i == SVMSIM_STAT_TLB_STALE || i == SVMSIM_STAT_PINNED_PAGES ||
+	       i == SVMSIM_STAT_WINDOW_PAGES;
+}
+
 /*
- * Zero them, but for the gauge PINNED_PAGES, which is never written here:
+ * Zero them, but for the gauges (PINNED_PAGES, WINDOW_PAGES), never written here:
  * saving and restoring it around a memset lost a racing pin or unpin of
  * that CPU for good (the fuzzer found the gauge off by one).  A counter
  * zeroed while another CPU adds to it may still lose that one update.
@@ -224,7 +232,7 @@ static void svmsim_counters_zero(struct svmsim_counters *c)
 	for_each_possible_cpu(cpu) {
 		p = per_cpu_ptr(c->pcpu, cpu);
 		for (i = 0; i < SVMSIM_STAT_NR; i++)
-			if (i != SVMSIM_STAT_PINNED_PAGES)
+			if (!svmsim_stat_is_gauge(i))
 				WRITE_ONCE(p->c[i], 0);
 		memset(p->ev_calls, 0, sizeof(p->ev_calls));
 		memset(p->ev_entries, 0, sizeof(p->ev_entries));
@@ -232,8 +240,13 @@ static void svmsim_counters_zero(struct svmsim_counters *c)
 	}
 }
 
-/* Fill @st from a bond (@b) or the device (@b NULL). */
-static void svmsim_stats_read(struct svmsim_dev *dev, struct svmsim_bond *b,
+/**
+ * svmsim_stats_read() - fill @st from a bond or the device
+ * @dev: the device.
+ * @b: the bond, or NULL for the device.
+ * @st: out: counters, event tallies, ncounters and nevents.
+ */
+void svmsim_stats_read(struct svmsim_dev *dev, struct svmsim_bond *b,
 			      struct svmsim_stats *st)
 {
 	struct svmsim_counters *c = b ? &b->stats : &dev->stats;
@@ -254,7 +267,12 @@ static void svmsim_stats_read(struct svmsim_dev *dev, struct svmsim_bond *b,
 	st->nevents = SVMSIM_EV_NR;
 }
 
-static void svmsim_stats_reset(struct svmsim_dev *dev, struct svmsim_bond *b)
+/**
+ * svmsim_stats_reset() - zero the counters (not gauges) of a bond or the device
+ * @dev: the device (its histograms too when @b is NULL).
+ * @b: the bond, or NULL.
+ */
+void svmsim_stats_reset(struct svmsim_dev *dev, struct svmsim_bond *b)
 {
 	struct svmsim_counters *c = b ? &b->stats : &dev->stats;
 	unsigned int i;
@@ -272,6 +290,32 @@ static void svmsim_stats_reset(struct svmsim_dev *dev, struct svmsim_bond *b)
 }
 
 /**
+ * svmsim_stats_copy() - answer STATS from counters kept in a record
+ * @dst: out: counters, event tallies, ncounters and nevents.
+ * @src: the kept counters.
+ * @reset: then zero @src's counters (not gauges).
+ */
+void svmsim_stats_copy(struct svmsim_stats *dst, struct svmsim_stats *src, bool reset)
+{
+	unsigned int i;
+
+	memcpy(dst->counters, src->counters, sizeof(dst->counters));
+	memcpy(dst->ev_calls, src->ev_calls, sizeof(dst->ev_calls));
+	memcpy(dst->ev_entries, src->ev_entries, sizeof(dst->ev_entries));
+	memcpy(dst->ev_collateral, src->ev_collateral, sizeof(dst->ev_collateral));
+	dst->ncounters = src->ncounters;
+	dst->nevents = src->nevents;
+	if (!reset)
+		return;
+	for (i = 0; i < SVMSIM_STAT_NR; i++)
+		if (!svmsim_stat_is_gauge(i))
+			src->counters[i] = 0;
+	memset(src->ev_calls, 0, sizeof(src->ev_calls));
+	memset(src->ev_entries, 0, sizeof(src->ev_entries));
+	memset(src->ev_collateral, 0, sizeof(src->ev_collateral));
+}
+
+/**
  * svmsim_ioctl_stats() - SVMSIM_IOC_STATS
  * @f: the file.
  * @arg: struct svmsim_stats.
@@ -280,7 +324,6 @@ static void svmsim_stats_reset(struct svmsim_dev *dev, struct svmsim_bond *b)
  */
 long svmsim_ioctl_stats(struct svmsim_file *f, void __user *arg)
 {
-	struct svmsim_bond *b = NULL;
 	struct svmsim_stats *st;
 	long ret = 0;
 
@@ -302,17 +345,14 @@ long svmsim_ioctl_stats(struct svmsim_file *f, void __user *arg)
 		goto out;
 	}
 	if (st->pasid) {
-		b = svmsim_file_bond_get(f, st->pasid);
-		if (IS_ERR(b)) {
-			ret = PTR_ERR(b);
+		ret = svmsim_file_stats(f, st->pasid, st->flags & SVMSIM_STATS_RESET, st);
+		if (ret)
 			goto out;
-		}
+	} else {
+		svmsim_stats_read(f->dev, NULL, st);
+		if (st->flags & SVMSIM_STATS_RESET)
+			svmsim_stats_reset(f->dev, NULL);
 	}
-	svmsim_stats_read(f->dev, b, st);
-	if (st->flags & SVMSIM_STATS_RESET)
-		svmsim_stats_reset(f->dev, b);
-	if (b)
-		svmsim_bond_put(b);
 	if (copy_to_user(arg, st, sizeof(*st)))
 		ret = -EFAULT;
 out:

@@ -7,7 +7,8 @@
  *   svmsim_mm    one per bound mm: its PASID (shared by all devices).
  *   svmsim_bond  one per (device, mm): the mmu_notifier(s), the PASID's
  *                space in the device TLB, fill wait queue, injected bugs.
- *   svmsim_file  one per open(): the bonds made through it, the window.
+ *   svmsim_file  one per open(): the bonds made through it, the records of
+ *                reaped ones, the window.
  *
  * Lifetimes.  A bond is referenced (kref) by the file that made it, by
  * each mmu_notifier registered for it (dropped in ->free_notifier, after
@@ -18,6 +19,11 @@
  * holds mmgrab() on its mm for that whole time and mmget_not_zero()s it
  * around every page walk, so the device never keeps an address space
  * alive.  A device lives until module exit, which waits for every bond.
+ * When the mm exits (->release), the bond is reaped off the exit path
+ * (reap.c): torn down as by an unbind -- PASID given back, memory freed --
+ * and replaced on its file by a record of its final counters.  Each bond
+ * holds a reference on its svmsim_file for the reap to find it; the file's
+ * memory goes with its last reference, after close().
  *
  * Locks, outermost first.  A path may take a lock only while holding
  * none listed below it.  "kernel" marks the kernel's own locks, which the
@@ -32,8 +38,9 @@
  *                                      f->lock included -- may be held while
  *                                      taking it: bind registers and pins
  *                                      without f->lock.
- *   svmsim_file.lock (mutex)           the file's bonds list and window;
- *                                      held only for list and pointer updates.
+ *   svmsim_file.lock (mutex)           the file's bonds and records lists
+ *                                      and window; held only for list and
+ *                                      pointer updates, and record copies.
  *   svmsim_dev.lock (mutex)            the device's bonds list, nbonds,
  *                                      configuration writes, TLB rebuild.
  *   svmsim_window.lock (mutex)         window backing vs faults and zaps.
@@ -185,6 +192,7 @@ struct svmsim_inv_desc {
  * @stats: device counters (the TLB keeps its own, in @tlb).
  * @hists: latency histograms.
  * @invq: the invalidation queue.
+ * @window_reserved: pages of device memory the windows reserved (window.c).
  * @dbg: debugfs directory.
  */
 struct svmsim_dev {
@@ -200,6 +208,7 @@ struct svmsim_dev {
 	struct svmsim_counters stats;
 	struct svmsim_hists *hists;
 	struct svmsim_invq invq;
+	atomic_long_t window_reserved;
 	struct dentry *dbg;
 };
 
@@ -284,6 +293,9 @@ struct svmsim_inject_state {
  * @reclaim_work: releases the entries a flush retired (svmsim_wq); holds
  *	a reference while queued or running.
  * @reclaim_pending: bit 0: @reclaim_work is queued or running.
+ * @file: the file it was bound through (referenced), for the reap.
+ * @reap_work: reaps the bond after its mm exited (svmsim_wq); holds a
+ *	reference while queued or running.
  */
 struct svmsim_bond {
 	struct kref ref;
@@ -307,22 +319,46 @@ struct svmsim_bond {
 	struct work_struct free_work;
 	struct work_struct reclaim_work;
 	unsigned long reclaim_pending;
+	struct svmsim_file *file;
+	struct work_struct reap_work;
 };
 
 struct svmsim_window;
 
 /**
+ * struct svmsim_record - what is left on a file of a reaped bond
+ * @link: in svmsim_file.records, oldest first.
+ * @pasid: the PASID the bond had (free again, maybe reused).
+ * @bond: the bond while it is being torn down (referenced; STATS reads it
+ *	live), then NULL and @st holds its final counters.
+ * @st: the counters (SVMSIM_IOC_STATS' answer for the PASID).
+ */
+struct svmsim_record {
+	struct list_head link;
+	u32 pasid;
+	struct svmsim_bond *bond;
+	struct svmsim_stats st;
+};
+
+/**
  * struct svmsim_file - one open() of a device
+ * @ref: held by the open file and by each bond made through it.
  * @dev: the device.
- * @lock: guards @bonds and @window; taken under mmap_lock by ->mmap(), so
- *	never held while taking mmap_lock (see "Locks" above).
- * @bonds: bonds made through this file.
+ * @lock: guards @bonds, @records, @nrecords and @window; taken under
+ *	mmap_lock by ->mmap(), so never held while taking mmap_lock (see
+ *	"Locks" above).
+ * @bonds: bonds made through this file, not reaped.
+ * @records: records of reaped bonds.
+ * @nrecords: their number (at most SVMSIM_MAX_RECORDS, the UAPI's).
  * @window: the device window, once mmap()ed.
  */
 struct svmsim_file {
+	struct kref ref;
 	struct svmsim_dev *dev;
 	struct mutex lock;
 	struct list_head bonds;
+	struct list_head records;
+	unsigned int nrecords;
 	struct svmsim_window *window;
 };
 
@@ -336,6 +372,7 @@ enum svmsim_obj {
 	SVMSIM_OBJ_PAGE,
 	SVMSIM_OBJ_DESC,
 	SVMSIM_OBJ_PCPU,
+	SVMSIM_OBJ_RECORD,
 	SVMSIM_OBJ_NR
 };
 
@@ -362,8 +399,19 @@ struct svmsim_bond *svmsim_file_bond_get(struct svmsim_file *f, u32 pasid);
 void svmsim_bond_put(struct svmsim_bond *b);
 void svmsim_file_unbind_all(struct svmsim_file *f);
 void svmsim_bond_kill(struct svmsim_bond *b, unsigned int event);
+void svmsim_bond_teardown(struct svmsim_bond *b);
 void svmsim_space_flush(struct svmsim_bond *b, const struct svm_tlb_flush_req *req,
 			struct svm_tlb_flush_res *res);
+
+/* reap.c */
+void svmsim_bond_reap_kick(struct svmsim_bond *b);
+struct svmsim_record *svmsim_file_record(struct svmsim_file *f, u32 pasid);
+int svmsim_file_stats(struct svmsim_file *f, u32 pasid, bool reset,
+		      struct svmsim_stats *st);
+bool svmsim_record_drop(struct svmsim_file *f, u32 pasid);
+void svmsim_file_put(struct svmsim_file *f);
+void svmsim_file_drop_records(struct svmsim_file *f);
+void svmsim_bond_reap_init(struct svmsim_bond *b, struct svmsim_file *f);
 
 /* notifier.c */
 int svmsim_notifier_register(struct svmsim_bond *b);
@@ -405,6 +453,11 @@ long svmsim_ioctl_get_config(struct svmsim_file *f, void __user *arg);
 int svmsim_config_defaults(struct svmsim_config *cfg);
 
 /* stats.c */
+void svmsim_stats_read(struct svmsim_dev *dev, struct svmsim_bond *b,
+		       struct svmsim_stats *st);
+void svmsim_stats_reset(struct svmsim_dev *dev, struct svmsim_bond *b);
+void svmsim_stats_copy(struct svmsim_stats *dst, struct svmsim_stats *src,
+		       bool reset);
 int svmsim_counters_init(struct svmsim_counters *c);
 void svmsim_counters_free(struct svmsim_counters *c);
 void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n);

@@ -13,6 +13,14 @@
  *
  * One mmap() at a time per file (VM_DONTCOPY: not inherited by fork), so
  * no two VMAs map the same window page and a swap needs to zap one VMA.
+ *
+ * Device memory is finite, as on real hardware: each device has
+ * window_mem_mb of it.  The first mmap() of a file reserves its window's
+ * size there, the first swap as much again for the second set, and
+ * close() gives both back; beyond the device's memory they fail with
+ * ENOMEM.  Pages are allocated when first touched (fault) or swapped,
+ * and charged to the memory cgroup of whoever touched them, so an idle
+ * window costs its page arrays only.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -22,77 +30,111 @@
 #include "compat.h"
 #include "svmsim.h"
 
+static unsigned int window_mem_mb = 256;
+module_param(window_mem_mb, uint, 0644);
+MODULE_PARM_DESC(window_mem_mb,
+		 "device memory per device for the device windows, MB; mmap() and swapping zaps beyond it fail with ENOMEM (default 256)");
+
 /**
  * struct svmsim_window - one file's device memory
- * @lock: guards @cur, @pages[1] and @vmas against faults and zaps.
+ * @lock: guards @cur, the entries of @pages, @pages[1] and @vmas against
+ *	faults and zaps.
+ * @dev: the device whose memory it holds.
  * @npages: size.
- * @pages: two sets of backing pages; set 1 is allocated at the first swap.
+ * @reserved: pages of the device's memory reserved: @npages, twice that
+ *	once @pages[1] exists.
+ * @pages: two sets of backing pages, each page allocated at its first
+ *	use; set 1 is made at the first swap.
  * @cur: per page, the set backing it now.
  * @vmas: VMAs mapping the window (splits count); mmap() needs 0.
  */
 struct svmsim_window {
 	struct mutex lock;
+	struct svmsim_dev *dev;
 	unsigned long npages;
+	unsigned long reserved;
 	struct page **pages[2];
 	u8 *cur;
 	unsigned int vmas;
 };
 
-static void svmsim_window_free_set(struct page **set, unsigned long n)
+/* Reserve @n pages of @dev's memory: 0 or -ENOMEM. */
+static int svmsim_window_reserve(struct svmsim_dev *dev, unsigned long n)
 {
-	unsigned long i;
+	unsigned long limit = (unsigned long)READ_ONCE(window_mem_mb) << (20 - PAGE_SHIFT);
+
+	if (atomic_long_add_return(n, &dev->window_reserved) > limit) {
+		atomic_long_sub(n, &dev->window_reserved);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void svmsim_window_free_set(struct svmsim_window *w, struct page **set)
+{
+	unsigned long i, n = 0;
 
 	if (!set)
 		return;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < w->npages; i++) {
 		if (set[i]) {
 			__free_page(set[i]);
-			svmsim_obj_add(SVMSIM_OBJ_PAGE, -1);
+			n++;
 		}
 	}
+	svmsim_obj_add(SVMSIM_OBJ_PAGE, -(long)n);
+	svmsim_dev_count(w->dev, SVMSIM_STAT_WINDOW_PAGES, -(s64)n);
 	kvfree(set);
 }
 
-static struct page **svmsim_window_alloc_set(unsigned long n)
+/*
+ * Page @i of set @s, allocated if it was never used: charged to the
+ * memory cgroup of the task that touched it.  Under w->lock.
+ */
+static struct page *svmsim_window_page(struct svmsim_window *w, unsigned int s,
+				       unsigned long i, bool may_fail)
 {
-	struct page **set;
-	unsigned long i;
+	struct page *p = w->pages[s][i];
 
-	set = svmsim_alloc_fails() ? NULL : kvcalloc(n, sizeof(*set), GFP_KERNEL_ACCOUNT);
-	if (!set)
+	if (p)
+		return p;
+	p = may_fail && svmsim_alloc_fails() ? NULL :
+	    alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!p)
 		return NULL;
-	/* Device memory the user asked for: charged to its memory cgroup. */
-	for (i = 0; i < n; i++) {
-		set[i] = svmsim_alloc_fails() ? NULL :
-			 alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!set[i]) {
-			svmsim_window_free_set(set, n);
-			return NULL;
-		}
-		svmsim_obj_add(SVMSIM_OBJ_PAGE, 1);
-	}
-	return set;
+	w->pages[s][i] = p;
+	svmsim_obj_add(SVMSIM_OBJ_PAGE, 1);
+	svmsim_dev_count(w->dev, SVMSIM_STAT_WINDOW_PAGES, 1);
+	return p;
 }
 
-static struct svmsim_window *svmsim_window_alloc(unsigned long npages)
+static struct svmsim_window *svmsim_window_alloc(struct svmsim_dev *dev, unsigned long npages)
 {
 	struct svmsim_window *w;
 
+	if (svmsim_window_reserve(dev, npages))
+		return NULL;
 	w = svmsim_alloc_fails() ? NULL : kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
-		return NULL;
-	svmsim_obj_add(SVMSIM_OBJ_WINDOW, 1);
+		goto unreserve;
 	mutex_init(&w->lock);
+	w->dev = dev;
 	w->npages = npages;
+	w->reserved = npages;
 	w->cur = svmsim_alloc_fails() ? NULL : kvcalloc(npages, 1, GFP_KERNEL_ACCOUNT);
-	w->pages[0] = w->cur ? svmsim_window_alloc_set(npages) : NULL;
+	if (w->cur)
+		w->pages[0] = svmsim_alloc_fails() ? NULL :
+			      kvcalloc(npages, sizeof(struct page *), GFP_KERNEL_ACCOUNT);
 	if (!w->cur || !w->pages[0]) {
 		kvfree(w->cur);
 		kfree(w);
-		svmsim_obj_add(SVMSIM_OBJ_WINDOW, -1);
-		return NULL;
+		goto unreserve;
 	}
+	svmsim_obj_add(SVMSIM_OBJ_WINDOW, 1);
 	return w;
+unreserve:
+	atomic_long_sub(npages, &dev->window_reserved);
+	return NULL;
 }
 
 /**
@@ -108,24 +150,30 @@ void svmsim_window_free(struct svmsim_file *f)
 
 	if (!w)
 		return;
-	svmsim_window_free_set(w->pages[0], w->npages);
-	svmsim_window_free_set(w->pages[1], w->npages);
+	svmsim_window_free_set(w, w->pages[0]);
+	svmsim_window_free_set(w, w->pages[1]);
+	atomic_long_sub(w->reserved, &w->dev->window_reserved);
 	kvfree(w->cur);
 	kfree(w);
 	f->window = NULL;
 	svmsim_obj_add(SVMSIM_OBJ_WINDOW, -1);
 }
 
+/*
+ * The page was reserved at mmap(): a failed allocation is the kernel out
+ * of memory (or the memory cgroup at its limit), not the device.
+ */
 static vm_fault_t svmsim_window_fault(struct vm_fault *vmf)
 {
 	struct svmsim_window *w = vmf->vma->vm_private_data;
+	struct page *p;
 	vm_fault_t ret;
 
 	if (vmf->pgoff >= w->npages)
 		return VM_FAULT_SIGBUS;
 	mutex_lock(&w->lock);
-	ret = vmf_insert_pfn(vmf->vma, vmf->address,
-			     page_to_pfn(w->pages[w->cur[vmf->pgoff]][vmf->pgoff]));
+	p = svmsim_window_page(w, w->cur[vmf->pgoff], vmf->pgoff, false);
+	ret = p ? vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(p)) : VM_FAULT_OOM;
 	mutex_unlock(&w->lock);
 	return ret;
 }
@@ -189,7 +237,7 @@ int svmsim_window_mmap(struct svmsim_file *f, struct vm_area_struct *vma)
 	mutex_lock(&f->lock);
 	w = f->window;
 	if (!w) {
-		w = svmsim_window_alloc(npages);
+		w = svmsim_window_alloc(f->dev, npages);
 		if (!w) {
 			ret = -ENOMEM;
 			goto out;
@@ -217,18 +265,44 @@ out:
 	return ret;
 }
 
-/* Move pages [first, first + n) to the other backing set, contents kept. */
+/* The second set, reserved and made at the first swap.  Under w->lock. */
+static int svmsim_window_second_set(struct svmsim_window *w)
+{
+	if (w->pages[1])
+		return 0;
+	if (svmsim_window_reserve(w->dev, w->npages))
+		return -ENOMEM;
+	w->pages[1] = svmsim_alloc_fails() ? NULL :
+		      kvcalloc(w->npages, sizeof(struct page *), GFP_KERNEL_ACCOUNT);
+	if (!w->pages[1]) {
+		atomic_long_sub(w->npages, &w->dev->window_reserved);
+		return -ENOMEM;
+	}
+	w->reserved += w->npages;
+	return 0;
+}
+
+/*
+ * Move pages [first, first + n) to the other backing set, contents kept:
+ * all of them, or (-ENOMEM) none.  A page never touched has no contents
+ * and no translation anywhere: it stays where it is.
+ */
 static int svmsim_window_swap(struct svmsim_window *w, unsigned long first,
 			      unsigned long n)
 {
 	unsigned long i;
+	int ret;
 
-	if (!w->pages[1]) {
-		w->pages[1] = svmsim_window_alloc_set(w->npages);
-		if (!w->pages[1])
+	ret = svmsim_window_second_set(w);
+	if (ret)
+		return ret;
+	for (i = first; i < first + n; i++) {
+		if (w->pages[w->cur[i]][i] && !svmsim_window_page(w, !w->cur[i], i, true))
 			return -ENOMEM;
 	}
 	for (i = first; i < first + n; i++) {
+		if (!w->pages[w->cur[i]][i])
+			continue;
 		copy_highpage(w->pages[!w->cur[i]][i], w->pages[w->cur[i]][i]);
 		w->cur[i] = !w->cur[i];
 	}
@@ -275,7 +349,8 @@ out:
  * @f: the file.
  * @arg: struct svmsim_zap.
  *
- * Return: 0, -EINVAL (see the ABI) or -ENOMEM (first swap).
+ * Return: 0, -EINVAL (see the ABI) or -ENOMEM (a swap beyond the
+ * device's memory, or the kernel's).
  */
 long svmsim_ioctl_zap(struct svmsim_file *f, void __user *arg)
 {

@@ -50,6 +50,7 @@ static __maybe_unused const char * const svmsim_stat_names[SVMSIM_STAT_NR] = {
 	[SVMSIM_STAT_TLB_RETIRED]	= "tlb_retired",
 	[SVMSIM_STAT_TLB_UNCOUNTED]	= "tlb_uncounted",
 	[SVMSIM_STAT_TLB_STALE]		= "tlb_stale",
+	[SVMSIM_STAT_WINDOW_PAGES]	= "window_pages",
 };
 
 static __maybe_unused const char * const svmsim_event_names[SVMSIM_EV_NR] = {

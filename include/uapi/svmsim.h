@@ -52,8 +52,15 @@
  * 2: svmsim_config grew max_entries, max_pasid_entries, flush_budget (its
  *    ioctl numbers changed with its size); stats TLB_RETIRED, _UNCOUNTED,
  *    _STALE; pinned fills past RLIMIT_MEMLOCK fail with ENOMEM.
+ * 3: a bond whose process exited is reaped: its PASID is given back (and
+ *    may be bound again) without waiting for the fd's close, and the fd
+ *    keeps a record of its counters (SVMSIM_MAX_RECORDS at most); the
+ *    pinned model gives an exited process's pins back too.  Device windows
+ *    allocate their pages on first touch, within the device's memory
+ *    (window_mem_mb; mmap and swapping zaps fail with ENOMEM beyond it);
+ *    stat WINDOW_PAGES.
  */
-#define SVMSIM_ABI_VERSION	2
+#define SVMSIM_ABI_VERSION	3
 #define SVMSIM_IOC_MAGIC	0xC7
 #define SVMSIM_DEV_PREFIX	"/dev/svmsim"
 
@@ -128,6 +135,21 @@ struct svmsim_version {
 
 /* ---- SVMSIM_IOC_BIND / SVMSIM_IOC_UNBIND -------------------------------- */
 
+/*
+ * A bond ends with UNBIND, with close() of the fd it was made through, or
+ * with the exit of its process (the last user of the mm).  At the exit the
+ * bond is released at once: every entry flushed, DMA on its PASID fails
+ * with ESRCH.  Soon after, off the exit path, it is reaped: torn down as
+ * by an unbind, its PASID given back when no other device holds it, and
+ * the fd keeps a record of the bond's final counters, which STATS reads.
+ * UNBIND of that PASID, by anyone, drops the record.  An fd keeps at most
+ * SVMSIM_MAX_RECORDS records, one per PASID: a newer record of the same
+ * PASID, or the limit, drops the oldest (STATS then fails with EINVAL).  A
+ * PASID given back may be bound again, through the same fd too: its live
+ * bond then comes first for every call.
+ */
+#define SVMSIM_MAX_RECORDS	256
+
 #define SVMSIM_BIND_NO_HUGE	(1u << 0) /* never create 2M entries for this bond */
 #define SVMSIM_BIND_FLAGS	(SVMSIM_BIND_NO_HUGE)
 
@@ -169,8 +191,10 @@ struct svmsim_bind {
  *
  * Flushes the bond's entries, waits for DMA in flight on them, and releases
  * the PASID when no device holds it.  close() unbinds everything bound
- * through the fd.  Errors: EINVAL not bound through this fd; EPERM bound by
- * another process's mm (an inherited fd).
+ * through the fd.  A bond whose process exited may be unbound by anyone;
+ * once reaped, unbinding drops its record.  Errors: EINVAL not bound
+ * through this fd (nor recorded); EPERM bound by another process's mm (an
+ * inherited fd) that is still alive.
  */
 struct svmsim_unbind {
 	__u32 pasid;
@@ -230,7 +254,8 @@ enum svmsim_dma_op {
  * read-only mapping); EHOSTUNREACH SVMSIM_DMA_NOFILL and a TLB miss.
  * Other errors: EINVAL bad op/flags/len/alignment/reserved; EINVAL @pasid
  * not bound through this fd; EPERM @pasid bound by another mm; ESRCH the
- * bound mm has exited (the bond was released) or is being unbound;
+ * bound mm has exited (the bond was released or reaped) or is being
+ * unbound;
  * EAGAIN a page request was refused by invalidations racing with it (it
  * waits for those in progress, and walks again) for 10 s, the device's
  * page-request timeout; EINTR a fatal signal; EFAULT also for a bad @buf; ENOMEM, also
@@ -290,8 +315,8 @@ enum svmsim_stat {
 	SVMSIM_STAT_QI_BATCHES,		/* batches the queue processed */
 	SVMSIM_STAT_QI_WAITS,		/* wait descriptors completed */
 	SVMSIM_STAT_RELEASES,		/* mm releases (exit while bound) */
-	SVMSIM_STAT_BINDS,
-	SVMSIM_STAT_UNBINDS,
+	SVMSIM_STAT_BINDS,		/* bonds made */
+	SVMSIM_STAT_UNBINDS,		/* bonds ended: unbind, close, or reaped after exit */
 	SVMSIM_STAT_PINNED_PAGES,	/* (gauge) pages pinned by pinned-model bonds */
 	SVMSIM_STAT_ZAPS,		/* window zaps (ioctl and write()) */
 	SVMSIM_STAT_WINDOW_SWAPS,	/* window backing swaps */
@@ -299,6 +324,7 @@ enum svmsim_stat {
 	SVMSIM_STAT_TLB_RETIRED,	/* entries removed at once by a retiring flush */
 	SVMSIM_STAT_TLB_UNCOUNTED,	/* ... of which collateral not counted */
 	SVMSIM_STAT_TLB_STALE,		/* (gauge) retired entries not released yet */
+	SVMSIM_STAT_WINDOW_PAGES,	/* (gauge) device memory pages backing windows */
 	SVMSIM_STAT_NR
 };
 
@@ -352,7 +378,8 @@ enum svmsim_size_class {
 
 /**
  * struct svmsim_stats - SVMSIM_IOC_STATS
- * @pasid: in: 0 for the device, else a PASID bound through this fd.
+ * @pasid: in: 0 for the device, else a PASID bound through this fd (or
+ *	the record of a reaped bond: see "A bond ends" above).
  * @flags: in: SVMSIM_STATS_RESET (for the device: its histograms too).
  * @ncounters: out: SVMSIM_STAT_NR.
  * @nevents: out: SVMSIM_EV_NR.
@@ -362,8 +389,8 @@ enum svmsim_size_class {
  * @ev_collateral: out: ... of which outside the range that changed.
  * @reserved: must be zero.
  *
- * Errors: EINVAL bad flags, reserved, or a PASID not bound through this fd;
- * EPERM SVMSIM_STATS_RESET of the device (pasid 0) without CAP_SYS_ADMIN.
+ * Errors: EINVAL bad flags, reserved, or a PASID neither bound nor recorded
+ * on this fd; EPERM SVMSIM_STATS_RESET of the device (pasid 0) without CAP_SYS_ADMIN.
  */
 struct svmsim_stats {
 	__u32 pasid;
@@ -559,7 +586,9 @@ struct svmsim_config {
  * Runs zap_vma_ptes() under mmap_read_lock (the CPU refaults the pages).
  * write(fd, addr, len) does the same without SWAP, as in the seed, and
  * returns len.  Errors: EINVAL not inside this fd's window, or unaligned;
- * ENOMEM (SWAP) no memory for the second set; write() also EFAULT for a
+ * ENOMEM (SWAP) the device's memory cannot hold the second set (the
+ * first swap reserves the window's size again), or no memory for the
+ * pages swapped (then nothing moved); write() also EFAULT for a
  * range the VFS refuses (addr + len above the user address space).
  */
 struct svmsim_zap {
@@ -571,11 +600,18 @@ struct svmsim_zap {
 };
 
 /*
- * The device window: mmap(fd, len, MAP_SHARED, offset 0) maps device pages
- * (allocated at the first mmap, freed at close), one mapping per fd at a
- * time.  Errors: EINVAL offset not 0, not MAP_SHARED, len 0, above
+ * The device window: mmap(fd, len, MAP_SHARED, offset 0) maps device pages,
+ * one mapping per fd at a time.  The first mmap sizes the fd's window and
+ * reserves that much of the device's memory (module parameter
+ * window_mem_mb, per device); each page is allocated when first touched,
+ * charged to the toucher's memory cgroup, and kept with its contents until
+ * close(), which gives the memory back (stat WINDOW_PAGES counts the pages
+ * allocated).  Errors: EINVAL offset not 0, not MAP_SHARED, len 0, above
  * SVMSIM_WINDOW_MAX_PAGES pages or above the fd's first mapping; EBUSY the
- * window is mapped already; ENOMEM; and mmap(2)'s own (EACCES: fd mode).
+ * window is mapped already; ENOMEM the device's memory cannot hold the
+ * window, or no kernel memory; and mmap(2)'s own (EACCES: fd mode).  A
+ * page whose first touch finds no kernel memory faults as the kernel does
+ * when out of memory.
  */
 #define SVMSIM_WINDOW_MAX_PAGES	4096	/* largest device window, pages */
 
@@ -654,7 +690,8 @@ enum svmsim_bug {
  * Errors: EPERM a bug without allow_inject=1, or @pasid bound by another
  * mm; EINVAL bad values, a bug on a noref bond, NO_FILL_BLOCK on a non-range
  * bond, NO_WAIT on a sync device, @pasid not bound through this fd; ESRCH
- * the bond is dead (its process exited, or it was unbound).
+ * the bond is dead (its process exited -- released or reaped -- or it is
+ * being unbound).
  */
 struct svmsim_inject {
 	__u32 pasid;

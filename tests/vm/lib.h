@@ -73,6 +73,13 @@ int dma_write(const struct dev *d, void *addr, const void *buf, size_t len);
 int dma_read_u64(const struct dev *d, const void *addr, uint64_t *v);
 int dma_write_u64(const struct dev *d, void *addr, uint64_t v);
 
+/* TAP: stop the program with "Bail out! <message>". */
+#define bail(...) do {					\
+		printf("Bail out! " __VA_ARGS__);	\
+		printf("\n");				\
+		exit(1);				\
+	} while (0)
+
 /* TAP: "got -EFAULT, want -EFAULT". */
 bool ok_errno(int got, int want, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

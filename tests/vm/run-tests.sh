@@ -73,6 +73,7 @@ else
 			run svmsim-test_mm --model $model --fill $fill
 		done
 		run svmsim-test_life --model $model
+		run svmsim-test_reap --model $model
 		run svmsim-test_stress --model $model
 		run svmsim-test_stress --model $model --flush queued --latency-ns 50000
 		run svmsim-test_queue --model $model --seconds 8
@@ -86,6 +87,7 @@ else
 		run svmsim-races_rmmod $model
 	done
 	run svmsim-test_pinned
+	run svmsim-test_reap --model pinned
 	run svmsim-test_priv
 	run svmsim-test_locks
 	run svmsim-test_numa

@@ -329,6 +329,87 @@ static void test_window_args(void)
 	munmap(anon, PG);
 }
 
+/* The module parameter window_mem_mb, in pages (-1 if unreadable). */
+static long window_mem_pages(void)
+{
+	FILE *f = fopen("/sys/module/svmsim/parameters/window_mem_mb", "r");
+	long mb = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &mb) != 1)
+			mb = -1;
+		fclose(f);
+	}
+	return mb < 0 ? -1 : mb * (long)(1024 * 1024 / PG);
+}
+
+#define WMAX	SVMSIM_WINDOW_MAX_PAGES
+
+/* Device memory: allocated on first touch, bounded per device, given back at close. */
+static void test_window_memory(void)
+{
+	long limit = window_mem_pages(), nwin, got = 0;
+	int fds[64], nfds = 0, ret;
+	char *wins[64];
+	uint64_t pages0;
+	struct dev d;
+	char *w;
+
+	dev_open(&d, 0);
+	pages0 = stat_of(&d, 0, SVMSIM_STAT_WINDOW_PAGES);
+	w = mmap(NULL, WMAX * PG, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, 0);
+	tap_ok(w != MAP_FAILED && stat_of(&d, 0, SVMSIM_STAT_WINDOW_PAGES) == pages0,
+	       "window memory: a 16 MB mmap allocates no page");
+	if (w == MAP_FAILED)
+		bail("window mmap: %s", strerror(errno));
+	w[0] = 1, w[PG] = 2, w[(WMAX - 1) * PG] = 3;
+	tap_ok(stat_of(&d, 0, SVMSIM_STAT_WINDOW_PAGES) == pages0 + 3,
+	       "window memory: three pages touched, three allocated (%llu)",
+	       (unsigned long long)(stat_of(&d, 0, SVMSIM_STAT_WINDOW_PAGES) - pages0));
+	ret = svmsim_zap(d.fd, w, WMAX * PG, SVMSIM_ZAP_SWAP);
+	tap_ok(!ret && w[0] == 1 && w[PG] == 2 && w[(WMAX - 1) * PG] == 3 && !w[2 * PG] &&
+	       stat_of(&d, 0, SVMSIM_STAT_WINDOW_PAGES) == pages0 + 7,
+	       "window memory: a swap copies the touched pages only, contents kept (%s)",
+	       errname(ret));
+	munmap(w, WMAX * PG);
+	dev_close(&d);
+	dev_open(&d, 0);
+	tap_ok(stat_of(&d, 0, SVMSIM_STAT_WINDOW_PAGES) == pages0,
+	       "window memory: close gives the pages back");
+
+	/* Windows of the largest size until the device's memory is reserved. */
+	nwin = limit > 0 ? limit / WMAX : -1;
+	while (nwin > 0 && nfds < (int)(sizeof(fds) / sizeof(fds[0]))) {
+		fds[nfds] = svmsim_open(0);
+		if (fds[nfds] < 0)
+			bail("open: %s", strerror(errno));
+		wins[nfds] = mmap(NULL, WMAX * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
+				  fds[nfds], 0);
+		if (wins[nfds++] == MAP_FAILED)
+			break;
+		got++;
+	}
+	tap_ok(nwin > 0 && got == nwin && wins[nfds - 1] == MAP_FAILED && errno == ENOMEM,
+	       "window memory: window_mem_mb holds %ld windows of 16 MB, the next mmap gets ENOMEM (%ld, %s)",
+	       nwin, got, strerror(errno));
+	ok_errno(svmsim_zap(fds[0], wins[0], PG, SVMSIM_ZAP_SWAP), -ENOMEM,
+		 "window memory: the first swap needs the window's size again: ENOMEM when full");
+	munmap(wins[0], WMAX * PG);
+	close(fds[0]);
+	w = mmap(NULL, WMAX * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fds[nfds - 1], 0);
+	tap_ok(w != MAP_FAILED, "window memory: a close makes room for one more window");
+	if (w != MAP_FAILED)
+		munmap(w, WMAX * PG);
+	for (int i = 1; i < nfds; i++) {
+		if (wins[i] != MAP_FAILED)
+			munmap(wins[i], WMAX * PG);
+		close(fds[i]);
+	}
+	tap_ok(stat_of(&d, 0, SVMSIM_STAT_WINDOW_PAGES) == pages0,
+	       "window memory: nothing is left after the closes");
+	dev_close(&d);
+}
+
 static void test_inject_args(void)
 {
 	struct svmsim_version v;
@@ -364,7 +445,7 @@ static void test_inject_args(void)
 
 int main(void)
 {
-	tap_plan(97);
+	tap_plan(105);
 	test_open_close();
 	test_version();
 	test_numbers();
@@ -374,6 +455,7 @@ int main(void)
 	test_stats_hist_probe_args();
 	test_config();
 	test_window_args();
+	test_window_memory();
 	test_inject_args();
 	return tap_finish();
 }

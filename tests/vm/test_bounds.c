@@ -34,12 +34,6 @@
 
 static struct svmsim_config saved;
 
-#define bail(...) do {					\
-		printf("Bail out! " __VA_ARGS__);	\
-		printf("\n");				\
-		exit(1);				\
-	} while (0)
-
 /* 4K entries: THP would make a few 2M ones (covered by test_mm). */
 static char *map_4k(size_t len, int prot)
 {

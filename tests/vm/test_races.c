@@ -678,15 +678,21 @@ static int exec_child(char **argv)
 			return 10;
 		return svmsim_unbind(d.fd, d.pasid) ? 11 : 0;
 	}
-	/* The old mm went away with exec: its bond is dead. */
+	/* The old mm went away with exec: its bond is dead (or reaped). */
 	ret = svmsim_dma_read(fd, old, &x, &v, 8);
 	if (ret != -ESRCH)
 		return 20;
-	if (dev_bind(&d) || d.pasid == old)
+	if (dev_bind(&d))
 		return 21;
 	if (dma_read_u64(&d, &x, &v) || v != 5)
 		return 22;
-	if (svmsim_unbind(fd, old))		/* anyone may unbind a dead bond */
+	/*
+	 * Reaped already, the old PASID may be ours now: the live bond comes
+	 * first, then the record.  Anyone may unbind a dead bond or a record.
+	 */
+	if (d.pasid == old)
+		return svmsim_unbind(fd, d.pasid) || svmsim_unbind(fd, old) ? 25 : 0;
+	if (svmsim_unbind(fd, old))
 		return 23;
 	return svmsim_unbind(fd, d.pasid) ? 24 : 0;
 }
