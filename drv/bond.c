@@ -203,6 +203,7 @@ static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_file *f, u32 model,
 	INIT_WORK(&b->free_work, svmsim_bond_free_work);
 	INIT_WORK(&b->reclaim_work, svmsim_bond_reclaim_work);
 	svmsim_bond_reap_init(b, f);
+	svmsim_san_bind(b, flags);
 	init_waitqueue_head(&b->fill_wq);
 	spin_lock_init(&b->observer.lock);
 	atomic_set(&b->inj.calls, 0);
@@ -439,8 +440,11 @@ static int svmsim_inject_check(struct svmsim_bond *b, const struct svmsim_inject
 		return in->param ? -EINVAL : 0;
 	if (!svmsim_allow_inject)
 		return -EPERM;
-	/* A stale entry must still hold its page: no use-after-free. */
-	if (b->fill != SVMSIM_FILL_REF || b->model == SVMSIM_MODEL_PINNED)
+	/*
+	 * A stale entry must still hold its page (no use-after-free), unless
+	 * the sanitizer checks every access before it touches a page.
+	 */
+	if ((b->fill != SVMSIM_FILL_REF && !b->san.on) || b->model == SVMSIM_MODEL_PINNED)
 		return -EINVAL;
 	if (in->bug == SVMSIM_BUG_NO_FILL_BLOCK && b->model != SVMSIM_MODEL_RANGE)
 		return -EINVAL;

@@ -12,6 +12,8 @@
  * section: faulting on it there could recurse into our own notifier.
  */
 #include <linux/highmem.h>
+#include <linux/jiffies.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -128,25 +130,69 @@ static void svmsim_touch(struct svmsim_access *a, struct svm_tlb_entry *e,
 	kunmap_local(page);
 }
 
+/*
+ * Touch through @e, checked first by the sanitizer on a sanitized bond:
+ * 0, -EAGAIN (the sanitizer saw an invalidation in progress: look up
+ * again) or -EIO (a stale translation, stopped and reported).
+ */
+static int svmsim_touch_checked(struct svmsim_access *a, struct svm_tlb_entry *e,
+				unsigned long va, void *kbuf, size_t n)
+{
+	struct page *page;
+
+	if (!a->b->san.on) {
+		svmsim_touch(a, e, va, kbuf, n);
+		return 0;
+	}
+	switch (svmsim_san_check(a->b, e, va, n, svmsim_op_writes(a->op), &page)) {
+	case SVMSIM_SAN_AGAIN:
+		return -EAGAIN;
+	case SVMSIM_SAN_STALE:
+		return -EIO;
+	}
+	svmsim_touch(a, e, va, kbuf, n);
+	if (page)
+		put_page(page);
+	return 0;
+}
+
+/*
+ * Between two looks at a translation the sanitizer saw change: let the
+ * invalidation run.  True once the device's page-request timeout passed.
+ */
+static bool svmsim_san_wait(unsigned long *deadline)
+{
+	if (!*deadline)
+		*deadline = jiffies + msecs_to_jiffies(SVMSIM_FILL_TIMEOUT_MS);
+	cond_resched();
+	return time_after(jiffies, *deadline) || fatal_signal_pending(current);
+}
+
 /* One piece within one 4K page: translate (filling on a miss) and touch. */
 static int svmsim_access_page(struct svmsim_access *a, unsigned long va,
 			      void *kbuf, size_t n)
 {
 	bool write = svmsim_op_writes(a->op);
 	unsigned int perm = SVMSIM_PERM_READ | (write ? SVMSIM_PERM_WRITE : 0);
+	unsigned long deadline = 0;
 	struct svm_tlb_entry *e;
 	unsigned int tries;
 	int ret;
 
-	for (tries = 0; tries < SVMSIM_ACCESS_RETRIES; tries++) {
+	for (tries = 0; tries < SVMSIM_ACCESS_RETRIES;) {
 		/* A flusher spins on our hold: never be preempted holding it. */
 		preempt_disable();
 		e = svm_tlb_lookup(&a->b->space, va, perm);
 		if (e) {
-			svmsim_touch(a, e, va, kbuf, n);
+			ret = svmsim_touch_checked(a, e, va, kbuf, n);
 			svm_tlb_put(e);
 			preempt_enable();
-			return 0;
+			if (ret != -EAGAIN)
+				return ret;
+			/* An invalidation in progress: its flush will drop @e. */
+			if (svmsim_san_wait(&deadline))
+				return -EAGAIN;
+			continue;
 		}
 		preempt_enable();
 		if (a->nofill)
@@ -154,6 +200,7 @@ static int svmsim_access_page(struct svmsim_access *a, unsigned long va,
 		ret = svmsim_fill(a->b, va, write);
 		if (ret)
 			return ret;
+		tries++;
 	}
 	return -EAGAIN;
 }
@@ -233,7 +280,7 @@ static int svmsim_dma_check(const struct svmsim_dma *d)
 /* The errors that are device faults: the struct goes back with them. */
 static bool svmsim_device_fault(int ret)
 {
-	return ret == -EFAULT || ret == -EACCES || ret == -EHOSTUNREACH;
+	return ret == -EFAULT || ret == -EACCES || ret == -EHOSTUNREACH || ret == -EIO;
 }
 
 static int svmsim_dma_run(struct svmsim_access *a, struct svmsim_dma *d)

@@ -76,6 +76,7 @@
  * @perm: SVMSIM_PERM_*.
  * @page: the reference the walk took (GUP get or pin), or NULL.
  * @pinned: @page is a FOLL_PIN pin, charged to the bond's mm.
+ * @pfnmap: a device-window (PFN-map) page, which GUP cannot see.
  */
 struct svmsim_walk {
 	unsigned long pfn;
@@ -83,6 +84,7 @@ struct svmsim_walk {
 	unsigned int perm;
 	struct page *page;
 	bool pinned;
+	bool pfnmap;
 };
 
 /*
@@ -230,6 +232,7 @@ static int svmsim_walk_pages(struct svmsim_bond *b, struct vm_area_struct *vma,
 	if (write && !(vma->vm_flags & VM_WRITE))
 		return -EACCES;
 	w->pinned = b->model == SVMSIM_MODEL_PINNED;
+	w->pfnmap = false;
 	if (w->pinned)
 		got = svmsim_pin_remote(b->mm, va & PAGE_MASK, 1, gup | FOLL_LONGTERM,
 					&w->page);
@@ -289,7 +292,9 @@ static int svmsim_walk_pfnmap(struct svmsim_bond *b, struct vm_area_struct *vma,
 	w->shift = SVM_TLB_SHIFT_4K;
 	w->perm = SVMSIM_PERM_READ | (writable ? SVMSIM_PERM_WRITE : 0);
 	w->pinned = false;	/* an earlier walk of @va may have pinned */
-	if (b->fill == SVMSIM_FILL_REF) {
+	w->pfnmap = true;
+	/* The sanitizer cannot check window pages: hold them (bugs on noref). */
+	if (b->fill == SVMSIM_FILL_REF || b->san.on) {
 		w->page = pfn_to_page(pfn);
 		get_page(w->page);
 	}
@@ -331,7 +336,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 			 unsigned int flags)
 {
 	struct svm_tlb_entry *e;
-	bool keep = w->pinned || b->fill == SVMSIM_FILL_REF;
+	bool keep = w->pinned || b->fill == SVMSIM_FILL_REF || (w->pfnmap && w->page);
 	int ret;
 
 	/* Charged to the process whose page request it is, like its page tables. */
@@ -346,6 +351,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 	e->pfn = w->pfn;
 	e->perm = w->perm;
 	e->priv = keep ? svmsim_priv(w->page, w->pinned) : NULL;
+	e->flags = w->pfnmap ? SVMSIM_ENTRY_PFNMAP : 0;
 	ret = svm_tlb_insert(&b->space, e, seq, flags, NULL);
 	if (ret) {
 		svm_tlb_entry_free(e);

@@ -77,8 +77,10 @@ static void svmsim_post_nowait(struct svmsim_bond *b,
  * @event: enum svmsim_event, for the statistics.
  * @may_sleep: the caller may sleep (a blockable range start).
  * @t0: local_clock() when the callback began, for its latency.
+ *
+ * Return: false if an injected bug made it flush nothing (WRONG_PASID).
  */
-void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
+bool svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
 		  const struct svm_tlb_range *changed, unsigned int nchanged,
 		  unsigned int event, bool may_sleep, u64 t0)
 {
@@ -98,7 +100,10 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 	if (bug == SVMSIM_BUG_WRONG_PASID) {
 		/* flushes another PASID: nothing of this bond's */
 		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
-	} else if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
+		svmsim_record_flush(b, event, start, last, &res, local_clock() - t0);
+		return false;
+	}
+	if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
 		svmsim_space_flush(b, &req, &res);
 		svmsim_delay_ns(READ_ONCE(dev->cfg.dev_latency_ns));
 	} else if (bug == SVMSIM_BUG_NO_WAIT) {
@@ -110,4 +115,5 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		res = d.res;
 	}
 	svmsim_record_flush(b, event, start, last, &res, local_clock() - t0);
+	return true;
 }

@@ -58,7 +58,7 @@ static long svmsim_ioctl_version(struct svmsim_file *f, void __user *arg)
 		.abi_version = SVMSIM_ABI_VERSION,
 		.device_index = f->dev->index,
 		.ndevices = ndevices,
-		.features = SVMSIM_KERNEL_FEATURES | SVMSIM_FEAT_HUGE |
+		.features = SVMSIM_KERNEL_FEATURES | SVMSIM_FEAT_HUGE | SVMSIM_FEAT_SANITIZER |
 			    (svmsim_allow_inject ? SVMSIM_FEAT_INJECT : 0),
 		.max_pasid = SVMSIM_MAX_PASID,
 		.page_shifts = (1u << SVM_TLB_SHIFT_4K) | (1u << SVM_TLB_SHIFT_2M),
@@ -100,6 +100,7 @@ static const struct svmsim_ioctl svmsim_ioctls[] = {
 	SVMSIM_IOCTL(SVMSIM_IOC_ZAP, SVMSIM_IO_WRITE, svmsim_ioctl_zap),
 	SVMSIM_IOCTL(SVMSIM_IOC_PROBE, SVMSIM_IO_ANY, svmsim_ioctl_probe),
 	SVMSIM_IOCTL(SVMSIM_IOC_INJECT, SVMSIM_IO_WRITE, svmsim_ioctl_inject),
+	SVMSIM_IOCTL(SVMSIM_IOC_SAN_REPORTS, SVMSIM_IO_ANY, svmsim_ioctl_san_reports),
 };
 
 static int svmsim_ioctl_allowed(struct file *file, enum svmsim_io_priv priv)
@@ -204,6 +205,7 @@ static struct svmsim_dev *svmsim_dev_create(unsigned int index)
 	dev->index = index;
 	snprintf(dev->name, sizeof(dev->name), "svmsim%u", index);
 	mutex_init(&dev->lock);
+	spin_lock_init(&dev->san_lock);
 	INIT_LIST_HEAD(&dev->bonds);
 	init_waitqueue_head(&dev->idle);
 	ret = svmsim_config_defaults(&dev->cfg);

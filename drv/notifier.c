@@ -182,6 +182,24 @@ static bool svmsim_apply_bugs(struct svmsim_bond *b, unsigned long start,
 	return true;
 }
 
+/*
+ * Flush [start, last] as an injected bug lets us, and tell the sanitizer
+ * what the callback flushed (svmsim_san_flush_begin() came first).
+ */
+static void svmsim_callback_flush(struct svmsim_bond *b, unsigned long start,
+				  unsigned long last, const struct svm_tlb_range *changed,
+				  unsigned int nchanged, unsigned int event, bool may_sleep,
+				  u64 t0)
+{
+	unsigned long flast = last;
+	bool flushed = false;
+
+	if (svmsim_apply_bugs(b, start, &flast))
+		flushed = svmsim_flush(b, start, flast, changed, nchanged, event, may_sleep, t0);
+	/* (1, 0): an empty range, whatever @start is */
+	svmsim_san_flush_end(b, start, last, event, flushed ? start : 1, flushed ? flast : 0);
+}
+
 /**
  * svmsim_secondary_invalidate() - the secondary model's flush
  * @mn: the bond's notifier.
@@ -203,10 +221,9 @@ void svmsim_secondary_invalidate(struct mmu_notifier *mn, struct mm_struct *mm,
 
 	if (end <= start)
 		return;
+	svmsim_san_flush_begin(b);
 	n = svmsim_obs_take(b, changed, &event);
-	if (!svmsim_apply_bugs(b, start, &last))
-		return;
-	svmsim_flush(b, start, last, n ? changed : NULL, n, event, false, t0);
+	svmsim_callback_flush(b, start, last, n ? changed : NULL, n, event, false, t0);
 }
 
 /**
@@ -226,9 +243,8 @@ void svmsim_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
 	unsigned long start = address & PAGE_MASK, last = start + PAGE_SIZE - 1;
 	u64 t0 = local_clock();
 
-	if (!svmsim_apply_bugs(b, start, &last))
-		return;
-	svmsim_flush(b, start, last, NULL, 0, SVMSIM_EV_CHANGE_PTE, false, t0);
+	svmsim_san_flush_begin(b);
+	svmsim_callback_flush(b, start, last, NULL, 0, SVMSIM_EV_CHANGE_PTE, false, t0);
 }
 
 /* ---- range model ---- */
@@ -249,11 +265,10 @@ static int svmsim_range_start(struct mmu_notifier *mn,
 	 * Always, bug or not: range_end() always ends it.  NO_FILL_BLOCK
 	 * lets fills ignore it instead (svmsim_fill_flags()).
 	 */
+	svmsim_san_flush_begin(b);
 	svm_tlb_invalidate_begin(&b->space, range->start, last);
-	if (!svmsim_apply_bugs(b, range->start, &last))
-		return 0;
-	svmsim_flush(b, range->start, last, NULL, 0, svmsim_event_of(range->event),
-		     blockable, t0);
+	svmsim_callback_flush(b, range->start, last, NULL, 0, svmsim_event_of(range->event),
+			      blockable, t0);
 	return 0;
 }
 

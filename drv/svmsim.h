@@ -193,6 +193,10 @@ struct svmsim_inv_desc {
  * @hists: latency histograms.
  * @invq: the invalidation queue.
  * @window_reserved: pages of device memory the windows reserved (window.c).
+ * @san_lock: guards the sanitizer's reports (sanitize.c); taken last.
+ * @san_total: reports ever made.
+ * @san_kept: reports readable (since the last clear, at most the ring).
+ * @san_ring: the newest reports, report N at N % SVMSIM_SAN_REPORTS.
  * @dbg: debugfs directory.
  */
 struct svmsim_dev {
@@ -209,6 +213,10 @@ struct svmsim_dev {
 	struct svmsim_hists *hists;
 	struct svmsim_invq invq;
 	atomic_long_t window_reserved;
+	spinlock_t san_lock;
+	u64 san_total;
+	u32 san_kept;
+	struct svmsim_san_report san_ring[SVMSIM_SAN_REPORTS];
 	struct dentry *dbg;
 };
 
@@ -269,6 +277,39 @@ struct svmsim_inject_state {
 	atomic_t calls;
 };
 
+/* ---- the sanitizer, per bond (sanitize.c) ---- */
+
+#define SVMSIM_SAN_HIST		16	/* invalidations a bond remembers */
+#define SVMSIM_ENTRY_PFNMAP	(1u << 0)	/* svm_tlb_entry.flags: a PFN-map page */
+
+enum { SVMSIM_SAN_OK, SVMSIM_SAN_AGAIN, SVMSIM_SAN_STALE };
+
+/* One invalidation callback: its range, and what it flushed of it. */
+struct svmsim_san_inv {
+	unsigned long start;
+	unsigned long last;
+	unsigned long fstart;
+	unsigned long flast;
+	u64 ns;
+	u32 event;
+};
+
+/**
+ * struct svmsim_bond_san - the sanitizer's state of a bond
+ * @on: accesses are checked (decided at bind).
+ * @flushing: invalidation callbacks between their start and their end.
+ * @lock: guards @hist and @next (callback context).
+ * @next: slot of the next @hist record.
+ * @hist: the newest invalidations, for reports.
+ */
+struct svmsim_bond_san {
+	bool on;
+	atomic_t flushing;
+	spinlock_t lock;
+	unsigned int next;
+	struct svmsim_san_inv hist[SVMSIM_SAN_HIST];
+};
+
 /**
  * struct svmsim_bond - a (device, mm) binding
  * @ref: see "Lifetimes" above.
@@ -293,6 +334,7 @@ struct svmsim_inject_state {
  * @reclaim_work: releases the entries a flush retired (svmsim_wq); holds
  *	a reference while queued or running.
  * @reclaim_pending: bit 0: @reclaim_work is queued or running.
+ * @san: the coherence sanitizer's state.
  * @file: the file it was bound through (referenced), for the reap.
  * @reap_work: reaps the bond after its mm exited (svmsim_wq); holds a
  *	reference while queued or running.
@@ -319,6 +361,7 @@ struct svmsim_bond {
 	struct work_struct free_work;
 	struct work_struct reclaim_work;
 	unsigned long reclaim_pending;
+	struct svmsim_bond_san san;
 	struct svmsim_file *file;
 	struct work_struct reap_work;
 };
@@ -403,6 +446,15 @@ void svmsim_bond_teardown(struct svmsim_bond *b);
 void svmsim_space_flush(struct svmsim_bond *b, const struct svm_tlb_flush_req *req,
 			struct svm_tlb_flush_res *res);
 
+/* sanitize.c */
+void svmsim_san_bind(struct svmsim_bond *b, u32 flags);
+void svmsim_san_flush_begin(struct svmsim_bond *b);
+void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned long last,
+			  unsigned int event, unsigned long fstart, unsigned long flast);
+int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned long va,
+		     size_t n, bool write, struct page **page);
+long svmsim_ioctl_san_reports(struct svmsim_file *f, void __user *arg);
+
 /* reap.c */
 void svmsim_bond_reap_kick(struct svmsim_bond *b);
 struct svmsim_record *svmsim_file_record(struct svmsim_file *f, u32 pasid);
@@ -418,7 +470,7 @@ int svmsim_notifier_register(struct svmsim_bond *b);
 void svmsim_notifier_unregister(struct svmsim_bond *b);
 
 /* flush.c */
-void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
+bool svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
 		  const struct svm_tlb_range *changed, unsigned int nchanged,
 		  unsigned int event, bool may_sleep, u64 t0);
 void svmsim_delay_ns(u64 ns);

@@ -71,6 +71,32 @@ TRACE_EVENT(svmsim_fill,
 		  __entry->shift, __entry->retries, __entry->ret)
 );
 
+TRACE_EVENT(svmsim_san_stale,
+	TP_PROTO(u32 dev, u32 pasid, unsigned long va, unsigned long cached_pfn,
+		 unsigned long current_pfn, bool write),
+	TP_ARGS(dev, pasid, va, cached_pfn, current_pfn, write),
+	TP_STRUCT__entry(
+		__field(u32, dev)
+		__field(u32, pasid)
+		__field(unsigned long, va)
+		__field(unsigned long, cached_pfn)
+		__field(unsigned long, current_pfn)
+		__field(bool, write)
+	),
+	TP_fast_assign(
+		__entry->dev = dev;
+		__entry->pasid = pasid;
+		__entry->va = va;
+		__entry->cached_pfn = cached_pfn;
+		__entry->current_pfn = current_pfn;
+		__entry->write = write;
+	),
+	TP_printk("dev=%u pasid=%u va=%#lx %s cached_pfn=%#lx current_pfn=%#lx",
+		  __entry->dev, __entry->pasid, __entry->va,
+		  __entry->write ? "write" : "read", __entry->cached_pfn,
+		  __entry->current_pfn)
+);
+
 TRACE_EVENT(svmsim_dma,
 	TP_PROTO(u32 dev, u32 pasid, u32 op, u64 addr, u64 len, u64 done, int ret),
 	TP_ARGS(dev, pasid, op, addr, len, done, ret),

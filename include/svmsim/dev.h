@@ -165,6 +165,25 @@ static inline int svmsim_probe(int fd, uint32_t pasid, const void *addr,
 	return svmsim_ioctl(fd, SVMSIM_IOC_PROBE, p);
 }
 
+/* SVMSIM_IOC_SAN_REPORTS: up to @max of the device's newest reports, oldest first. */
+static inline int svmsim_san_reports(int fd, uint32_t flags, struct svmsim_san_report *r,
+				     uint32_t max, uint32_t *n, uint64_t *total)
+{
+	struct svmsim_san_reports q;
+	int ret;
+
+	memset(&q, 0, sizeof(q));
+	q.flags = flags;
+	q.max = max;
+	q.reports = (uintptr_t)r;
+	ret = svmsim_ioctl(fd, SVMSIM_IOC_SAN_REPORTS, &q);
+	if (!ret) {
+		*n = q.n;
+		*total = q.total;
+	}
+	return ret;
+}
+
 static inline int svmsim_inject(int fd, uint32_t pasid, uint32_t bug, uint32_t param,
 				uint32_t fill_delay_us)
 {

@@ -130,6 +130,7 @@ struct svm_tlb_counters {
  * @shift: SVM_TLB_SHIFT_4K or SVM_TLB_SHIFT_2M.
  * @perm: SVMSIM_PERM_* bits.
  * @referenced: clock replacement bit, set by hits.
+ * @flags: the owner's bits; the core never reads them.
  * @stamp: LRU: last use; FIFO: insertion (svm_tlb.clock ticks).
  */
 struct svm_tlb_entry {
@@ -145,6 +146,7 @@ struct svm_tlb_entry {
 	u8 shift;
 	u8 perm;
 	u8 referenced;
+	u8 flags;
 	unsigned long stamp;
 };
 

@@ -112,6 +112,7 @@ enum svmsim_fill {
 #define SVMSIM_FEAT_CHANGE_PTE		(1u << 2) /* kernel: ops->change_pte */
 #define SVMSIM_FEAT_INJECT		(1u << 3) /* module loaded with allow_inject=1 */
 #define SVMSIM_FEAT_HUGE		(1u << 4) /* 2M TLB entries for PMD-mapped THP */
+#define SVMSIM_FEAT_SANITIZER		(1u << 5) /* the coherence sanitizer (SVMSIM_BIND_SANITIZE) */
 
 /**
  * struct svmsim_version - SVMSIM_IOC_VERSION (out only; never fails)
@@ -151,7 +152,8 @@ struct svmsim_version {
 #define SVMSIM_MAX_RECORDS	256
 
 #define SVMSIM_BIND_NO_HUGE	(1u << 0) /* never create 2M entries for this bond */
-#define SVMSIM_BIND_FLAGS	(SVMSIM_BIND_NO_HUGE)
+#define SVMSIM_BIND_SANITIZE	(1u << 1) /* check every access (see "The sanitizer") */
+#define SVMSIM_BIND_FLAGS	(SVMSIM_BIND_NO_HUGE | SVMSIM_BIND_SANITIZE)
 
 /**
  * struct svmsim_bind - SVMSIM_IOC_BIND: bind the caller's mm to this device
@@ -251,7 +253,9 @@ enum svmsim_dma_op {
  * The struct is copied back on success and on a device fault.  A device
  * fault is one of: EFAULT @addr not mapped (or above the user address
  * space); EACCES the mapping forbids the access (PROT_NONE; write to a
- * read-only mapping); EHOSTUNREACH SVMSIM_DMA_NOFILL and a TLB miss.
+ * read-only mapping); EHOSTUNREACH SVMSIM_DMA_NOFILL and a TLB miss; EIO
+ * the coherence sanitizer stopped the access: the translation it was
+ * about to use was stale (SVMSIM_IOC_SAN_REPORTS says which).
  * Other errors: EINVAL bad op/flags/len/alignment/reserved; EINVAL @pasid
  * not bound through this fd; EPERM @pasid bound by another mm; ESRCH the
  * bound mm has exited (the bond was released or reaped) or is being
@@ -325,6 +329,10 @@ enum svmsim_stat {
 	SVMSIM_STAT_TLB_UNCOUNTED,	/* ... of which collateral not counted */
 	SVMSIM_STAT_TLB_STALE,		/* (gauge) retired entries not released yet */
 	SVMSIM_STAT_WINDOW_PAGES,	/* (gauge) device memory pages backing windows */
+	SVMSIM_STAT_SAN_CHECKS,		/* sanitizer: accesses checked against the CPU's page table */
+	SVMSIM_STAT_SAN_STALE,		/* ... stopped: stale translation (a report each) */
+	SVMSIM_STAT_SAN_WAITS,		/* ... differing while an invalidation ran: looked up again */
+	SVMSIM_STAT_SAN_UNCHECKED,	/* ... not checkable: device-window or pinned-model pages */
 	SVMSIM_STAT_NR
 };
 
@@ -703,6 +711,103 @@ struct svmsim_inject {
 
 /* ---- ioctl numbers ------------------------------------------------------ */
 
+/* ---- the coherence sanitizer ------------------------------------------ */
+
+/*
+ * The sanitizer (bind flag SVMSIM_BIND_SANITIZE, or module parameter
+ * sanitize=1 for every bond) checks every device access of a bond against
+ * the process's page table at the moment of use: the PFN the device is
+ * about to use must be the one the CPU maps now, with the permissions the
+ * access needs (a writable entry also needs a writable PTE).  The CPU's
+ * page is looked up as GUP-fast does, and held while the device touches
+ * it, so a freed or reused page is never read or written.  A difference
+ * while an invalidation is in progress -- for the secondary model a
+ * bracket begun or a flush pending, for the range model its start's flush
+ * running -- is the kernel's own order of events: the access looks up
+ * again.  Any other difference is a stale translation: the access stops
+ * (DMA fails with EIO), SAN_STALE counts it, the tracepoint
+ * svmsim_san_stale fires, and the device keeps a report (the newest
+ * SVMSIM_SAN_REPORTS of them).  The range model is judged even inside a
+ * bracket: its contract is that the entries are gone once the start's
+ * flush returned.  Device-window (PFN-map) and pinned-model pages are not
+ * checked (SAN_UNCHECKED).  With the sanitizer on, injected bugs also
+ * work with SVMSIM_FILL_NOREF, the faithful mode (no page held).
+ */
+#define SVMSIM_SAN_REPORTS	64	/* reports a device keeps */
+#define SVMSIM_SAN_INVALS	4	/* invalidations a report recalls */
+
+/**
+ * struct svmsim_san_inval - an invalidation a report recalls
+ * @start: first address.
+ * @last: last address, inclusive.
+ * @ns: when it began (ktime_get_ns()).
+ * @event: enum svmsim_event.
+ * @flushed: 1 if the driver flushed, 0 if it skipped (an injected bug).
+ */
+struct svmsim_san_inval {
+	__u64 start;
+	__u64 last;
+	__u64 ns;
+	__u32 event;
+	__u32 flushed;
+};
+
+/**
+ * struct svmsim_san_report - one stale translation the sanitizer stopped
+ * @seq: its number on the device, from 1.
+ * @ns: when (ktime_get_ns()).
+ * @pasid: the bond's PASID.
+ * @write: 1 for a writing access.
+ * @addr: the device address.
+ * @cached_pfn: the PFN the entry held.
+ * @current_pfn: the PFN the CPU maps now; 0 if nothing usable (unmapped,
+ *	or not writable for a writable entry: see @current_perm).
+ * @cached_perm: SVMSIM_PERM_* of the entry.
+ * @current_perm: SVMSIM_PERM_* of the CPU's mapping now (0: none).
+ * @page_shift: the entry's page size (12 or 21).
+ * @ninvals: valid entries of @invals.
+ * @invals: the newest invalidations of the bond that covered @addr,
+ *	newest first (at most SVMSIM_SAN_INVALS, of the bond's last 16).
+ */
+struct svmsim_san_report {
+	__u64 seq;
+	__u64 ns;
+	__u32 pasid;
+	__u32 write;
+	__u64 addr;
+	__u64 cached_pfn;
+	__u64 current_pfn;
+	__u32 cached_perm;
+	__u32 current_perm;
+	__u32 page_shift;
+	__u32 ninvals;
+	struct svmsim_san_inval invals[SVMSIM_SAN_INVALS];
+};
+
+#define SVMSIM_SAN_CLEAR	(1u << 0) /* forget the reports after reading them */
+
+/**
+ * struct svmsim_san_reports - SVMSIM_IOC_SAN_REPORTS: the device's reports
+ * @flags: in: SVMSIM_SAN_CLEAR (needs CAP_SYS_ADMIN, EPERM otherwise).
+ * @max: in: room at @reports, in reports (0: only count).
+ * @reports: in: user pointer to @max struct svmsim_san_report, oldest
+ *	first.
+ * @total: out: reports ever made on the device.
+ * @n: out: reports written.
+ * @reserved: must be zero.
+ *
+ * Any fd may read them.  Errors: EINVAL bad flags or reserved; EFAULT.
+ */
+struct svmsim_san_reports {
+	__u32 flags;
+	__u32 max;
+	__u64 reports;
+	__u64 total;
+	__u32 n;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
 #define SVMSIM_IOC_VERSION	_IOR(SVMSIM_IOC_MAGIC, 0x00, struct svmsim_version)
 #define SVMSIM_IOC_BIND		_IOWR(SVMSIM_IOC_MAGIC, 0x01, struct svmsim_bind)
 #define SVMSIM_IOC_UNBIND	_IOW(SVMSIM_IOC_MAGIC, 0x02, struct svmsim_unbind)
@@ -714,5 +819,6 @@ struct svmsim_inject {
 #define SVMSIM_IOC_ZAP		_IOW(SVMSIM_IOC_MAGIC, 0x08, struct svmsim_zap)
 #define SVMSIM_IOC_PROBE	_IOWR(SVMSIM_IOC_MAGIC, 0x09, struct svmsim_probe)
 #define SVMSIM_IOC_INJECT	_IOW(SVMSIM_IOC_MAGIC, 0x0a, struct svmsim_inject)
+#define SVMSIM_IOC_SAN_REPORTS	_IOWR(SVMSIM_IOC_MAGIC, 0x0b, struct svmsim_san_reports)
 
 #endif /* _UAPI_SVMSIM_H */

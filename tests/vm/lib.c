@@ -47,9 +47,12 @@ void parse_opts(int argc, char **argv)
 							 SVMSIM_FLUSH_MODE_NR);
 		else if (!strcmp(argv[i], "--latency-ns"))
 			opt.latency_ns = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--sanitize"))
+			opt.sanitize = atoi(argv[i + 1]) != 0;
 		else {
 			fprintf(stderr, "usage: %s [--model M] [--fill F] [--device N] "
-				"[--flush sync|queued] [--latency-ns N]\n", argv[0]);
+				"[--flush sync|queued] [--latency-ns N] [--sanitize 0|1]\n",
+				argv[0]);
 			exit(2);
 		}
 	}
@@ -59,8 +62,9 @@ const char *model_name(void)
 {
 	static char buf[64];
 
-	snprintf(buf, sizeof(buf), "%s/%s%s", svmsim_model_names[opt.model],
-		 svmsim_fill_names[opt.fill], opt.flush_mode == SVMSIM_FLUSH_QUEUED ? "/queued" : "");
+	snprintf(buf, sizeof(buf), "%s/%s%s%s", svmsim_model_names[opt.model],
+		 svmsim_fill_names[opt.fill], opt.flush_mode == SVMSIM_FLUSH_QUEUED ? "/queued" : "",
+		 opt.sanitize ? "/sanitized" : "");
 	return buf;
 }
 
@@ -100,9 +104,33 @@ int dev_open(struct dev *d, unsigned int index)
 	return d->fd < 0 ? d->fd : 0;
 }
 
+uint32_t bind_flags(void)
+{
+	return opt.sanitize ? SVMSIM_BIND_SANITIZE : 0;
+}
+
 int dev_bind(struct dev *d)
 {
-	return svmsim_bind(d->fd, opt.model, opt.fill, 0, &d->pasid);
+	return svmsim_bind(d->fd, opt.model, opt.fill, bind_flags(), &d->pasid);
+}
+
+int san_reports_since(int fd, uint64_t since, struct svmsim_san_report *r, unsigned int max,
+		      uint64_t *total)
+{
+	struct svmsim_san_report all[SVMSIM_SAN_REPORTS];
+	unsigned int n, skip, i;
+	int ret;
+
+	ret = svmsim_san_reports(fd, 0, all, SVMSIM_SAN_REPORTS, &n, total);
+	if (ret)
+		return ret;
+	/* The newest n: report seq numbers are total - n + 1 .. total. */
+	skip = 0;
+	while (skip < n && all[skip].seq <= since)
+		skip++;
+	for (i = 0; skip + i < n && i < max; i++)
+		r[i] = all[skip + i];
+	return (int)i;
 }
 
 void dev_close(struct dev *d)

@@ -19,7 +19,7 @@
 /*
  * What a test program runs against: --model, --fill, --device, and the
  * device's flush execution: --flush sync|queued, --latency-ns N (applied by
- * dev_setup(), restored at exit).
+ * dev_setup(), restored at exit); --sanitize 1 binds with the sanitizer.
  */
 struct opts {
 	uint32_t model;
@@ -27,6 +27,7 @@ struct opts {
 	unsigned int device;
 	int flush_mode;		/* -1: leave the device's */
 	uint64_t latency_ns;
+	bool sanitize;		/* --sanitize 1: bonds made with SVMSIM_BIND_SANITIZE */
 };
 
 extern struct opts opt;
@@ -42,6 +43,10 @@ struct dev {
 
 int dev_open(struct dev *d, unsigned int index);	/* 0 or -errno; no bind */
 int dev_bind(struct dev *d);				/* opt.model, opt.fill */
+uint32_t bind_flags(void);				/* SVMSIM_BIND_* of --sanitize */
+/* The device's sanitizer reports made since @since (their total), into @r (up to @max). */
+int san_reports_since(int fd, uint64_t since, struct svmsim_san_report *r, unsigned int max,
+		      uint64_t *total);
 void dev_close(struct dev *d);
 void dev_setup(struct dev *d);				/* open + bind, or bail out */
 

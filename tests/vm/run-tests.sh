@@ -92,6 +92,24 @@ else
 	run svmsim-test_locks
 	run svmsim-test_numa
 	run svmsim-test_numa --compaction
+	# The correct driver under the coherence sanitizer (every new bond
+	# sanitized): the mm workloads again, and test_sanitize's own, with
+	# not one report; then each injected bug, caught by the sanitizer in
+	# the faithful fill=noref mode.
+	echo 1 >/sys/module/svmsim/parameters/sanitize
+	for model in secondary range; do
+		run svmsim-test_mm --model $model --fill noref
+		run svmsim-test_stress --model $model
+		run svmsim-test_sanitize --model $model --fill noref
+	done
+	run svmsim-test_numa
+	echo 0 >/sys/module/svmsim/parameters/sanitize
+	export SVMSIM_SUITE=1
+	run svmsim-test_sanitize --model secondary --fill ref
+	unset SVMSIM_SUITE
+	for model in secondary range; do
+		run svmsim-test_inject --model $model --sanitize 1 --fill noref
+	done
 	# The short fuzz: random bind models cover secondary, range and pinned.
 	run svmsim-fuzz --duration 45 --inject --progress 15
 	if command -v svmsim-bench_smoke >/dev/null; then

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmsim: the coherence sanitizer -- the device checks every translation
+ * it is about to use against the CPU's page table, at the moment of use.
+ *
+ * The DMA engine holds the entry (so no flush of it can complete) and asks
+ * svmsim_san_check().  That looks the address up in the caller's page
+ * table as GUP-fast does (the caller is the bond's own process: DMA
+ * refuses other mms), taking a reference on the page it finds:
+ *   - the same PFN, with the permissions the entry grants: the access goes
+ *     ahead on that page, which the reference keeps alive;
+ *   - anything else, while an invalidation that may cover the address is
+ *     in progress: the kernel changes PTEs before the secondary flush (and
+ *     6.12 and batched reclaim flush after the bracket ended), so the
+ *     difference is expected; the access drops the entry and looks up
+ *     again, as a device retries a translation;
+ *   - anything else otherwise: a stale translation.  The access stops
+ *     before it touches memory, and the device keeps a report.
+ * The shared zero page is mapped by special PTEs, which GUP-fast does not
+ * see either: an entry of the zero page (read-only) is checked by what
+ * the access would read instead -- the CPU's view of the same bytes,
+ * copied without faulting, must be mapped and zero.
+ *
+ * "In progress" means, for the secondary model, an observer slot covering
+ * the address (a bracket begun, or ended and not yet flushed), a CPU TLB
+ * flush the kernel gathered and has not done yet (mm_tlb_flush_pending():
+ * 6.6+ sends the secondary flush with it, and a flush of another range
+ * may have taken the bracket's slot meanwhile -- seen on 6.12 as reports
+ * of entries whose zap was still to be flushed), or a secondary flush
+ * running; for the range model only its start's flush running: once that
+ * returned, its contract is that no entry of the range exists until the
+ * end, so a difference inside a bracket is a bug too (a late flush).
+ *
+ * Why no false report: a PTE that no longer matches was changed after
+ * its invalidation began (range start, observer slot) -- and a secondary
+ * flush in progress is counted (flushing) before it takes the observer's
+ * slots -- so if the PTE read saw the change, the full barrier between
+ * that read and the checks below makes the in-progress marks visible.
+ * PTEs that only gain permissions (a fault) change without invalidation,
+ * which is why only a page or a permission the entry has and the CPU
+ * lacks counts.  Window (PFN-map) and pinned-model pages are not checked:
+ * GUP-fast does not see PFN maps, and pins promise no coherence.
+ *
+ * Lock order: the observer's lock and a bond's history lock are taken
+ * from here under an entry hold, with preemption disabled, and nothing is
+ * taken under them; the device's report lock last of all.
+ */
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mm_inline.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "svmsim.h"
+#include "trace.h"
+
+static bool sanitize;
+module_param(sanitize, bool, 0644);
+MODULE_PARM_DESC(sanitize,
+		 "check every device access of new bonds against the CPU's page table (default no; or per bond: SVMSIM_BIND_SANITIZE)");
+
+/**
+ * svmsim_san_bind() - decide at bind whether a bond is sanitized
+ * @b: the new bond.
+ * @flags: its SVMSIM_BIND_* flags.
+ */
+void svmsim_san_bind(struct svmsim_bond *b, u32 flags)
+{
+	spin_lock_init(&b->san.lock);
+	atomic_set(&b->san.flushing, 0);
+	b->san.on = (flags & SVMSIM_BIND_SANITIZE) || READ_ONCE(sanitize);
+}
+
+/**
+ * svmsim_san_flush_begin() - an invalidation callback starts its flush
+ * @b: the bond.
+ *
+ * Before the callback takes the observer's slots or marks its range: the
+ * sanitizer must see one of the two at every moment.
+ */
+void svmsim_san_flush_begin(struct svmsim_bond *b)
+{
+	if (!b->san.on)
+		return;
+	atomic_inc(&b->san.flushing);
+	smp_mb__after_atomic();
+}
+
+/**
+ * svmsim_san_flush_end() - the callback is done; remember what it did
+ * @b: the bond.
+ * @start: the callback's first address.
+ * @last: its last address, inclusive.
+ * @event: enum svmsim_event.
+ * @fstart: first address it flushed.
+ * @flast: last address it flushed (below @fstart: it flushed nothing).
+ */
+void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned long last,
+			  unsigned int event, unsigned long fstart, unsigned long flast)
+{
+	struct svmsim_san_inv *h;
+
+	if (!b->san.on)
+		return;
+	spin_lock(&b->san.lock);
+	h = &b->san.hist[b->san.next++ % SVMSIM_SAN_HIST];
+	h->start = start;
+	h->last = last;
+	h->fstart = fstart;
+	h->flast = flast;
+	h->ns = ktime_get_ns();
+	h->event = event;
+	spin_unlock(&b->san.lock);
+	smp_mb__before_atomic();
+	atomic_dec(&b->san.flushing);
+}
+
+static bool svmsim_san_in_progress(struct svmsim_bond *b, unsigned long va)
+{
+	struct svmsim_observer *o = &b->observer;
+	bool covered = false;
+	unsigned int i;
+
+	if (atomic_read(&b->san.flushing))
+		return true;
+	if (b->model != SVMSIM_MODEL_SECONDARY)
+		return false;
+	/*
+	 * A CPU TLB flush gathered and not yet done (6.6+ sends the secondary
+	 * flush with it, after the bracket ended; another flush may have
+	 * taken that bracket's observer slot meanwhile).
+	 */
+	if (mm_tlb_flush_pending(b->mm))
+		return true;
+	spin_lock(&o->lock);
+	for (i = 0; i < o->n && !covered; i++)
+		covered = o->slots[i].r.start <= va && va <= o->slots[i].r.last;
+	spin_unlock(&o->lock);
+	return covered;
+}
+
+/* The bond's newest invalidations that covered @va, newest first. */
+static u32 svmsim_san_recall(struct svmsim_bond *b, unsigned long va,
+			     struct svmsim_san_inval *out)
+{
+	unsigned int i, n = 0;
+	struct svmsim_san_inv *h;
+
+	spin_lock(&b->san.lock);
+	for (i = 0; i < SVMSIM_SAN_HIST && n < SVMSIM_SAN_INVALS; i++) {
+		h = &b->san.hist[(b->san.next - 1 - i) % SVMSIM_SAN_HIST];
+		if (!h->ns || va < h->start || va > h->last)
+			continue;
+		out[n].start = h->start;
+		out[n].last = h->last;
+		out[n].ns = h->ns;
+		out[n].event = h->event;
+		out[n].flushed = h->fstart <= va && va <= h->flast;
+		n++;
+	}
+	spin_unlock(&b->san.lock);
+	return n;
+}
+
+static void svmsim_san_report(struct svmsim_bond *b, struct svm_tlb_entry *e,
+			      unsigned long va, bool write, unsigned long cur_pfn,
+			      unsigned int cur_perm)
+{
+	struct svmsim_dev *dev = b->dev;
+	struct svmsim_san_inval invals[SVMSIM_SAN_INVALS];
+	struct svmsim_san_report *r;
+	u32 ninvals = svmsim_san_recall(b, va, invals);
+
+	spin_lock(&dev->san_lock);
+	r = &dev->san_ring[dev->san_total++ % SVMSIM_SAN_REPORTS];
+	if (dev->san_kept < SVMSIM_SAN_REPORTS)
+		dev->san_kept++;
+	memset(r, 0, sizeof(*r));
+	r->seq = dev->san_total;
+	r->ns = ktime_get_ns();
+	r->pasid = b->pasid;
+	r->write = write;
+	r->addr = va;
+	r->cached_pfn = svm_tlb_entry_pfn(e, va);
+	r->current_pfn = cur_pfn;
+	r->cached_perm = e->perm;
+	r->current_perm = cur_perm;
+	r->page_shift = e->shift;
+	r->ninvals = ninvals;
+	memcpy(r->invals, invals, ninvals * sizeof(invals[0]));
+	spin_unlock(&dev->san_lock);
+	svmsim_count(b, SVMSIM_STAT_SAN_STALE, 1);
+	trace_svmsim_san_stale(dev->index, b->pasid, va, r->cached_pfn, cur_pfn, write);
+}
+
+/*
+ * GUP-fast also fails, now and then, on a PTE that is fine: it re-reads
+ * the PTE and PMD after taking the page and gives up if they changed --
+ * as they do when a CPU sets the accessed or dirty bit meanwhile.  A
+ * difference must persist over these tries to count.
+ */
+#define SVMSIM_SAN_GUP_TRIES	4
+
+/*
+ * The page the CPU maps at @va, referenced, or NULL.  Only a success
+ * fills the result: GUP-fast may store a PMD-mapped page into it before
+ * failing, with no reference taken (putting that one freed a mapped THP).
+ */
+static struct page *svmsim_san_gup(unsigned long va, unsigned int flags)
+{
+	struct page *p;
+
+	return get_user_page_fast_only(va, flags, &p) ? p : NULL;
+}
+
+/* Can the CPU read @va now, without a fault? */
+static bool svmsim_san_cpu_reads(unsigned long va)
+{
+	u8 c;
+
+	return !copy_from_user_nofault(&c, (const void __user *)va, 1);
+}
+
+/*
+ * A zero-page entry: true if the CPU's view of [va, va + n) is mapped and
+ * reads zero, as the device would read it.
+ */
+static bool svmsim_san_zero_ok(unsigned long va, size_t n)
+{
+	u64 buf[8];
+	size_t k, i;
+
+	for (; n; va += k, n -= k) {
+		k = min(n, sizeof(buf));
+		if (copy_from_user_nofault(buf, (const void __user *)va, k))
+			return false;
+		for (i = 0; i < k; i++)
+			if (((u8 *)buf)[i])
+				return false;
+	}
+	return true;
+}
+
+/**
+ * svmsim_san_check() - judge the translation an access is about to use
+ * @b: a sanitized bond of the caller's mm.
+ * @e: the entry, held; preemption disabled.
+ * @va: the device address.
+ * @n: bytes the access touches from @va (within the page).
+ * @write: the access writes.
+ * @page: out: the page to release (put_page()) after the access, or NULL.
+ *
+ * Return: SVMSIM_SAN_OK (go ahead), SVMSIM_SAN_AGAIN (drop @e and look up
+ * again) or SVMSIM_SAN_STALE (reported: stop the access).
+ */
+int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned long va,
+		     size_t n, bool write, struct page **page)
+{
+	unsigned long cached = svm_tlb_entry_pfn(e, va), cur_pfn = 0;
+	bool ewrite = e->perm & SVMSIM_PERM_WRITE;
+	unsigned int cur_perm = 0, tries;
+	struct page *p = NULL;
+
+	*page = NULL;
+	if ((e->flags & SVMSIM_ENTRY_PFNMAP) || b->model == SVMSIM_MODEL_PINNED) {
+		svmsim_count(b, SVMSIM_STAT_SAN_UNCHECKED, 1);
+		return SVMSIM_SAN_OK;
+	}
+	svmsim_count(b, SVMSIM_STAT_SAN_CHECKS, 1);
+	for (tries = 0; tries < SVMSIM_SAN_GUP_TRIES; tries++) {
+		if (p)
+			put_page(p);
+		cur_perm = 0;
+		p = svmsim_san_gup(va, ewrite ? FOLL_WRITE : 0);
+		if (p)
+			cur_perm = SVMSIM_PERM_READ | (ewrite ? SVMSIM_PERM_WRITE : 0);
+		else if (ewrite && (p = svmsim_san_gup(va, 0)))
+			cur_perm = SVMSIM_PERM_READ;
+		cur_pfn = p ? page_to_pfn(p) : 0;
+		if (p && cur_pfn == cached && (cur_perm & e->perm) == e->perm) {
+			*page = p;	/* keeps the page while the device touches it */
+			return SVMSIM_SAN_OK;
+		}
+	}
+	/* The zero page is never freed: no reference needed to read it. */
+	if (!p && is_zero_pfn(cached) && !ewrite && svmsim_san_zero_ok(va, n))
+		return SVMSIM_SAN_OK;
+	/*
+	 * No page at all, yet the CPU can read the address: a PTE GUP-fast
+	 * does not take (special, devmap) -- nothing to judge by; let the
+	 * access look up again, bounded by the device's timeout.
+	 */
+	if (!p && !is_zero_pfn(cached) && svmsim_san_cpu_reads(va)) {
+		svmsim_count(b, SVMSIM_STAT_SAN_WAITS, 1);
+		return SVMSIM_SAN_AGAIN;
+	}
+	/* The PTE read above, then the marks of invalidations in progress. */
+	smp_mb();
+	if (svmsim_san_in_progress(b, va)) {
+		if (p)
+			put_page(p);
+		svmsim_count(b, SVMSIM_STAT_SAN_WAITS, 1);
+		return SVMSIM_SAN_AGAIN;
+	}
+	svmsim_san_report(b, e, va, write, cur_pfn, cur_perm);
+	if (p)
+		put_page(p);
+	return SVMSIM_SAN_STALE;
+}
+
+/**
+ * svmsim_ioctl_san_reports() - SVMSIM_IOC_SAN_REPORTS
+ * @f: the file.
+ * @arg: struct svmsim_san_reports.
+ *
+ * Return: 0, -EINVAL, -EPERM, -EFAULT or -ENOMEM.
+ */
+long svmsim_ioctl_san_reports(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_dev *dev = f->dev;
+	struct svmsim_san_report *buf = NULL;
+	struct svmsim_san_reports q;
+	u64 total, first, i;
+	u32 n;
+	int ret = 0;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	if ((q.flags & ~SVMSIM_SAN_CLEAR) || q.pad ||
+	    !svmsim_reserved_zero(q.reserved, ARRAY_SIZE(q.reserved)))
+		return -EINVAL;
+	if ((q.flags & SVMSIM_SAN_CLEAR) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	n = min_t(u32, q.max, SVMSIM_SAN_REPORTS);
+	if (n) {
+		buf = svmsim_alloc_fails() ? NULL : kcalloc(n, sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+	spin_lock(&dev->san_lock);
+	total = dev->san_total;
+	first = total - min_t(u64, total, min_t(u64, dev->san_kept, n));
+	for (i = first; i < total; i++)
+		buf[i - first] = dev->san_ring[i % SVMSIM_SAN_REPORTS];
+	if (q.flags & SVMSIM_SAN_CLEAR)
+		dev->san_kept = 0;
+	spin_unlock(&dev->san_lock);
+	q.total = total;
+	q.n = total - first;
+	if (q.n && copy_to_user(u64_to_user_ptr(q.reports), buf, q.n * sizeof(*buf)))
+		ret = -EFAULT;
+	else if (copy_to_user(arg, &q, sizeof(q)))
+		ret = -EFAULT;
+	kfree(buf);
+	return ret;
+}
