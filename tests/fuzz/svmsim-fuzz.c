@@ -67,7 +67,7 @@ TAP_DEFINE_STATE;
 enum op {
 	OP_VERSION, OP_BIND, OP_UNBIND, OP_DMA, OP_STATS, OP_HIST, OP_SET_CONFIG,
 	OP_GET_CONFIG, OP_ZAP, OP_PROBE, OP_INJECT, OP_BADCMD, OP_MMAP, OP_WRITE,
-	OP_OPEN, OP_CLOSE, OP_NR
+	OP_OPEN, OP_CLOSE, OP_SAN_REPORTS, OP_NR
 };
 
 /*
@@ -92,7 +92,7 @@ static const struct {
 				    EACCES } },
 	[OP_UNBIND]	= { "UNBIND",	  { EFAULT, EINVAL, EPERM } },
 	[OP_DMA]	= { "DMA",	  { EFAULT, EACCES, EHOSTUNREACH, EINVAL, EPERM, ESRCH,
-				    EAGAIN, EINTR, ENOMEM } },
+				    EAGAIN, EINTR, ENOMEM, EIO } },
 	[OP_STATS]	= { "STATS",	  { EFAULT, EINVAL, ENOMEM, EPERM } },
 	[OP_HIST]	= { "HIST",	  { EFAULT, EINVAL, ENOMEM } },
 	[OP_SET_CONFIG]	= { "SET_CONFIG", { EFAULT, EINVAL, EBUSY, EPERM } },
@@ -105,6 +105,7 @@ static const struct {
 	[OP_WRITE]	= { "write",	  { EINVAL, EFAULT } },
 	[OP_OPEN]	= { "open",	  { ENOMEM, EMFILE } },
 	[OP_CLOSE]	= { "close",	  { 0 } },
+	[OP_SAN_REPORTS] = { "SAN_REPORTS", { EFAULT, EINVAL, EPERM, ENOMEM } },
 };
 
 /* The privilege model: these need an fd opened for writing (EBADF). */
@@ -520,7 +521,8 @@ static void f_bind(struct thr *t)
 
 	b.model = chance(t, 85) ? (uint32_t)rnd(t, SVMSIM_MODEL_NR) : gen_u32(t);
 	b.fill = gen_enum(t, SVMSIM_FILL_NR);
-	b.flags = chance(t, 85) ? (uint32_t)rnd(t, 2) * SVMSIM_BIND_NO_HUGE : gen_u32(t);
+	b.flags = chance(t, 85) ? (uint32_t)rnd(t, 2) * SVMSIM_BIND_NO_HUGE |
+				 (uint32_t)rnd(t, 2) * SVMSIM_BIND_SANITIZE : gen_u32(t);
 	b.pasid = chance(t, 80) ? 0 : gen_u32(t);
 	if (b.model == SVMSIM_MODEL_PINNED || chance(t, 10)) {
 		if (chance(t, 50)) {
@@ -840,10 +842,35 @@ static void f_inject(struct thr *t)
 	      in.fill_delay_us > SVMSIM_MAX_FILL_DELAY_US, "invalid input");
 }
 
+static void f_san_reports(struct thr *t)
+{
+	static __thread struct svmsim_san_report r[SVMSIM_SAN_REPORTS];
+	struct svmsim_san_reports q = { 0 };
+	bool bad, ro, foreign, res, badbuf;
+	int slot, err;
+	int fd = pick_fd(t, &slot, &foreign);
+	char *p = gen_argp(t, sizeof(q), &bad, &ro);
+	long ret;
+
+	q.flags = chance(t, 90) ? (uint32_t)rnd(t, 2) * SVMSIM_SAN_CLEAR : gen_u32(t);
+	q.max = chance(t, 80) ? (uint32_t)rnd(t, SVMSIM_SAN_REPORTS + 8) : gen_u32(t);
+	badbuf = chance(t, 10);
+	q.reports = badbuf ? gen_addr(t) : (uintptr_t)r;
+	q.pad = chance(t, 95) ? 0 : gen_u32(t);
+	res = gen_reserved(t, q.reserved, 2);
+	put_arg(t, p, &q, sizeof(q), bad, ro);
+	snprintf(t->desc, sizeof(t->desc), "fd=%d arg=%p {flags=%#x max=%u reports=%#llx%s}", fd,
+		 (void *)p, q.flags, q.max, (unsigned long long)q.reports,
+		 res || q.pad ? " reserved!=0" : "");
+	ret = xioctl(fd, SVMSIM_IOC_SAN_REPORTS, p, &err);
+	check(t, OP_SAN_REPORTS, ret, err, foreign || slot < 0,
+	      bad || ro || res || q.pad || (q.flags & ~SVMSIM_SAN_CLEAR), "invalid input");
+}
+
 static const unsigned int known_cmds[] = {
 	SVMSIM_IOC_VERSION, SVMSIM_IOC_BIND, SVMSIM_IOC_UNBIND, SVMSIM_IOC_DMA,
 	SVMSIM_IOC_STATS, SVMSIM_IOC_HIST, SVMSIM_IOC_SET_CONFIG, SVMSIM_IOC_GET_CONFIG,
-	SVMSIM_IOC_ZAP, SVMSIM_IOC_PROBE, SVMSIM_IOC_INJECT,
+	SVMSIM_IOC_ZAP, SVMSIM_IOC_PROBE, SVMSIM_IOC_INJECT, SVMSIM_IOC_SAN_REPORTS,
 };
 #define NCMDS (sizeof(known_cmds) / sizeof(known_cmds[0]))
 
@@ -1161,7 +1188,8 @@ static const struct {
 	{ OP_ZAP, 4, f_zap },		{ OP_PROBE, 5, f_probe },
 	{ OP_INJECT, 4, f_inject },	{ OP_BADCMD, 5, f_badcmd },
 	{ OP_MMAP, 4, f_mmap },		{ OP_WRITE, 4, f_write },
-	{ OP_CLOSE, 3, f_close_open },	{ OP_NR, 14, churn },
+	{ OP_CLOSE, 3, f_close_open },	{ OP_SAN_REPORTS, 2, f_san_reports },
+	{ OP_NR, 12, churn },
 };
 
 static void fuzz_one(struct thr *t)

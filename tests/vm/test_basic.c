@@ -66,7 +66,7 @@ static void test_numbers(void)
 		 "unknown ioctl number");
 	ok_errno(svmsim_ioctl(d.fd, _IOR('T', 0x00, struct svmsim_version), &v), -ENOTTY,
 		 "another driver's magic");
-	ok_errno(svmsim_ioctl(d.fd, _IO(SVMSIM_IOC_MAGIC, 0x0b), NULL), -ENOTTY,
+	ok_errno(svmsim_ioctl(d.fd, _IO(SVMSIM_IOC_MAGIC, 0x0c), NULL), -ENOTTY,
 		 "the number after the last ioctl");
 	ok_errno(svmsim_ioctl(d.fd, RESIZE(SVMSIM_IOC_DMA, sizeof(dma) - 8), &dma), -EINVAL,
 		 "DMA with a smaller struct (old header)");
