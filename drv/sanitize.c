@@ -45,13 +45,16 @@
  * from here under an entry hold, with preemption disabled, and nothing is
  * taken under them; the device's report lock last of all.
  */
+#include <linux/debugfs.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mm_inline.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "svmsim.h"
+#include "svmsim/names.h"
 #include "trace.h"
 
 static bool sanitize;
@@ -353,4 +356,54 @@ long svmsim_ioctl_san_reports(struct svmsim_file *f, void __user *arg)
 		ret = -EFAULT;
 	kfree(buf);
 	return ret;
+}
+
+/* debugfs svmsim/svmsimN-san: the reports SVMSIM_IOC_SAN_REPORTS returns. */
+static int svmsim_san_show(struct seq_file *m, void *unused)
+{
+	struct svmsim_dev *dev = m->private;
+	struct svmsim_san_report *r, *buf;
+	u64 total, first, i;
+	u32 k;
+
+	buf = kcalloc(SVMSIM_SAN_REPORTS, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	spin_lock(&dev->san_lock);
+	total = dev->san_total;
+	first = total - dev->san_kept;
+	for (i = first; i < total; i++)
+		buf[i - first] = dev->san_ring[i % SVMSIM_SAN_REPORTS];
+	spin_unlock(&dev->san_lock);
+	seq_printf(m, "reports %llu, the newest %llu:\n", total, total - first);
+	for (i = 0; i < total - first; i++) {
+		r = &buf[i];
+		seq_printf(m, "%llu: %llu ns pasid %u %s %#llx cached pfn %#llx perm %u shift %u, current pfn %#llx perm %u\n",
+			   r->seq, r->ns, r->pasid, r->write ? "write" : "read", r->addr,
+			   r->cached_pfn, r->cached_perm, r->page_shift, r->current_pfn,
+			   r->current_perm);
+		for (k = 0; k < r->ninvals; k++)
+			seq_printf(m, "    %s [%#llx, %#llx] at %llu ns: %s\n",
+				   svmsim_event_names[r->invals[k].event], r->invals[k].start,
+				   r->invals[k].last, r->invals[k].ns,
+				   r->invals[k].flushed ? "flushed it" : "did not flush it");
+	}
+	kfree(buf);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(svmsim_san);
+
+/**
+ * svmsim_san_debugfs() - create a device's debugfs report file
+ * @dev: the device.
+ * @root: the svmsim debugfs directory.
+ *
+ * Return: the file (debugfs_remove() it at exit).
+ */
+struct dentry *svmsim_san_debugfs(struct svmsim_dev *dev, struct dentry *root)
+{
+	char name[24];
+
+	snprintf(name, sizeof(name), "%s-san", dev->name);
+	return debugfs_create_file(name, 0400, root, dev, &svmsim_san_fops);
 }

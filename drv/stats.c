@@ -493,6 +493,7 @@ int svmsim_stats_init(struct svmsim_dev *dev)
 	}
 	dev->dbg = debugfs_create_file(dev->name, 0400, svmsim_dbg_root, dev,
 				       &svmsim_dbg_fops);
+	dev->san_dbg = svmsim_san_debugfs(dev, svmsim_dbg_root);
 	return 0;
 }
 
@@ -503,6 +504,7 @@ int svmsim_stats_init(struct svmsim_dev *dev)
 void svmsim_stats_exit(struct svmsim_dev *dev)
 {
 	debugfs_remove(dev->dbg);
+	debugfs_remove(dev->san_dbg);
 	kvfree(dev->hists);
 	svmsim_counters_free(&dev->stats);
 }

@@ -197,7 +197,8 @@ struct svmsim_inv_desc {
  * @san_total: reports ever made.
  * @san_kept: reports readable (since the last clear, at most the ring).
  * @san_ring: the newest reports, report N at N % SVMSIM_SAN_REPORTS.
- * @dbg: debugfs directory.
+ * @dbg: debugfs file svmsim/svmsimN.
+ * @san_dbg: debugfs file svmsim/svmsimN-san (the sanitizer's reports).
  */
 struct svmsim_dev {
 	struct miscdevice misc;
@@ -218,6 +219,7 @@ struct svmsim_dev {
 	u32 san_kept;
 	struct svmsim_san_report san_ring[SVMSIM_SAN_REPORTS];
 	struct dentry *dbg;
+	struct dentry *san_dbg;
 };
 
 /* ---- per mm: the PASID (pasid.c) ---- */
@@ -454,6 +456,7 @@ void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned l
 int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned long va,
 		     size_t n, bool write, struct page **page);
 long svmsim_ioctl_san_reports(struct svmsim_file *f, void __user *arg);
+struct dentry *svmsim_san_debugfs(struct svmsim_dev *dev, struct dentry *root);
 
 /* reap.c */
 void svmsim_bond_reap_kick(struct svmsim_bond *b);

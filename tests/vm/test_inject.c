@@ -137,10 +137,31 @@ static uint64_t san_total(const struct dev *d)
 	return total;
 }
 
+/* Does debugfs svmsim/svmsimN-san of any device list a report of @addr? */
+static bool debugfs_lists(uint64_t addr)
+{
+	char path[64], line[256], want[32];
+	bool found = false;
+
+	snprintf(want, sizeof(want), " %#llx cached", (unsigned long long)addr);
+	for (int i = 0; i < 2 && !found; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/svmsim/svmsim%d-san", i);
+		f = fopen(path, "r");
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = strstr(line, want);
+		if (f)
+			fclose(f);
+	}
+	return found;
+}
+
 /*
  * Did the device catch the stale read of @p (returned @ret, read @v)?
  * Unsanitized: it read generation 1.  Sanitized: EIO, and a report made
- * since @since names @p with a cached PFN that the CPU no longer maps.
+ * since @since names @p with a cached PFN that the CPU no longer maps
+ * (SVMSIM_IOC_SAN_REPORTS, and debugfs too).
  */
 static bool caught(const struct dev *d, const uint64_t *p, int ret, uint64_t v, uint64_t since)
 {
@@ -158,7 +179,9 @@ static bool caught(const struct dev *d, const uint64_t *p, int ret, uint64_t v, 
 				 (unsigned long long)r[i].seq, r[i].pasid,
 				 (unsigned long long)r[i].addr, (unsigned long long)r[i].cached_pfn,
 				 (unsigned long long)r[i].current_pfn, r[i].ninvals);
-			return ret == -EIO;
+			if (!debugfs_lists(r[i].addr))
+				tap_diag("debugfs svmsim/svmsimN-san does not list it");
+			return ret == -EIO && debugfs_lists(r[i].addr);
 		}
 	}
 	return false;
