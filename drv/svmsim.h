@@ -55,8 +55,12 @@
  *                                      (bond.c, svmsim_wq) and by unbind, a
  *                                      batch of retired entries at a time,
  *                                      with nothing else held.
- *   svmsim_observer.lock (callback)    the ranges a bond saw start.
+ *   svmsim_observer.lock (callback)    the ranges a bond saw start; also
+ *                                      read by the sanitizer (sanitize.c)
+ *                                      under an entry hold.
+ *   svmsim_bond_san.lock (callback)    a bond's recent invalidations.
  *   svmsim_invq.lock (callback)        the invalidation queue.
+ *   svmsim_dev.san_lock                the sanitizer's reports; innermost.
  * Notifier SRCU (kernel): every callback runs in an SRCU read section of
  * the mm's notifiers.  Nothing here waits for it (mmu_notifier_put() frees
  * through call_srcu()) except mmu_notifier_synchronize(), called with no
