@@ -158,14 +158,17 @@ static int svmsim_touch_checked(struct svmsim_access *a, struct svm_tlb_entry *e
 
 /*
  * Between two looks at a translation the sanitizer saw change: let the
- * invalidation run.  True once the device's page-request timeout passed.
+ * invalidation run.  0, or -EINTR (a fatal signal), or -EAGAIN once the
+ * device's page-request timeout passed.
  */
-static bool svmsim_san_wait(unsigned long *deadline)
+static int svmsim_san_wait(unsigned long *deadline)
 {
 	if (!*deadline)
 		*deadline = jiffies + msecs_to_jiffies(SVMSIM_FILL_TIMEOUT_MS);
 	cond_resched();
-	return time_after(jiffies, *deadline) || fatal_signal_pending(current);
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	return time_after(jiffies, *deadline) ? -EAGAIN : 0;
 }
 
 /* One piece within one 4K page: translate (filling on a miss) and touch. */
@@ -190,8 +193,9 @@ static int svmsim_access_page(struct svmsim_access *a, unsigned long va,
 			if (ret != -EAGAIN)
 				return ret;
 			/* An invalidation in progress: its flush will drop @e. */
-			if (svmsim_san_wait(&deadline))
-				return -EAGAIN;
+			ret = svmsim_san_wait(&deadline);
+			if (ret)
+				return ret;
 			continue;
 		}
 		preempt_enable();
