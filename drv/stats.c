@@ -5,6 +5,7 @@
  * by range size, fills, queued flushes), the STATS and HIST ioctls, a
  * debugfs file per device, and the tracepoints.
  */
+#include <linux/build_bug.h>
 #include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/percpu.h>
@@ -484,6 +485,10 @@ DEFINE_SHOW_ATTRIBUTE(svmsim_dbg);
  */
 int svmsim_stats_init(struct svmsim_dev *dev)
 {
+	/* The ABI's arrays hold every counter and event; the TLB's come first. */
+	BUILD_BUG_ON(SVMSIM_STAT_NR > SVMSIM_STATS_MAX);
+	BUILD_BUG_ON(SVMSIM_EV_NR > SVMSIM_EV_MAX);
+	BUILD_BUG_ON(SVM_TLB_NR_COUNTERS > SVMSIM_STAT_TLB_ENTRIES);
 	if (svmsim_counters_init(&dev->stats))
 		return -ENOMEM;
 	dev->hists = kvzalloc(sizeof(*dev->hists), GFP_KERNEL);
