@@ -854,8 +854,17 @@ static void f_san_reports(struct thr *t)
 
 	q.flags = chance(t, 90) ? (uint32_t)rnd(t, 2) * SVMSIM_SAN_CLEAR : gen_u32(t);
 	q.max = chance(t, 80) ? (uint32_t)rnd(t, SVMSIM_SAN_REPORTS + 8) : gen_u32(t);
+	/*
+	 * Not gen_addr(): it may point up to a page past a device window's
+	 * end, and up to 11 kB of reports then land in whatever mapping
+	 * follows -- the fuzzer's own memory (two workers died of SIGSEGV;
+	 * the scratch area has a guard page, windows do not).  Bad ones:
+	 * read-only, kernel, wild.
+	 */
 	badbuf = chance(t, 10);
-	q.reports = badbuf ? gen_addr(t) : (uintptr_t)r;
+	q.reports = !badbuf ? (uintptr_t)r :
+		    chance(t, 40) ? (uintptr_t)t->ro :
+		    chance(t, 50) ? 0xffff888000000000ull : gen_u64(t) | (1ull << 63);
 	q.pad = chance(t, 95) ? 0 : gen_u32(t);
 	res = gen_reserved(t, q.reserved, 2);
 	put_arg(t, p, &q, sizeof(q), bad, ro);
