@@ -69,15 +69,12 @@ static void svmsim_record_unlink(struct svmsim_file *f, struct svmsim_record *r)
 static void svmsim_record_add(struct svmsim_file *f, struct svmsim_record *r)
 {
 	struct svmsim_record *old, *n;
-	bool full = f->nrecords >= SVMSIM_MAX_RECORDS;
 
 	list_for_each_entry_safe(old, n, &f->records, link) {
-		if (old->pasid == r->pasid) {
+		if (old->pasid == r->pasid)
 			svmsim_record_unlink(f, old);
-			full = false;
-		}
 	}
-	if (full) {
+	if (f->nrecords >= SVMSIM_MAX_RECORDS) {
 		list_for_each_entry(old, &f->records, link) {
 			if (!old->bond) {
 				svmsim_record_unlink(f, old);

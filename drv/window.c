@@ -58,13 +58,19 @@ struct svmsim_window {
 	unsigned int vmas;
 };
 
+/* Give back @n pages of @dev's memory. */
+static void svmsim_window_unreserve(struct svmsim_dev *dev, unsigned long n)
+{
+	atomic_long_sub(n, &dev->window_reserved);
+}
+
 /* Reserve @n pages of @dev's memory: 0 or -ENOMEM. */
 static int svmsim_window_reserve(struct svmsim_dev *dev, unsigned long n)
 {
 	unsigned long limit = (unsigned long)READ_ONCE(window_mem_mb) << (20 - PAGE_SHIFT);
 
 	if (atomic_long_add_return(n, &dev->window_reserved) > limit) {
-		atomic_long_sub(n, &dev->window_reserved);
+		svmsim_window_unreserve(dev, n);
 		return -ENOMEM;
 	}
 	return 0;
@@ -133,7 +139,7 @@ static struct svmsim_window *svmsim_window_alloc(struct svmsim_dev *dev, unsigne
 	svmsim_obj_add(SVMSIM_OBJ_WINDOW, 1);
 	return w;
 unreserve:
-	atomic_long_sub(npages, &dev->window_reserved);
+	svmsim_window_unreserve(dev, npages);
 	return NULL;
 }
 
@@ -152,7 +158,7 @@ void svmsim_window_free(struct svmsim_file *f)
 		return;
 	svmsim_window_free_set(w, w->pages[0]);
 	svmsim_window_free_set(w, w->pages[1]);
-	atomic_long_sub(w->reserved, &w->dev->window_reserved);
+	svmsim_window_unreserve(w->dev, w->reserved);
 	kvfree(w->cur);
 	kfree(w);
 	f->window = NULL;
@@ -275,7 +281,7 @@ static int svmsim_window_second_set(struct svmsim_window *w)
 	w->pages[1] = svmsim_alloc_fails() ? NULL :
 		      kvcalloc(w->npages, sizeof(struct page *), GFP_KERNEL_ACCOUNT);
 	if (!w->pages[1]) {
-		atomic_long_sub(w->npages, &w->dev->window_reserved);
+		svmsim_window_unreserve(w->dev, w->npages);
 		return -ENOMEM;
 	}
 	w->reserved += w->npages;
