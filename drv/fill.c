@@ -391,18 +391,6 @@ static int svmsim_fill_wait(struct svmsim_bond *b, unsigned long start,
 	return 0;
 }
 
-static unsigned int svmsim_fill_flags(struct svmsim_bond *b)
-{
-	switch (READ_ONCE(b->inj.bug)) {
-	case SVMSIM_BUG_IGNORE_SEQ:
-		return SVM_TLB_INSERT_NOCHECK;
-	case SVMSIM_BUG_NO_FILL_BLOCK:
-		return SVM_TLB_FILL_NOBLOCK;
-	default:
-		return 0;
-	}
-}
-
 /**
  * svmsim_fill() - handle a device page request for @va
  * @b: the bond.
@@ -427,7 +415,7 @@ static unsigned int svmsim_fill_flags(struct svmsim_bond *b)
 int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(SVMSIM_FILL_TIMEOUT_MS);
-	unsigned int flags = svmsim_fill_flags(b), tries = 0, delay;
+	unsigned int flags = svmsim_inj_fill_flags(b), tries = 0, delay;
 	unsigned long seq, start = va, last = va;
 	struct svmsim_walk w = { 0 };
 	u64 t0 = local_clock();

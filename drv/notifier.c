@@ -17,11 +17,14 @@
  *   start is not blockable (OOM reaper) nothing here sleeps: in queued mode
  *   the flush is posted like any other and the callback spins until it
  *   completes, helping the device after a grace period rather than
- *   depending on the queue thread (drv/invq.c, svmsim_invq_wait()).  The
- *   injected bug NO_FILL_BLOCK acts at the fill only (it ignores brackets
- *   in progress): every start and end here pairs up whatever the bug is
- *   at either moment, so switching it mid-bracket cannot leak a bracket
- *   or end another's.
+ *   depending on the queue thread (drv/invq.c, svmsim_invq_wait()).
+ *   Every start and end here pairs up whatever bug is injected at either
+ *   moment, so switching one mid-bracket cannot leak a bracket or end
+ *   another's.
+ *
+ * Injected bugs (inject.c) enter through its hooks only: what a callback
+ * flushes (svmsim_inj_range()), when the range model flushes
+ * (svmsim_inj_late_flush()) and whether ->release stops the device.
  *
  * Both: ->release (exit_mmap) kills the bond's TLB space before the page
  * tables go and has the bond reaped (drv/reap.c); ->free_notifier drops
@@ -48,20 +51,6 @@ static struct svmsim_bond *mn_bond(struct mmu_notifier *mn)
 static struct svmsim_bond *obs_bond(struct mmu_notifier *mn)
 {
 	return container_of(mn, struct svmsim_bond, obs);
-}
-
-/* SKIP_INVALIDATE: drop every param-th callback (0 or 1: all). */
-static bool svmsim_skip(struct svmsim_bond *b)
-{
-	u32 every;
-
-	if (READ_ONCE(b->inj.bug) != SVMSIM_BUG_SKIP_INVALIDATE)
-		return false;
-	every = READ_ONCE(b->inj.param);
-	if (every > 1 && atomic_inc_return(&b->inj.calls) % every)
-		return false;
-	svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
-	return true;
 }
 
 /* ---- the observer: what really changed (secondary model) ---- */
@@ -166,22 +155,6 @@ static unsigned int svmsim_obs_take(struct svmsim_bond *b,
 
 /* ---- secondary model ---- */
 
-/* The bug END_OFF_BY_ONE: the last page of the range is not flushed. */
-static bool svmsim_apply_bugs(struct svmsim_bond *b, unsigned long start,
-			      unsigned long *last)
-{
-	if (svmsim_skip(b))
-		return false;
-	if (READ_ONCE(b->inj.bug) == SVMSIM_BUG_END_OFF_BY_ONE &&
-	    *last != ULONG_MAX) {
-		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
-		if (*last - start < PAGE_SIZE)
-			return false;
-		*last -= PAGE_SIZE;
-	}
-	return true;
-}
-
 /*
  * Flush [start, last] as an injected bug lets us, and tell the sanitizer
  * what the callback flushed (svmsim_san_flush_begin() came first).
@@ -191,13 +164,13 @@ static void svmsim_callback_flush(struct svmsim_bond *b, unsigned long start,
 				  unsigned int nchanged, unsigned int event, bool may_sleep,
 				  u64 t0)
 {
-	unsigned long flast = last;
-	bool flushed = false;
+	unsigned long fstart = start, flast = last;
+	bool flushed = svmsim_inj_range(b, event, &fstart, &flast);
 
-	if (svmsim_apply_bugs(b, start, &flast))
-		flushed = svmsim_flush(b, start, flast, changed, nchanged, event, may_sleep, t0);
+	if (flushed)
+		svmsim_flush(b, fstart, flast, changed, nchanged, event, may_sleep, t0);
 	/* (1, 0): an empty range, whatever @start is */
-	svmsim_san_flush_end(b, start, last, event, flushed ? start : 1, flushed ? flast : 0);
+	svmsim_san_flush_end(b, start, last, event, flushed ? fstart : 1, flushed ? flast : 0);
 }
 
 /**
@@ -267,8 +240,11 @@ static int svmsim_range_start(struct mmu_notifier *mn,
 	 */
 	svmsim_san_flush_begin(b);
 	svm_tlb_invalidate_begin(&b->space, range->start, last);
-	svmsim_callback_flush(b, range->start, last, NULL, 0, svmsim_event_of(range->event),
-			      blockable, t0);
+	if (svmsim_inj_late_flush(b))
+		svmsim_san_flush_end(b, range->start, last, svmsim_event_of(range->event), 1, 0);
+	else
+		svmsim_callback_flush(b, range->start, last, NULL, 0,
+				      svmsim_event_of(range->event), blockable, t0);
 	return 0;
 }
 
@@ -279,6 +255,12 @@ static void svmsim_range_end(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return;
+	if (svmsim_inj_late_flush(b)) {
+		svmsim_san_flush_begin(b);
+		svmsim_callback_flush(b, range->start, svmsim_last(range->end), NULL, 0,
+				      svmsim_event_of(range->event),
+				      mmu_notifier_range_blockable(range), local_clock());
+	}
 	/* Most ends have no fill waiting: skip the wait queue's lock then. */
 	if (svm_tlb_invalidate_end(&b->space) && wq_has_sleeper(&b->fill_wq))
 		wake_up_all(&b->fill_wq);
@@ -294,6 +276,8 @@ static void svmsim_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct svmsim_bond *b = mn_bond(mn);
 
+	if (svmsim_inj_skip_release(b))
+		return;
 	svmsim_bond_kill(b, SVMSIM_EV_MM_RELEASE);
 	svmsim_bond_reap_kick(b);
 }

@@ -165,9 +165,16 @@ static u32 svmsim_san_recall(struct svmsim_bond *b, unsigned long va,
 	return n;
 }
 
-static void svmsim_san_report(struct svmsim_bond *b, struct svm_tlb_entry *e,
-			      unsigned long va, bool write, unsigned long cur_pfn,
-			      unsigned int cur_perm)
+/* A translation: the device's cached one, or the CPU's now. */
+struct svmsim_san_xlate {
+	unsigned long pfn;
+	unsigned int perm;
+	unsigned int shift;
+};
+
+static void svmsim_san_report(struct svmsim_bond *b, unsigned long va, bool write,
+			      const struct svmsim_san_xlate *cached,
+			      const struct svmsim_san_xlate *cur)
 {
 	struct svmsim_dev *dev = b->dev;
 	struct svmsim_san_inval invals[SVMSIM_SAN_INVALS];
@@ -184,16 +191,16 @@ static void svmsim_san_report(struct svmsim_bond *b, struct svm_tlb_entry *e,
 	r->pasid = b->pasid;
 	r->write = write;
 	r->addr = va;
-	r->cached_pfn = svm_tlb_entry_pfn(e, va);
-	r->current_pfn = cur_pfn;
-	r->cached_perm = e->perm;
-	r->current_perm = cur_perm;
-	r->page_shift = e->shift;
+	r->cached_pfn = cached->pfn;
+	r->current_pfn = cur->pfn;
+	r->cached_perm = cached->perm;
+	r->current_perm = cur->perm;
+	r->page_shift = cached->shift;
 	r->ninvals = ninvals;
 	memcpy(r->invals, invals, ninvals * sizeof(invals[0]));
 	spin_unlock(&dev->san_lock);
 	svmsim_count(b, SVMSIM_STAT_SAN_STALE, 1);
-	trace_svmsim_san_stale(dev->index, b->pasid, va, r->cached_pfn, cur_pfn, write);
+	trace_svmsim_san_stale(dev->index, b->pasid, va, cached->pfn, cur->pfn, write);
 }
 
 /*
@@ -305,10 +312,31 @@ int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned lo
 		svmsim_count(b, SVMSIM_STAT_SAN_WAITS, 1);
 		return SVMSIM_SAN_AGAIN;
 	}
-	svmsim_san_report(b, e, va, write, cur_pfn, cur_perm);
+	svmsim_san_report(b, va, write,
+			  &(struct svmsim_san_xlate){ cached, e->perm, e->shift },
+			  &(struct svmsim_san_xlate){ cur_pfn, cur_perm, 0 });
 	if (p)
 		put_page(p);
 	return SVMSIM_SAN_STALE;
+}
+
+/**
+ * svmsim_san_released() - ->release left the device running (a bug)
+ * @b: the bond, not killed by its ->release (injected SKIP_RELEASE).
+ *
+ * The page tables are about to be freed: a translation the device still
+ * holds now is stale whatever it maps, and the next device access through
+ * it would reach freed memory.  Report one (the CPU maps nothing).
+ */
+void svmsim_san_released(struct svmsim_bond *b)
+{
+	struct svmsim_san_xlate cached, none = { 0 };
+	unsigned long va;
+
+	if (!b->san.on)
+		return;
+	if (svm_tlb_first(&b->space, &va, &cached.pfn, &cached.shift, &cached.perm))
+		svmsim_san_report(b, va, false, &cached, &none);
 }
 
 /**

@@ -275,6 +275,8 @@ struct svmsim_observer {
  * @param: its parameter.
  * @fill_delay_us: sleep between the page walk and the insert.
  * @calls: invalidation callbacks seen, for SKIP_INVALIDATE.
+ *
+ * Read only through the hooks of inject.c.
  */
 struct svmsim_inject_state {
 	u32 bug;
@@ -442,7 +444,6 @@ void svmsim_mm_put(struct svmsim_mm *smm);
 /* bond.c */
 long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg);
 long svmsim_ioctl_unbind(struct svmsim_file *f, void __user *arg);
-long svmsim_ioctl_inject(struct svmsim_file *f, void __user *arg);
 struct svmsim_bond *svmsim_bond_lookup(struct svmsim_file *f, u32 pasid);
 struct svmsim_bond *svmsim_file_bond_get(struct svmsim_file *f, u32 pasid);
 void svmsim_bond_put(struct svmsim_bond *b);
@@ -452,7 +453,18 @@ void svmsim_bond_teardown(struct svmsim_bond *b);
 void svmsim_space_flush(struct svmsim_bond *b, const struct svm_tlb_flush_req *req,
 			struct svm_tlb_flush_res *res);
 
+/* inject.c: the catalogue of driver bugs, and its hooks */
+long svmsim_ioctl_inject(struct svmsim_file *f, void __user *arg);
+bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
+		      unsigned long *start, unsigned long *last);
+bool svmsim_inj_late_flush(struct svmsim_bond *b);
+unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b);
+bool svmsim_inj_nowait(struct svmsim_bond *b, const struct svm_tlb_flush_req *req);
+unsigned int svmsim_inj_fill_flags(struct svmsim_bond *b);
+bool svmsim_inj_skip_release(struct svmsim_bond *b);
+
 /* sanitize.c */
+void svmsim_san_released(struct svmsim_bond *b);
 void svmsim_san_bind(struct svmsim_bond *b, u32 flags);
 void svmsim_san_flush_begin(struct svmsim_bond *b);
 void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned long last,
@@ -477,7 +489,7 @@ int svmsim_notifier_register(struct svmsim_bond *b);
 void svmsim_notifier_unregister(struct svmsim_bond *b);
 
 /* flush.c */
-bool svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
+void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
 		  const struct svm_tlb_range *changed, unsigned int nchanged,
 		  unsigned int event, bool may_sleep, u64 t0);
 void svmsim_delay_ns(u64 ns);

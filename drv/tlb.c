@@ -448,6 +448,33 @@ bool svm_tlb_peek(struct svm_tlb_space *s, unsigned long va,
 	return found;
 }
 
+/**
+ * svm_tlb_first() - any one live entry of a space (diagnostics)
+ * @s: the PASID's space.
+ * @va: out: the entry's first address.
+ * @pfn: out: its first PFN.
+ * @shift: out: its page shift.
+ * @perm: out: its SVMSIM_PERM_* bits.
+ *
+ * Return: true if the space caches an entry.
+ */
+bool svm_tlb_first(struct svm_tlb_space *s, unsigned long *va, unsigned long *pfn,
+		   unsigned int *shift, unsigned int *perm)
+{
+	struct svm_tlb_entry *e;
+
+	spin_lock(&s->lock);
+	e = list_first_entry_or_null(&s->entries, struct svm_tlb_entry, snode);
+	if (e) {
+		*va = e->vpn << e->shift;
+		*pfn = e->pfn;
+		*shift = e->shift;
+		*perm = e->perm;
+	}
+	spin_unlock(&s->lock);
+	return e;
+}
+
 /* ---- removal ------------------------------------------------------------ */
 
 /*
@@ -957,10 +984,13 @@ static void svm_tlb_flush_probe(struct svm_tlb_space *s,
 		svm_tlb_probe_pages(s, SVM_TLB_SHIFT_2M, req, res, dead);
 }
 
-/* Walk the space's entries, removing those in range (all if @all). */
+/*
+ * Walk the space's entries, removing those in range (all if @all); with
+ * @only_4k (an injected bug) the 2M ones stay.
+ */
 static void svm_tlb_flush_walk(struct svm_tlb_space *s,
 			       const struct svm_tlb_flush_req *req, bool all,
-			       struct svm_tlb_flush_res *res,
+			       bool only_4k, struct svm_tlb_flush_res *res,
 			       struct list_head *dead)
 {
 	struct svm_tlb_entry *e, *n;
@@ -968,6 +998,8 @@ static void svm_tlb_flush_walk(struct svm_tlb_space *s,
 
 	list_for_each_entry_safe(e, n, &s->entries, snode) {
 		if (!all && !svm_tlb_overlaps(e, req->start, req->last))
+			continue;
+		if (only_4k && e->shift == SVM_TLB_SHIFT_2M)
 			continue;
 		set = svm_tlb_set_of(s->tlb, s->pasid, e->vpn, e->shift);
 		spin_lock(&set->lock);
@@ -1074,6 +1106,16 @@ static void svm_tlb_retire(struct svm_tlb_space *s,
 	smp_mb();
 }
 
+/* Does an injected bug make this flush leave the 2M entries? */
+static bool svm_tlb_flush_bug(const struct svm_tlb_flush_req *req, bool full,
+			      unsigned long pages)
+{
+	if (full)
+		return req->bugs & SVM_TLB_FLUSH_FULL_4K;
+	return (req->bugs & SVM_TLB_FLUSH_SMALL_4K) &&
+	       pages < (1UL << (SVM_TLB_SHIFT_2M - SVM_TLB_SHIFT_4K));
+}
+
 static void svm_tlb_flush_locked(struct svm_tlb_space *s,
 				 const struct svm_tlb_flush_req *req,
 				 struct svm_tlb_flush_res *res,
@@ -1094,11 +1136,14 @@ static void svm_tlb_flush_locked(struct svm_tlb_space *s,
 	probes = pages;
 	if (s->n2m)
 		probes += svm_tlb_huge_regions(req->start, req->last);
-	if (!res->full && probes <= s->nentries && probes <= budget) {
+	if (svm_tlb_flush_bug(req, res->full, pages)) {
+		res->walked = true;
+		svm_tlb_flush_walk(s, req, res->full, true, res, dead);
+	} else if (!res->full && probes <= s->nentries && probes <= budget) {
 		svm_tlb_flush_probe(s, req, res, dead);
 	} else if (s->nentries <= budget || !svm_tlb_may_retire(s)) {
 		res->walked = true;
-		svm_tlb_flush_walk(s, req, res->full, res, dead);
+		svm_tlb_flush_walk(s, req, res->full, false, res, dead);
 	} else {
 		/* Over the budget: the whole PASID, like its hardware flush. */
 		res->full = true;

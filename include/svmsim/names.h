@@ -111,6 +111,19 @@ static __maybe_unused const char * const svmsim_bug_names[SVMSIM_BUG_NR] = {
 	[SVMSIM_BUG_END_OFF_BY_ONE]	= "end_off_by_one",
 	[SVMSIM_BUG_WRONG_PASID]	= "wrong_pasid",
 	[SVMSIM_BUG_NO_WAIT]		= "no_wait",
+	[SVMSIM_BUG_SKIP_UNMAP]		= "skip_unmap",
+	[SVMSIM_BUG_SKIP_CLEAR]		= "skip_clear",
+	[SVMSIM_BUG_SKIP_PROTECTION_VMA] = "skip_protection_vma",
+	[SVMSIM_BUG_SKIP_PROTECTION_PAGE] = "skip_protection_page",
+	[SVMSIM_BUG_SKIP_MIGRATE]	= "skip_migrate",
+	[SVMSIM_BUG_SKIP_SOFT_DIRTY]	= "skip_soft_dirty",
+	[SVMSIM_BUG_SKIP_CHANGE_PTE]	= "skip_change_pte",
+	[SVMSIM_BUG_LATE_FLUSH]		= "late_flush",
+	[SVMSIM_BUG_START_OFF_BY_ONE]	= "start_off_by_one",
+	[SVMSIM_BUG_END_OVERFLOW]	= "end_overflow",
+	[SVMSIM_BUG_4K_LEAVES_2M]	= "4k_leaves_2m",
+	[SVMSIM_BUG_SKIP_RELEASE]	= "skip_release",
+	[SVMSIM_BUG_FULL_FORGETS_2M]	= "full_forgets_2m",
 };
 
 #endif /* _SVMSIM_NAMES_H */

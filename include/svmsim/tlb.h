@@ -300,6 +300,7 @@ struct svm_tlb_flush_res {
  * @nchanged: number of @changed ranges.
  * @budget: most pages probed or entries walked; a flush that would take
  *	more retires the whole space instead (O(1)); 0 = no bound.
+ * @bugs: SVM_TLB_FLUSH_* injected bugs; 0 for a correct flush.
  */
 struct svm_tlb_flush_req {
 	unsigned long start;
@@ -308,7 +309,16 @@ struct svm_tlb_flush_req {
 	const struct svm_tlb_range *changed;
 	unsigned int nchanged;
 	unsigned long budget;
+	unsigned int bugs;
 };
+
+/*
+ * Flush bugs (svm_tlb_flush_req.bugs): the flush walks the space and
+ * removes 4K entries only -- a range of less than 2M (SMALL_4K), or a
+ * whole-space flush (FULL_4K) -- leaving the 2M entries that overlap.
+ */
+#define SVM_TLB_FLUSH_SMALL_4K	(1u << 0)
+#define SVM_TLB_FLUSH_FULL_4K	(1u << 1)
 
 /* Flags of svm_tlb_fill_begin() and svm_tlb_insert(): injected bugs only. */
 #define SVM_TLB_INSERT_NOCHECK	(1u << 0) /* insert: skip every staleness check */
@@ -333,6 +343,8 @@ struct svm_tlb_entry *svm_tlb_lookup(struct svm_tlb_space *s, unsigned long va,
 void svm_tlb_put(struct svm_tlb_entry *e);
 bool svm_tlb_peek(struct svm_tlb_space *s, unsigned long va,
 		  unsigned long *pfn, unsigned int *shift, unsigned int *perm);
+bool svm_tlb_first(struct svm_tlb_space *s, unsigned long *va, unsigned long *pfn,
+		   unsigned int *shift, unsigned int *perm);
 
 int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
 		       unsigned int flags, unsigned long *seq);

@@ -59,8 +59,10 @@
  *    allocate their pages on first touch, within the device's memory
  *    (window_mem_mb; mmap and swapping zaps fail with ENOMEM beyond it);
  *    stat WINDOW_PAGES.
+ * 4: the catalogue of injectable bugs grew from 6 to 19 (enum svmsim_bug);
+ *    injected bugs work on sanitized noref bonds.
  */
-#define SVMSIM_ABI_VERSION	3
+#define SVMSIM_ABI_VERSION	4
 #define SVMSIM_IOC_MAGIC	0xC7
 #define SVMSIM_DEV_PREFIX	"/dev/svmsim"
 
@@ -653,24 +655,62 @@ struct svmsim_probe {
 /* ---- fault injection -------------------------------------------------------- */
 
 /**
- * enum svmsim_bug - classic driver mistakes the device can be told to make
+ * enum svmsim_bug - the catalogue of classic driver mistakes (drv/inject.c)
+ *
+ * Each is a mistake real invalidation code has made; the device makes it
+ * when told to.  Values are ABI: new bugs are appended.  Where a bug
+ * applies: "range" and "secondary" are models, "queued" a flush mode.
+ *
  * @SVMSIM_BUG_NONE: behave correctly.
  * @SVMSIM_BUG_SKIP_INVALIDATE: ignore an invalidation callback: every
- *	@param-th one (0 or 1: all).
- * @SVMSIM_BUG_NO_FILL_BLOCK: range model: flush at invalidate_range_start
- *	but let fills proceed before the matching end (the PTE is not cleared
- *	yet, so a fill can cache the old page).
+ *	@param-th one (0 or 1: all).  Both models.
+ * @SVMSIM_BUG_NO_FILL_BLOCK: flush at invalidate_range_start but let fills
+ *	proceed before the matching end (the PTE is not cleared yet, so a
+ *	fill can cache the old page).  Range.
  * @SVMSIM_BUG_IGNORE_SEQ: insert fills without checking the invalidation
- *	sequence count.
- * @SVMSIM_BUG_END_OFF_BY_ONE: treat the inclusive last address as exclusive:
- *	the last page of every range is not flushed.
+ *	sequence count (a fill that walked the old PTE is kept).  Both.
+ * @SVMSIM_BUG_END_OFF_BY_ONE: the end taken one page short (an exclusive
+ *	end converted twice): the last page of every range stays.  Both.
  * @SVMSIM_BUG_WRONG_PASID: flush another PASID's entries instead of the
- *	bond's (the device models it as flushing nothing of this bond).
- * @SVMSIM_BUG_NO_WAIT: queued mode: return before the flush completes.
+ *	bond's (the device models it as flushing nothing of this bond).  Both.
+ * @SVMSIM_BUG_NO_WAIT: return before the queued flush completes.  Queued.
+ * @SVMSIM_BUG_SKIP_UNMAP: ignore invalidations of event
+ *	MMU_NOTIFY_UNMAP (munmap, mremap).  Range: only its callbacks carry
+ *	the event (the secondary callback has none); the same for the next
+ *	five.
+ * @SVMSIM_BUG_SKIP_CLEAR: ignore MMU_NOTIFY_CLEAR (MADV_DONTNEED, zap,
+ *	COW, NUMA migration, reclaim, THP split).  Range.
+ * @SVMSIM_BUG_SKIP_PROTECTION_VMA: ignore MMU_NOTIFY_PROTECTION_VMA
+ *	(mprotect).  Range.
+ * @SVMSIM_BUG_SKIP_PROTECTION_PAGE: ignore MMU_NOTIFY_PROTECTION_PAGE
+ *	(fork write-protecting the parent's COW pages; page_mkclean).  Range.
+ * @SVMSIM_BUG_SKIP_MIGRATE: ignore MMU_NOTIFY_MIGRATE.  Range.  Only
+ *	migrate_vma() (device-private memory) sends it; NUMA migration and
+ *	move_pages() send MMU_NOTIFY_CLEAR.
+ * @SVMSIM_BUG_SKIP_SOFT_DIRTY: ignore MMU_NOTIFY_SOFT_DIRTY (writing 4 to
+ *	/proc/PID/clear_refs).  Range.
+ * @SVMSIM_BUG_SKIP_CHANGE_PTE: ignore ->change_pte (6.1 only: 6.10
+ *	removed it; EOPNOTSUPP on newer kernels).  Secondary.
+ * @SVMSIM_BUG_LATE_FLUSH: flush at invalidate_range_end instead of start
+ *	(the device uses the old page while the kernel changes it).  Range.
+ * @SVMSIM_BUG_START_OFF_BY_ONE: the start taken one page late (rounded up
+ *	past an aligned start): the first page of every range stays.  Both.
+ * @SVMSIM_BUG_END_OVERFLOW: the end rounded up to a page: end = ULONG_MAX
+ *	(a whole-address-space flush) wraps to 0 and nothing is flushed (the
+ *	intel_svm bug fixed by e7ad6c2a4b1a).  Both.
+ * @SVMSIM_BUG_4K_LEAVES_2M: an invalidation of less than 2M looks up 4K
+ *	entries only, leaving a 2M entry that covers the range.  Both.
+ * @SVMSIM_BUG_SKIP_RELEASE: ->release does not stop the device: it keeps
+ *	its translations of an mm whose page tables are being freed.  Both.
+ * @SVMSIM_BUG_FULL_FORGETS_2M: the PASID-wide flush (a whole-address-space
+ *	range, or one over the device's flush_threshold) drops 4K entries
+ *	only.  Both.
  *
  * Bugs need the module parameter allow_inject=1 (EPERM otherwise) and a
- * SVMSIM_FILL_REF bond (EINVAL otherwise), so a stale entry still points at
- * a page the device holds a reference on.
+ * SVMSIM_FILL_REF bond, or a sanitized one (EINVAL otherwise), so that a
+ * stale entry either still holds its page or is stopped before it is
+ * used.  A bug that does not apply to the bond's model or flush mode is
+ * EINVAL.
  */
 enum svmsim_bug {
 	SVMSIM_BUG_NONE,
@@ -680,6 +720,19 @@ enum svmsim_bug {
 	SVMSIM_BUG_END_OFF_BY_ONE,
 	SVMSIM_BUG_WRONG_PASID,
 	SVMSIM_BUG_NO_WAIT,
+	SVMSIM_BUG_SKIP_UNMAP,
+	SVMSIM_BUG_SKIP_CLEAR,
+	SVMSIM_BUG_SKIP_PROTECTION_VMA,
+	SVMSIM_BUG_SKIP_PROTECTION_PAGE,
+	SVMSIM_BUG_SKIP_MIGRATE,
+	SVMSIM_BUG_SKIP_SOFT_DIRTY,
+	SVMSIM_BUG_SKIP_CHANGE_PTE,
+	SVMSIM_BUG_LATE_FLUSH,
+	SVMSIM_BUG_START_OFF_BY_ONE,
+	SVMSIM_BUG_END_OVERFLOW,
+	SVMSIM_BUG_4K_LEAVES_2M,
+	SVMSIM_BUG_SKIP_RELEASE,
+	SVMSIM_BUG_FULL_FORGETS_2M,
 	SVMSIM_BUG_NR
 };
 
@@ -696,8 +749,10 @@ enum svmsim_bug {
  * @reserved: must be zero.
  *
  * Errors: EPERM a bug without allow_inject=1, or @pasid bound by another
- * mm; EINVAL bad values, a bug on a noref bond, NO_FILL_BLOCK on a non-range
- * bond, NO_WAIT on a sync device, @pasid not bound through this fd; ESRCH
+ * mm; EINVAL bad values, a bug on an unsanitized noref bond or a pinned
+ * one, a bug for another model (see enum svmsim_bug), NO_WAIT on a sync
+ * device, @pasid not bound through this fd; EOPNOTSUPP SKIP_CHANGE_PTE on
+ * a kernel without ->change_pte; ESRCH
  * the bond is dead (its process exited -- released or reaped -- or it is
  * being unbound).
  */
