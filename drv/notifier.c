@@ -350,10 +350,17 @@ int svmsim_notifier_register(struct svmsim_bond *b)
 	if (b->model == SVMSIM_MODEL_PINNED)
 		return svmsim_mn_add(b, &b->mn, &svmsim_pinned_ops);
 	if (b->model == SVMSIM_MODEL_SECONDARY) {
-		ret = svmsim_mn_add(b, &b->obs, &svmsim_observer_ops);
+		/*
+		 * The observer last: the mm calls its newest subscriber first,
+		 * so on 6.1 a range_end ends the observer's bracket before the
+		 * flush it then sends to the bond takes the brackets -- an
+		 * ended bracket is not left behind as if its flush were still
+		 * to come (the sanitizer would excuse a stale entry under it).
+		 */
+		ret = svmsim_mn_add(b, &b->mn, &svmsim_secondary_ops);
 		if (ret)
 			return ret;
-		return svmsim_mn_add(b, &b->mn, &svmsim_secondary_ops);
+		return svmsim_mn_add(b, &b->obs, &svmsim_observer_ops);
 	}
 	return svmsim_mn_add(b, &b->mn, &svmsim_range_ops);
 }

@@ -279,6 +279,7 @@ struct svm_tlb_range {
  *	entries for svm_tlb_space_reclaim(); their release is deferred).
  * @uncounted: of @retired, entries whose collateral was not counted: the
  *	changed ranges held more pages than the budget allows probing.
+ * @spared: entries in range that an injected bug left (@bugs).
  */
 struct svm_tlb_flush_res {
 	unsigned long removed;
@@ -287,6 +288,7 @@ struct svm_tlb_flush_res {
 	bool walked;
 	unsigned long retired;
 	unsigned long uncounted;
+	unsigned long spared;
 };
 
 /**

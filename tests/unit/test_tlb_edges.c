@@ -205,6 +205,45 @@ static void test_huge_entries(void)
 	teardown(f);
 }
 
+/* The injected flush bugs: 4K entries go, the 2M entries that overlap stay. */
+static void test_flush_bugs(void)
+{
+	struct fixture *f = setup(1024, 0, 0);
+	struct svm_tlb_flush_res res;
+	struct svm_tlb_flush_req req = { .bugs = SVM_TLB_FLUSH_SMALL_4K };
+
+	fill_va(&f->s, BASE + HUGE, 21, 512, RW, NULL);
+	fill_pages(&f->s, BASE, 3);
+	req.start = BASE + HUGE + 5 * PG;
+	req.last = BASE + HUGE + 6 * PG - 1;
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.removed == 0 && res.spared == 1 && cached(&f->s, BASE + HUGE + 5 * PG),
+	       "SMALL_4K: a 4K flush inside a 2M entry leaves it (spared %lu)", res.spared);
+	req.start = BASE + HUGE;
+	req.last = BASE + 2 * HUGE - 1;
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.removed == 1 && !res.spared && !cached(&f->s, BASE + HUGE),
+	       "SMALL_4K: a flush of the whole 2M still removes it");
+
+	fill_va(&f->s, BASE + HUGE, 21, 512, RW, NULL);
+	req.bugs = SVM_TLB_FLUSH_FULL_4K;
+	req.start = 0;
+	req.last = ~0ul;
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.full && res.removed == 3 && res.spared == 1 && cached(&f->s, BASE + HUGE) &&
+	       !cached(&f->s, BASE),
+	       "FULL_4K: a whole-space flush removes the 4K entries only (%lu, spared %lu)",
+	       res.removed, res.spared);
+	fill_pages(&f->s, BASE, 3);
+	req.start = BASE;
+	req.last = BASE + 64 * PG - 1;
+	req.threshold = 16;
+	svm_tlb_flush(&f->s, &req, &res);
+	tap_ok(res.full && res.removed == 3 && res.spared == 1 && cached(&f->s, BASE + HUGE),
+	       "FULL_4K: so does a flush escalated over the threshold");
+	teardown(f);
+}
+
 static void test_stale_insert(void)
 {
 	struct fixture *f = setup(64, 0, 0);
@@ -628,12 +667,13 @@ static void test_retire_drain(void)
 int main(void)
 {
 	rcu_register_thread();
-	tap_plan(53);
+	tap_plan(57);
 	test_exact_ends();
 	test_ulong_max();
 	test_huge_flush_cost();
 	test_second_flush_cheap();
 	test_huge_entries();
+	test_flush_bugs();
 	test_stale_insert();
 	test_in_progress();
 	test_dead();

@@ -78,6 +78,7 @@ else
 		run svmsim-test_stress --model $model --flush queued --latency-ns 50000
 		run svmsim-test_queue --model $model --seconds 8
 		run svmsim-test_inject --model $model
+		run svmsim-test_catalogue --model $model
 		run svmsim-test_callbacks --model $model
 		run svmsim-test_alloc --model $model
 		for fill in ref noref; do
@@ -109,6 +110,7 @@ else
 	unset SVMSIM_SUITE
 	for model in secondary range; do
 		run svmsim-test_inject --model $model --sanitize 1 --fill noref
+		run svmsim-test_catalogue --model $model --sanitize 1 --fill noref
 	done
 	# The short fuzz: random bind models cover secondary, range and pinned.
 	run svmsim-fuzz --duration 45 --inject --progress 15
