@@ -133,6 +133,13 @@ void checker_observe(const struct region *r, size_t page, struct dma_obs *o)
 {
 	o->state = atomic_load(&r->state);
 	o->published = atomic_load(&r->published[page]);
+	o->keep = atomic_load(&r->keep);
+}
+
+/* The DMA ran inside one operation that keeps the contents: its keep. */
+static uint64_t within_keep(const struct dma_obs *a, const struct dma_obs *b)
+{
+	return a->keep == b->keep ? a->keep : 0;
 }
 
 /* The page held one published generation for all of the DMA: its value. */
@@ -165,6 +172,24 @@ static void checker_judge_fault(struct checker *ck, struct region *r, size_t pag
 			   "", ret);
 }
 
+/* A read inside an operation that keeps the contents (@keep: 0 if not). */
+static void checker_judge_read_during(struct checker *ck, struct region *r, size_t page,
+				      uint64_t keep, const struct page_hdr *h)
+{
+	if (!keep)
+		return;
+	if (h->region_id != r->map.id || h->page_index != page)
+		checker_violation(ck, V_WRONG_PAGE, r, page,
+				  "during the operation the device read header {gen %llu, region "
+				  "%llu, page %llu}, expected this page's", (unsigned long long)h->gen,
+				  (unsigned long long)h->region_id, (unsigned long long)h->page_index);
+	else if (h->gen < keep)
+		checker_violation(ck, V_STALE_READ, r, page,
+				  "during the operation the device read gen %llu, older than the "
+				  "gen %llu the page held before it", (unsigned long long)h->gen,
+				  (unsigned long long)keep);
+}
+
 void checker_judge_read(struct checker *ck, struct region *r, size_t page,
 			const struct dma_obs *before, int ret, const struct page_hdr *h)
 {
@@ -182,8 +207,10 @@ void checker_judge_read(struct checker *ck, struct region *r, size_t page,
 				  "unmapped (read gen %llu, region gen %llu)",
 				  (unsigned long long)h->gen, (unsigned long long)atomic_load(&r->gen));
 	gen = stable_gen(before, &after);
-	if (!gen)
+	if (!gen) {
+		checker_judge_read_during(ck, r, page, within_keep(before, &after), h);
 		return;
+	}
 	if (h->region_id != r->map.id || h->page_index != page)
 		checker_violation(ck, V_WRONG_PAGE, r, page,
 				  "device read header {gen %llu, region %llu, page %llu}, expected "
@@ -220,6 +247,9 @@ void checker_judge_write(struct checker *ck, struct region *r, size_t page, unsi
 	gen = stable_gen(before, &after);
 	if (gen)
 		atomic_store(&r->acks[page * ck->t->ndev + tid], ack_pack(gen, value));
+	gen = within_keep(before, &after);
+	if (gen)
+		atomic_store(&r->op_acks[page * ck->t->ndev + tid], ack_pack(gen, value));
 }
 
 void checker_prefetch_failed(struct checker *ck, const void *addr, int ret)
@@ -230,20 +260,24 @@ void checker_prefetch_failed(struct checker *ck, const void *addr, int ret)
 		checker_unexpected(ck, "device prefetch", addr, " of a mapped region", ret);
 }
 
-/* Before page @page changes: every write acknowledged in @gen must be seen. */
-static void checker_acks(struct checker *ck, struct region *r, size_t page, uint64_t gen)
+/*
+ * Every write of @acks (per page and device thread) acknowledged in @gen
+ * must be seen in page @page now; @when says when they were acknowledged.
+ */
+static void checker_acks(struct checker *ck, struct region *r, _Atomic uint64_t *acks,
+			 size_t page, uint64_t gen, const char *when)
 {
 	unsigned int t;
 
 	for (t = 0; gen && t < ck->t->ndev; t++) {
-		uint64_t ack = atomic_load(&r->acks[page * ck->t->ndev + t]);
+		uint64_t ack = atomic_load(&acks[page * ck->t->ndev + t]);
 		uint64_t seen = *map_slot(&r->map, page, t);
 
 		if (ack && ack >> 32 == (uint32_t)gen && seen < (uint32_t)ack)
 			checker_violation(ck, V_LOST_WRITE, r, page,
-					  "device thread %u's write of %u was acknowledged at gen "
+					  "device thread %u's write of %u was acknowledged %s gen "
 					  "%llu, the CPU sees %llu (a device write the CPU never sees)",
-					  t, (uint32_t)ack, (unsigned long long)gen,
+					  t, (uint32_t)ack, when, (unsigned long long)gen,
 					  (unsigned long long)seen);
 	}
 }
@@ -251,8 +285,10 @@ static void checker_acks(struct checker *ck, struct region *r, size_t page, uint
 /*
  * The owner is about to change @r with @op (NULL: keep the name; the final
  * check): busy, nothing published, and the acknowledged writes checked.
+ * If the operation @preserves the contents, accesses during it are judged
+ * too, against the generation the region holds now.
  */
-void checker_begin(struct checker *ck, struct region *r, const char *op)
+void checker_begin(struct checker *ck, struct region *r, const char *op, bool preserves)
 {
 	size_t k;
 
@@ -260,7 +296,9 @@ void checker_begin(struct checker *ck, struct region *r, const char *op)
 		atomic_store(&r->op, op);
 	checker_set_state(r, RS_BUSY);
 	for (k = 0; k < r->map.npages; k++)
-		checker_acks(ck, r, k, atomic_exchange(&r->published[k], 0));
+		checker_acks(ck, r, r->acks, k, atomic_exchange(&r->published[k], 0), "at");
+	if (preserves)
+		atomic_store(&r->keep, atomic_load(&r->gen));
 }
 
 void checker_set_state(struct region *r, enum region_state st)
@@ -278,7 +316,12 @@ void checker_publish_page(struct region *r, size_t page, uint64_t gen)
 /* The change is done and every page stamped with r->gen: publish it. */
 int checker_end(struct checker *ck, struct region *r)
 {
+	uint64_t keep = atomic_exchange(&r->keep, 0);
 	size_t k;
+
+	/* (cleared first: a write recorded now completed before this point) */
+	for (k = 0; keep && k < r->map.npages; k++)
+		checker_acks(ck, r, r->op_acks, k, keep, "during the operation from");
 
 	for (k = 0; k < r->map.npages; k++)
 		checker_publish_page(r, k, atomic_load(&r->gen));

@@ -29,6 +29,32 @@
  *    when the parent has finished its iteration it looks again: the device
  *    must never have written them.
  *
+ * During an operation that keeps the contents (migrate, mprotect, cow:
+ * struct workload.preserves) the checker also judges what happens while
+ * it runs, where the rules above see only a busy region.  The owner
+ * records the region's generation before the operation (its "keep"), and
+ * a device access that observed the same keep before and after its DMA
+ * ran entirely inside that one operation:
+ *
+ *  - a read must return this page's header with the old generation or a
+ *    newer one (the CPU stamps the new one before the operation ends):
+ *    another page's header is a wrong page, an older generation a stale
+ *    read;
+ *  - a write acknowledged then is recorded apart, and when the operation
+ *    ends the owner, having cleared the keep first, reads the slot through
+ *    the CPU: less than the value is a lost write -- one that landed, say,
+ *    on the source page after migration copied it.
+ *
+ * No false positive, by construction: the generation and the slot are
+ * the page's contents, which the operation keeps, so a coherent device
+ * can only see them as before or as the CPU set them since; a write
+ * counts only if its DMA completed before the device's second look saw
+ * the keep still set, hence before the owner cleared it and read the
+ * slot (sequentially consistent atomics order the two); a record the
+ * owner misses is a check skipped, never a false alarm.  Each device
+ * thread writes increasing values into its own slot only, so any later
+ * value there includes the one acknowledged.
+ *
  * A DMA error is legitimate while the region is busy, unmapped or
  * read-only; EAGAIN is retryable; any other error, or a fault while the
  * region stayed mapped and writable, is an unexpected fault (counted and
@@ -73,6 +99,7 @@ struct checker {
 struct dma_obs {
 	uint64_t state;
 	uint64_t published;
+	uint64_t keep;
 };
 
 int checker_init(struct checker *ck, struct region_table *t, const char *workload,
@@ -89,7 +116,7 @@ void checker_judge_write(struct checker *ck, struct region *r, size_t page, unsi
 void checker_prefetch_failed(struct checker *ck, const void *addr, int ret);
 
 /* Mutator side. */
-void checker_begin(struct checker *ck, struct region *r, const char *op);
+void checker_begin(struct checker *ck, struct region *r, const char *op, bool preserves);
 void checker_set_state(struct region *r, enum region_state st);
 void checker_publish_page(struct region *r, size_t page, uint64_t gen);
 int checker_end(struct checker *ck, struct region *r);

@@ -119,7 +119,7 @@ static void final_check(struct bench *b)
 	unsigned int i;
 
 	for (i = 0; i < b->table.n; i++)
-		checker_begin(&b->ck, &b->table.regions[i], NULL);
+		checker_begin(&b->ck, &b->table.regions[i], NULL, false);
 }
 
 static void collect(struct bench *b, struct results *res)

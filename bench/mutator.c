@@ -114,7 +114,7 @@ static int mutate_bound(struct mutator *m, struct region *r, const struct worklo
 	};
 	int ret;
 
-	checker_begin(&b->ck, r, op->op);
+	checker_begin(&b->ck, r, op->op, op->preserves);
 	m->cur = r;
 	m->gen = gen;
 	side_enter(&b->bl, SIDE_BOUND);

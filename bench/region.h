@@ -33,6 +33,10 @@ struct region {
 	_Atomic uint64_t *published;
 	/* per page and device thread: ack_pack(generation, value acknowledged) */
 	_Atomic uint64_t *acks;
+	/* while an operation that keeps the contents runs: the generation before it; else 0 */
+	_Atomic uint64_t keep;
+	/* per page and device thread: ack_pack(keep, value) acknowledged while it ran */
+	_Atomic uint64_t *op_acks;
 };
 
 /* One incarnation of a region, as device threads see it. */

@@ -83,6 +83,11 @@ struct workload {
 	bool window;			/* regions are device windows */
 	bool needs_numa;		/* needs two NUMA nodes */
 	bool forks;			/* may fork a child that watches the pages */
+	/*
+	 * The operation keeps the region's contents (migrate, mprotect, cow):
+	 * the checker also judges device accesses made while it runs.
+	 */
+	bool preserves;
 	/* The operation for one iteration (mixed draws one); NULL: itself. */
 	const struct workload *(*pick)(uint64_t *rng, unsigned int nnodes);
 	int (*mutate)(struct mutation *m);

@@ -170,5 +170,6 @@ const struct workload workload_cow = {
 	.name = "cow",
 	.op = "first write after fork",
 	.forks = true,
+	.preserves = true,
 	.mutate = cow_mutate,
 };

@@ -105,5 +105,6 @@ const struct workload workload_migrate = {
 	.name = "migrate",
 	.op = "move_pages",
 	.needs_numa = true,
+	.preserves = true,
 	.mutate = migrate_mutate,
 };

@@ -28,5 +28,6 @@ static int mprotect_mutate(struct mutation *m)
 const struct workload workload_mprotect = {
 	.name = "mprotect",
 	.op = "mprotect(PROT_READ)",
+	.preserves = true,
 	.mutate = mprotect_mutate,
 };
