@@ -27,6 +27,7 @@ static void svmsim_bond_free_work(struct work_struct *work)
 
 	svm_tlb_space_free(&b->space);
 	svmsim_counters_free(&b->stats);
+	svmsim_san_free(b);
 	mmdrop(b->mm);
 	svmsim_file_put(b->file);
 	kfree(b);

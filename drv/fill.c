@@ -333,7 +333,7 @@ static int svmsim_walk(struct svmsim_bond *b, unsigned long va, bool write,
 /* Step 3: insert the walk's translation; the entry takes @w's page. */
 static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 			 struct svmsim_walk *w, unsigned long seq,
-			 unsigned int flags)
+			 unsigned int flags, bool write)
 {
 	struct svm_tlb_entry *e;
 	bool keep = w->pinned || b->fill == SVMSIM_FILL_REF || (w->pfnmap && w->page);
@@ -360,6 +360,7 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 		return ret == -EEXIST ? 0 : ret;
 	}
 	svmsim_count(b, SVMSIM_STAT_FILLS, 1);
+	svmsim_san_filled(b, va, w->pfn, w->shift, write);	/* not @e: it may be gone */
 	if (w->shift == SVM_TLB_SHIFT_2M)
 		svmsim_count(b, SVMSIM_STAT_FILLS_2M, 1);
 	if (w->pinned)
@@ -443,7 +444,7 @@ int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 			usleep_range(delay, delay + delay / 8 + 1);
 		start = va & ~((1ul << w.shift) - 1);
 		last = start + (1ul << w.shift) - 1;
-		ret = svmsim_insert(b, va, &w, seq, flags);
+		ret = svmsim_insert(b, va, &w, seq, flags, write);
 		if (ret != -EAGAIN)
 			break;
 		svmsim_count(b, SVMSIM_STAT_FILL_RETRIES, 1);

@@ -57,6 +57,13 @@
 #include "svmsim/names.h"
 #include "trace.h"
 
+/* A translation: the device's cached one, or the CPU's now. */
+struct svmsim_san_xlate {
+	unsigned long pfn;
+	unsigned int perm;
+	unsigned int shift;
+};
+
 static bool sanitize;
 module_param(sanitize, bool, 0644);
 MODULE_PARM_DESC(sanitize,
@@ -72,6 +79,68 @@ void svmsim_san_bind(struct svmsim_bond *b, u32 flags)
 	spin_lock_init(&b->san.lock);
 	atomic_set(&b->san.flushing, 0);
 	b->san.on = (flags & SVMSIM_BIND_SANITIZE) || READ_ONCE(sanitize);
+	if (b->san.on && !svmsim_alloc_fails())
+		b->san.fills = kcalloc(SVMSIM_SAN_FILLS, sizeof(*b->san.fills),
+				       GFP_KERNEL_ACCOUNT);
+}
+
+/**
+ * svmsim_san_free() - free a bond's sanitizer state
+ * @b: the bond, being freed.
+ */
+void svmsim_san_free(struct svmsim_bond *b)
+{
+	kfree(b->san.fills);
+}
+
+/**
+ * svmsim_san_filled() - a fill inserted an entry: remember it for reports
+ * @b: the bond.
+ * @va: the address that missed.
+ * @pfn: the entry's first PFN.
+ * @shift: its page shift.
+ * @write: the access that missed was a write.
+ */
+void svmsim_san_filled(struct svmsim_bond *b, unsigned long va, unsigned long pfn,
+		       unsigned int shift, bool write)
+{
+	struct svmsim_san_fill *f;
+
+	if (!b->san.fills)
+		return;
+	spin_lock(&b->san.lock);
+	f = &b->san.fills[b->san.fnext++ % SVMSIM_SAN_FILLS];
+	f->vpn = va >> shift;
+	f->pfn = pfn;
+	f->shift = shift;
+	f->ns = ktime_get_ns();
+	f->tid = task_pid_nr(current);
+	f->write = write;
+	spin_unlock(&b->san.lock);
+}
+
+/* The newest remembered fill of the entry @x caches for @va, into @r. */
+static void svmsim_san_recall_fill(struct svmsim_bond *b, unsigned long va,
+				   const struct svmsim_san_xlate *x,
+				   struct svmsim_san_report *r)
+{
+	unsigned long first = x->pfn - ((va & ((1UL << x->shift) - 1)) >> PAGE_SHIFT);
+	const struct svmsim_san_fill *f;
+	unsigned int i;
+
+	if (!b->san.fills)
+		return;
+	spin_lock(&b->san.lock);
+	for (i = 1; i <= SVMSIM_SAN_FILLS; i++) {
+		f = &b->san.fills[(b->san.fnext - i) % SVMSIM_SAN_FILLS];
+		if (f->ns && f->shift == x->shift && f->vpn == va >> x->shift && f->pfn == first) {
+			r->fill_ns = f->ns;
+			r->fill_tid = f->tid;
+			r->fill_write = f->write;
+			break;
+		}
+	}
+	spin_unlock(&b->san.lock);
 }
 
 /**
@@ -165,27 +234,23 @@ static u32 svmsim_san_recall(struct svmsim_bond *b, unsigned long va,
 	return n;
 }
 
-/* A translation: the device's cached one, or the CPU's now. */
-struct svmsim_san_xlate {
-	unsigned long pfn;
-	unsigned int perm;
-	unsigned int shift;
-};
-
 static void svmsim_san_report(struct svmsim_bond *b, unsigned long va, bool write,
 			      const struct svmsim_san_xlate *cached,
 			      const struct svmsim_san_xlate *cur)
 {
 	struct svmsim_dev *dev = b->dev;
 	struct svmsim_san_inval invals[SVMSIM_SAN_INVALS];
-	struct svmsim_san_report *r;
+	struct svmsim_san_report rep = { 0 }, *r;
 	u32 ninvals = svmsim_san_recall(b, va, invals);
+
+	/* (the bond's lock before the device's: see the lock order) */
+	svmsim_san_recall_fill(b, va, cached, &rep);
 
 	spin_lock(&dev->san_lock);
 	r = &dev->san_ring[dev->san_total++ % SVMSIM_SAN_REPORTS];
 	if (dev->san_kept < SVMSIM_SAN_REPORTS)
 		dev->san_kept++;
-	memset(r, 0, sizeof(*r));
+	*r = rep;
 	r->seq = dev->san_total;
 	r->ns = ktime_get_ns();
 	r->pasid = b->pasid;
@@ -410,6 +475,9 @@ static int svmsim_san_show(struct seq_file *m, void *unused)
 			   r->seq, r->ns, r->pasid, r->write ? "write" : "read", r->addr,
 			   r->cached_pfn, r->cached_perm, r->page_shift, r->current_pfn,
 			   r->current_perm);
+		if (r->fill_ns)
+			seq_printf(m, "    filled at %llu ns by a %s of tid %u\n", r->fill_ns,
+				   r->fill_write ? "write" : "read", r->fill_tid);
 		for (k = 0; k < r->ninvals; k++)
 			seq_printf(m, "    %s [%#llx, %#llx] at %llu ns: %s\n",
 				   svmsim_event_names[r->invals[k].event], r->invals[k].start,

@@ -58,7 +58,7 @@
  *   svmsim_observer.lock (callback)    the ranges a bond saw start; also
  *                                      read by the sanitizer (sanitize.c)
  *                                      under an entry hold.
- *   svmsim_bond_san.lock (callback)    a bond's recent invalidations.
+ *   svmsim_bond_san.lock (callback)    a bond's recent invalidations and fills.
  *   svmsim_invq.lock (callback)        the invalidation queue.
  *   svmsim_dev.san_lock                the sanitizer's reports; innermost.
  * Notifier SRCU (kernel): every callback runs in an SRCU read section of
@@ -292,6 +292,16 @@ struct svmsim_inject_state {
 
 enum { SVMSIM_SAN_OK, SVMSIM_SAN_AGAIN, SVMSIM_SAN_STALE };
 
+/* One fill of a sanitized bond: the entry it inserted, when, for whom. */
+struct svmsim_san_fill {
+	unsigned long vpn;
+	unsigned long pfn;
+	u64 ns;
+	pid_t tid;
+	u8 shift;
+	bool write;
+};
+
 /* One invalidation callback: its range, and what it flushed of it. */
 struct svmsim_san_inv {
 	unsigned long start;
@@ -306,9 +316,12 @@ struct svmsim_san_inv {
  * struct svmsim_bond_san - the sanitizer's state of a bond
  * @on: accesses are checked (decided at bind).
  * @flushing: invalidation callbacks between their start and their end.
- * @lock: guards @hist and @next (callback context).
+ * @lock: guards @hist, @next, @fills and @fnext (callback context).
  * @next: slot of the next @hist record.
  * @hist: the newest invalidations, for reports.
+ * @fnext: slot of the next @fills record.
+ * @fills: the newest SVMSIM_SAN_FILLS fills, for reports (allocated at
+ *	bind when @on; NULL if that failed: reports then lack them).
  */
 struct svmsim_bond_san {
 	bool on;
@@ -316,6 +329,8 @@ struct svmsim_bond_san {
 	spinlock_t lock;
 	unsigned int next;
 	struct svmsim_san_inv hist[SVMSIM_SAN_HIST];
+	unsigned int fnext;
+	struct svmsim_san_fill *fills;
 };
 
 /**
@@ -465,6 +480,9 @@ bool svmsim_inj_skip_release(struct svmsim_bond *b);
 
 /* sanitize.c */
 void svmsim_san_released(struct svmsim_bond *b);
+void svmsim_san_filled(struct svmsim_bond *b, unsigned long va, unsigned long pfn,
+		       unsigned int shift, bool write);
+void svmsim_san_free(struct svmsim_bond *b);
 void svmsim_san_bind(struct svmsim_bond *b, u32 flags);
 void svmsim_san_flush_begin(struct svmsim_bond *b);
 void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned long last,

@@ -60,7 +60,8 @@
  *    (window_mem_mb; mmap and swapping zaps fail with ENOMEM beyond it);
  *    stat WINDOW_PAGES.
  * 4: the catalogue of injectable bugs grew from 6 to 19 (enum svmsim_bug);
- *    injected bugs work on sanitized noref bonds.
+ *    a sanitizer report says when and by whom the entry was filled
+ *    (struct svmsim_san_report grew by 16 bytes).
  */
 #define SVMSIM_ABI_VERSION	4
 #define SVMSIM_IOC_MAGIC	0xC7
@@ -790,6 +791,7 @@ struct svmsim_inject {
  */
 #define SVMSIM_SAN_REPORTS	64	/* reports a device keeps */
 #define SVMSIM_SAN_INVALS	4	/* invalidations a report recalls */
+#define SVMSIM_SAN_FILLS	64	/* fills a sanitized bond remembers */
 
 /**
  * struct svmsim_san_inval - an invalidation a report recalls
@@ -823,6 +825,10 @@ struct svmsim_san_inval {
  * @ninvals: valid entries of @invals.
  * @invals: the newest invalidations of the bond that covered @addr,
  *	newest first (at most SVMSIM_SAN_INVALS, of the bond's last 16).
+ * @fill_ns: when the entry was filled (ktime_get_ns()); 0 if it is older
+ *	than the bond's last SVMSIM_SAN_FILLS fills.
+ * @fill_tid: the thread whose device access missed and filled it.
+ * @fill_write: 1 if that access was a write.
  */
 struct svmsim_san_report {
 	__u64 seq;
@@ -837,6 +843,9 @@ struct svmsim_san_report {
 	__u32 page_shift;
 	__u32 ninvals;
 	struct svmsim_san_inval invals[SVMSIM_SAN_INVALS];
+	__u64 fill_ns;
+	__u32 fill_tid;
+	__u32 fill_write;
 };
 
 #define SVMSIM_SAN_CLEAR	(1u << 0) /* forget the reports after reading them */

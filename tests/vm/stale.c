@@ -144,10 +144,17 @@ bool san_caught(const struct dev *d, const uint64_t *p, int ret, uint64_t since)
 		if (r[i].addr != (uintptr_t)p || r[i].pasid != d->pasid ||
 		    (r[i].cached_pfn == r[i].current_pfn && !(r[i].cached_perm & ~r[i].current_perm)))
 			continue;
-		tap_diag("report %llu: pasid %u addr %#llx cached pfn %#llx perm %u, current %#llx perm %u, %u invalidations recalled",
+		tap_diag("report %llu: pasid %u addr %#llx cached pfn %#llx perm %u, current %#llx perm %u, %u invalidations recalled, filled %llu ns before by a %s of tid %u",
 			 (unsigned long long)r[i].seq, r[i].pasid, (unsigned long long)r[i].addr,
 			 (unsigned long long)r[i].cached_pfn, r[i].cached_perm,
-			 (unsigned long long)r[i].current_pfn, r[i].current_perm, r[i].ninvals);
+			 (unsigned long long)r[i].current_pfn, r[i].current_perm, r[i].ninvals,
+			 (unsigned long long)(r[i].ns - r[i].fill_ns),
+			 r[i].fill_write ? "write" : "read", r[i].fill_tid);
+		/* one of the test's accesses filled the entry, before the report */
+		if (!r[i].fill_ns || r[i].fill_ns > r[i].ns || !r[i].fill_tid) {
+			tap_diag("the report should say when and by whom the entry was filled");
+			return false;
+		}
 		if (!debugfs_lists(r[i].addr))
 			tap_diag("debugfs svmsim/svmsimN-san does not list it");
 		if (stale_unflushed && (!r[i].ninvals || r[i].invals[0].flushed)) {
