@@ -197,3 +197,21 @@ void restore_config(const struct svmsim_config *c0)
 		sleep_ms(10);
 	dev_close(&d);
 }
+
+struct svmsim_config dev1_open(struct dev *d, struct svmsim_config *c0)
+{
+	if (dev_open(d, 1) || svmsim_get_config(d->fd, c0))
+		bail("device 1: %s", strerror(errno));
+	return *c0;
+}
+
+int dev1_bond(struct dev *d, const struct svmsim_config *c, uint32_t model, uint32_t bug)
+{
+	int ret = svmsim_set_config(d->fd, c);
+
+	if (!ret)
+		ret = bind_for_bugs(d, model);
+	if (!ret)
+		ret = svmsim_inject(d->fd, d->pasid, bug, 0, 0);
+	return ret;
+}

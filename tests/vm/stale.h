@@ -42,7 +42,14 @@ int bond_with(struct dev *d, unsigned int index, uint32_t model, uint32_t bug,
 
 uint64_t san_total(const struct dev *d);
 
-/* Put device 1's configuration back once its bonds are gone. */
+/*
+ * Tests that reconfigure a device use device 1: dev1_open() opens it and
+ * returns its configuration, also kept in @c0; dev1_bond() applies @c,
+ * binds @model and injects @bug; restore_config() puts @c0 back once the
+ * bonds are gone.
+ */
+struct svmsim_config dev1_open(struct dev *d, struct svmsim_config *c0);
+int dev1_bond(struct dev *d, const struct svmsim_config *c, uint32_t model, uint32_t bug);
 void restore_config(const struct svmsim_config *c0);	/* the device's reports ever made */
 
 /*

@@ -496,13 +496,9 @@ static void test_full_forgets_2m(void)
 	struct dev d;
 	uint64_t *p;
 
-	dev_open(&d, 1);
-	svmsim_get_config(d.fd, &c0);
-	c = c0;
+	c = dev1_open(&d, &c0);
 	c.flush_threshold = 1;
-	svmsim_set_config(d.fd, &c);
-	bind_for_bugs(&d, opt.model);
-	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_FULL_FORGETS_2M, 0, 0);
+	dev1_bond(&d, &c, opt.model, SVMSIM_BUG_FULL_FORGETS_2M);
 	p = cached_thp(&d, "full_forgets_2m");
 	if (p) {
 		remap(p, HUGE_2M / PG);

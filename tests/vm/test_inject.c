@@ -124,13 +124,9 @@ static void test_no_fill_block(void)
 		tap_skip("%s: no_fill_block applies to the range model", model_name());
 		return;
 	}
-	dev_open(&d, 1);
-	svmsim_get_config(d.fd, &c0);
-	c = c0;
+	c = dev1_open(&d, &c0);
 	c.dev_latency_ns = 10 * 1000 * 1000;
-	svmsim_set_config(d.fd, &c);
-	bind_for_bugs(&d, SVMSIM_MODEL_RANGE);
-	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NO_FILL_BLOCK, 0, 0);
+	dev1_bond(&d, &c, SVMSIM_MODEL_RANGE, SVMSIM_BUG_NO_FILL_BLOCK);
 	r.p = map_anon(PG, PROT_READ | PROT_WRITE);
 	for (tries = 1, since = san_total(&d); tries <= 20; tries++) {
 		*r.p = 1;
@@ -160,14 +156,10 @@ static void test_no_wait(void)
 	struct dev d;
 	uint64_t *p;
 
-	dev_open(&d, 1);
-	svmsim_get_config(d.fd, &c0);
-	c = c0;
+	c = dev1_open(&d, &c0);
 	c.flush_mode = SVMSIM_FLUSH_QUEUED;
 	c.dev_latency_ns = SVMSIM_MAX_LATENCY_NS;
-	svmsim_set_config(d.fd, &c);
-	bind_for_bugs(&d, opt.model);
-	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NO_WAIT, 0, 0);
+	dev1_bond(&d, &c, opt.model, SVMSIM_BUG_NO_WAIT);
 	p = cached_pages(&d, 1);
 	dontneed(p, 1);
 	check_stale(&d, p, "no_wait", "MADV_DONTNEED, flush still queued");
