@@ -20,7 +20,8 @@ enum {
 	OPT_LATENCY, OPT_THRESHOLD, OPT_FLUSH_BUDGET, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_SEED,
 	OPT_PIN, OPT_DEVICE, OPT_HUGE, OPT_INJECT, OPT_FILL_DELAY, OPT_BASELINE,
 	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
-	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT,
+	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT, OPT_OP_PAGES, OPT_SANITIZE,
+	OPT_STOP_ON_DETECT,
 };
 
 static const struct option long_options[] = {
@@ -30,6 +31,7 @@ static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "device-threads", required_argument, NULL, OPT_DEVICE_THREADS },
 	{ "pages", required_argument, NULL, OPT_PAGES },
+	{ "op-pages", required_argument, NULL, OPT_OP_PAGES },
 	{ "regions", required_argument, NULL, OPT_REGIONS },
 	{ "cached", required_argument, NULL, OPT_CACHED },
 	{ "model", required_argument, NULL, OPT_MODEL },
@@ -48,6 +50,8 @@ static const struct option long_options[] = {
 	{ "layout", required_argument, NULL, OPT_LAYOUT },
 	{ "inject", required_argument, NULL, OPT_INJECT },
 	{ "fill-delay-us", required_argument, NULL, OPT_FILL_DELAY },
+	{ "sanitize", no_argument, NULL, OPT_SANITIZE },
+	{ "stop-on-detect", no_argument, NULL, OPT_STOP_ON_DETECT },
 	{ "baseline", no_argument, NULL, OPT_BASELINE },
 	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
 	{ "allow-violations", no_argument, NULL, OPT_ALLOW_VIOLATIONS },
@@ -79,10 +83,18 @@ static void usage(FILE *f)
 "                        at the same address; cow: fork, then the parent's first write\n"
 "                        to each page (one sample per page); migrate: move_pages to the\n"
 "                        other NUMA node; mprotect: mprotect(PROT_READ), then back;\n"
-"                        mixed: one of dontneed/munmap/cow/migrate/mprotect per op\n"
+"                        mixed: one of dontneed/munmap/cow/migrate/mprotect per op;\n"
+"                        softdirty: write 4 to /proc/self/clear_refs (a 0..ULONG_MAX\n"
+"                        MMU_NOTIFY_SOFT_DIRTY), device writes for the pause, then the\n"
+"                        CPU rewrites the pages; a device write after clear_refs must\n"
+"                        leave its page soft-dirty in pagemap (violation softclean_write)\n"
 "  --iterations N        bound operations in all (default %d)\n"
 "  --duration SEC        run for SEC seconds instead of --iterations\n"
 "  --pages N             4K pages per region = per operation (default 1; zap <= %d)\n"
+"  --op-pages N          dontneed: the operation covers the first N pages of the region\n"
+"                        only (default all); with --huge each op first drops the whole\n"
+"                        region so the next touch maps a fresh THP: a sub-2M zap inside\n"
+"                        a PMD-mapped huge page the device caches as a 2M entry\n"
 "  --regions N           regions, at least --threads (default max(4, --threads));\n"
 "                        mutator i changes regions i, i+T, i+2T, ...\n"
 "  --cached N            ballast pages, never changed, re-cached before each op so the\n"
@@ -116,10 +128,15 @@ static void usage(FILE *f)
 "  --tlb-sets N          TLB sets (power of two)\n"
 "  --tlb-ways N          TLB ways per set (0 unbounded)\n"
 "  --tlb-policy P        clock|lru|fifo|random\n"
-"  --inject BUG[:P]      inject a driver bug (module parameter allow_inject=1, fill ref):\n"
-"                        skip_invalidate[:every], no_fill_block (range), ignore_seq,\n"
-"                        end_off_by_one, wrong_pasid, no_wait (queued)\n"
+"  --inject BUG[:P]      inject a driver bug (module parameter allow_inject=1; --fill ref\n"
+"                        or --sanitize): one of enum svmsim_bug in the UAPI header,\n"
+"                        e.g. skip_invalidate[:every], no_fill_block, late_flush,\n"
+"                        skip_clear, end_overflow, 4k_leaves_2m (svmbench --validate\n"
+"                        runs them all; its table lists them)\n"
 "  --fill-delay-us N     sleep N us between a fill's page walk and its insert\n"
+"  --sanitize            bind with SVMSIM_BIND_SANITIZE: the device checks every access\n"
+"                        against the CPU's page table and stops a stale one (DMA EIO,\n"
+"                        counted in san_stale); columns sanitize, san_checks, san_stale\n"
 "\n"
 "Measurement and checking:\n"
 "  A sample counts only if it timed the operation it names, checked untimed on\n"
@@ -136,6 +153,9 @@ static void usage(FILE *f)
 "  --allow-violations    exit 0 despite coherence violations (the pinned model)\n"
 "  --max-reports N       print the first N violations/faults in full (default 100;\n"
 "                        0 all); all are counted\n"
+"  --stop-on-detect      end the run at the first coherence violation or sanitizer\n"
+"                        report (polled every 10 ms); columns detected_by, detect_s,\n"
+"                        detect_ops, detect_dev_ops say when\n"
 "\n"
 "Output:\n"
 "  --format F            csv|json (default csv); json is one object per line\n"
@@ -266,6 +286,8 @@ static bool parse_one(struct options *o, int c, const char *arg)
 		return parse_uint(arg, MAX_DEVICE_THREADS, &o->device_threads);
 	case OPT_PAGES:
 		return parse_uint(arg, 1u << 20, &o->pages) && o->pages;
+	case OPT_OP_PAGES:
+		return parse_uint(arg, 1u << 20, &o->op_pages) && o->op_pages;
 	case OPT_REGIONS:
 		return parse_uint(arg, 4096, &o->regions) && o->regions;
 	case OPT_CACHED:
@@ -347,6 +369,12 @@ static void parse_flag(struct options *o, int c)
 	case OPT_APPEND:
 		o->append = true;
 		break;
+	case OPT_SANITIZE:
+		o->sanitize = true;
+		break;
+	case OPT_STOP_ON_DETECT:
+		o->stop_on_detect = true;
+		break;
 	}
 }
 
@@ -369,6 +397,8 @@ static const char *check(struct options *o)
 		return "zap regions are device windows: --pages at most 4096";
 	if (o->append && !o->out)
 		return "--append needs --out FILE";
+	if (o->op_pages && (o->op_pages > o->pages || o->workload != &workload_dontneed))
+		return "--op-pages applies to dontneed, at most --pages";
 	return NULL;
 }
 

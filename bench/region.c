@@ -27,7 +27,8 @@ static int region_init(struct region *r, unsigned int index, const struct option
 	atomic_init(&r->op, o->workload->op);
 	r->published = calloc(npages, sizeof(*r->published));
 	r->acks = calloc(npages * (ndev ? ndev : 1), sizeof(*r->acks));
-	if (!r->published || !r->acks)
+	r->softclean = calloc(npages, sizeof(*r->softclean));
+	if (!r->published || !r->acks || !r->softclean)
 		return -ENOMEM;
 	ret = map_create(&r->map, index + 1, npages, o->huge,
 			 o->workload->window ? (int)o->device : -1, arena_slot(arena, index));
@@ -83,6 +84,7 @@ void regions_destroy(struct region_table *t)
 		map_destroy(&t->regions[i].map);
 		free(t->regions[i].published);
 		free(t->regions[i].acks);
+		free(t->regions[i].softclean);
 	}
 	arena_destroy(&t->arena);
 	free(t->regions);

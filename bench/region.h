@@ -33,6 +33,8 @@ struct region {
 	_Atomic uint64_t *published;
 	/* per page and device thread: ack_pack(generation, value acknowledged) */
 	_Atomic uint64_t *acks;
+	/* per page: the state word of the RS_SOFTCLEAN interval a device write hit */
+	_Atomic uint64_t *softclean;
 };
 
 /* One incarnation of a region, as device threads see it. */

@@ -106,6 +106,7 @@ static void put_config(struct row *r, const struct options *o, const struct devb
 	put_u64(r, "tlb_ways", c->tlb_ways);
 	put_str(r, "tlb_policy", svmsim_repl_names[c->tlb_policy]);
 	put_u64(r, "pages", o->pages);
+	put_u64(r, "op_pages", o->op_pages ? o->op_pages : o->pages);
 	put_u64(r, "regions", o->regions);
 	put_u64(r, "cached", o->cached);
 	put_u64(r, "threads", o->threads);
@@ -120,6 +121,7 @@ static void put_config(struct row *r, const struct options *o, const struct devb
 	put_str(r, "inject", svmsim_bug_names[o->inject]);
 	put_opt_u64(r, "inject_param", o->inject, o->inject_param);
 	put_u64(r, "fill_delay_us", o->fill_delay_us);
+	put_bool(r, "sanitize", o->sanitize);
 	put_bool(r, "baseline", o->baseline);
 	put_u64(r, "pause_us", o->pause_us);
 }
@@ -194,7 +196,8 @@ static void put_counters(struct row *r, const struct svmsim_stats *st)
 		SVMSIM_STAT_FILL_RETRIES, SVMSIM_STAT_TLB_STALE_REFUSED, SVMSIM_STAT_INV_CALLS,
 		SVMSIM_STAT_INV_EMPTY, SVMSIM_STAT_FILLS, SVMSIM_STAT_FILL_WAITS,
 		SVMSIM_STAT_TLB_HITS, SVMSIM_STAT_TLB_MISSES, SVMSIM_STAT_DMA_OPS,
-		SVMSIM_STAT_DMA_FAULTS, SVMSIM_STAT_INJECTED,
+		SVMSIM_STAT_DMA_FAULTS, SVMSIM_STAT_INJECTED, SVMSIM_STAT_SAN_CHECKS,
+		SVMSIM_STAT_SAN_STALE,
 	};
 	unsigned int i;
 
@@ -219,6 +222,16 @@ static void put_outcome(struct row *r, const struct results *res)
 	put_u64(r, "violations", total);
 	for (v = 0; v < V_NR; v++)
 		put_u64(r, violation_names[v], res->violations[v]);
+}
+
+/* --stop-on-detect: the first detection; empty/null without one. */
+static void put_detection(struct row *r, const struct detect *d)
+{
+	put_bool(r, "stop_on_detect", d->on);
+	put_str(r, "detected_by", detect_by(d));
+	put_opt_f64(r, "detect_s", d->detected, d->ns / 1e9, 3);
+	put_opt_u64(r, "detect_ops", d->detected, d->ops);
+	put_opt_u64(r, "detect_dev_ops", d->detected, d->dev_ops);
 }
 
 /* JSON only: calls/entries/collateral and flush p50/p99 of every event. */
@@ -272,6 +285,7 @@ static void build_row(struct row *r, const struct results *res, char *events)
 	put_kernel_flush(r, res->k.flush, res->ops);
 	put_counters(r, &res->k.st);
 	put_outcome(r, res);
+	put_detection(r, &res->det);
 	put(r, "events", F_JSON)->s = events;
 }
 

@@ -9,6 +9,7 @@
  *                            [start, last]: skip it, or flush less;
  *   svmsim_inj_late_flush()  range model: flush at the end, not the start;
  *   svmsim_inj_flush_flags() the TLB core's flush misses 2M entries;
+ *   svmsim_inj_flushed()     ... and counts those it missed;
  *   svmsim_inj_nowait()      queued mode: return before the flush is done;
  *   svmsim_inj_fill_flags()  a fill ignores the sequence or the brackets;
  *   svmsim_inj_skip_release() ->release leaves the device running.
@@ -158,6 +159,20 @@ unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b)
 	default:
 		return 0;
 	}
+}
+
+/**
+ * svmsim_inj_flushed() - count the 2M entries a flush bug left in place
+ * @b: the bond.
+ * @res: what its flush did.
+ *
+ * 4K_LEAVES_2M and FULL_FORGETS_2M act inside the TLB core: they changed
+ * behaviour only if an entry the correct flush removes stayed.
+ */
+void svmsim_inj_flushed(struct svmsim_bond *b, const struct svm_tlb_flush_res *res)
+{
+	if (res->spared)
+		svmsim_count(b, SVMSIM_STAT_INJECTED, res->spared);
 }
 
 /**

@@ -999,8 +999,10 @@ static void svm_tlb_flush_walk(struct svm_tlb_space *s,
 	list_for_each_entry_safe(e, n, &s->entries, snode) {
 		if (!all && !svm_tlb_overlaps(e, req->start, req->last))
 			continue;
-		if (only_4k && e->shift == SVM_TLB_SHIFT_2M)
+		if (only_4k && e->shift == SVM_TLB_SHIFT_2M) {
+			res->spared++;	/* what the bug changed: its INJECTED count */
 			continue;
+		}
 		set = svm_tlb_set_of(s->tlb, s->pasid, e->vpn, e->shift);
 		spin_lock(&set->lock);
 		svm_tlb_remove(set, e, req, res, dead);

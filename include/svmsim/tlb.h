@@ -279,6 +279,8 @@ struct svm_tlb_range {
  *	entries for svm_tlb_space_reclaim(); their release is deferred).
  * @uncounted: of @retired, entries whose collateral was not counted: the
  *	changed ranges held more pages than the budget allows probing.
+ * @spared: 2M entries in the range that an injected bug (@bugs of the
+ *	request) left in place.
  */
 struct svm_tlb_flush_res {
 	unsigned long removed;
@@ -287,6 +289,7 @@ struct svm_tlb_flush_res {
 	bool walked;
 	unsigned long retired;
 	unsigned long uncounted;
+	unsigned long spared;
 };
 
 /**
