@@ -28,6 +28,7 @@
 #include "kstats.h"
 #include "mutator.h"
 #include "report.h"
+#include "validate.h"
 #include "workload.h"
 
 #define EXIT_VIOLATIONS	1
@@ -266,6 +267,8 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret == 1 ? 0 : EXIT_SETUP;
 	sysinfo_read(&si);
+	if (o.validate)
+		return validate_main(&o, &si, "/proc/self/exe");
 	ret = check_available(&o, &si);
 	if (ret)
 		return ret;

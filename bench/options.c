@@ -12,6 +12,7 @@
 #include "mapping.h"
 #include "options.h"
 #include "svmsim/names.h"
+#include "validate.h"
 #include "workload.h"
 
 enum {
@@ -21,7 +22,7 @@ enum {
 	OPT_PIN, OPT_DEVICE, OPT_HUGE, OPT_INJECT, OPT_FILL_DELAY, OPT_BASELINE,
 	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
 	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT, OPT_OP_PAGES, OPT_SANITIZE,
-	OPT_STOP_ON_DETECT,
+	OPT_STOP_ON_DETECT, OPT_VALIDATE, OPT_BUDGET, OPT_CLEAN_OPS, OPT_MODES, OPT_BUGS,
 };
 
 static const struct option long_options[] = {
@@ -52,6 +53,11 @@ static const struct option long_options[] = {
 	{ "fill-delay-us", required_argument, NULL, OPT_FILL_DELAY },
 	{ "sanitize", no_argument, NULL, OPT_SANITIZE },
 	{ "stop-on-detect", no_argument, NULL, OPT_STOP_ON_DETECT },
+	{ "validate", no_argument, NULL, OPT_VALIDATE },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "clean-ops", required_argument, NULL, OPT_CLEAN_OPS },
+	{ "modes", required_argument, NULL, OPT_MODES },
+	{ "bugs", required_argument, NULL, OPT_BUGS },
 	{ "baseline", no_argument, NULL, OPT_BASELINE },
 	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
 	{ "allow-violations", no_argument, NULL, OPT_ALLOW_VIOLATIONS },
@@ -157,6 +163,30 @@ static void usage(FILE *f)
 "                        report (polled every 10 ms); columns detected_by, detect_s,\n"
 "                        detect_ops, detect_dev_ops say when\n"
 "\n"
+"Validation (svmbench --validate; module parameter allow_inject=1, nothing else\n"
+"using the device):\n"
+"  --validate            inject each bug of the catalogue (enum svmsim_bug) and run the\n"
+"                        workloads most likely to expose it, per model it applies to and\n"
+"                        per mode, each cell a fresh svmbench with --stop-on-detect, until\n"
+"                        the first detection; then the correct driver (none) until it did\n"
+"                        --clean-ops device operations per mode.  Prints a table of bug x\n"
+"                        workload: caught (by checker, sanitizer or both) with time, ops\n"
+"                        and device ops to the first detection; MISSED (the bug acted:\n"
+"                        its injected counter moved, nothing caught it); harmless (acted,\n"
+"                        and the note says why nothing can be wrong); not reached\n"
+"                        (injected stayed 0: the note names the kernel path it needs);\n"
+"                        n/a (not on this kernel, or not visible in that mode).  With\n"
+"                        --out PREFIX also PREFIX.csv and PREFIX.json.  Exit 1 if a bug\n"
+"                        is missed, none shows any violation, report or unexpected fault,\n"
+"                        a detection comes without the bug acting, or the clean run falls\n"
+"                        short of --clean-ops\n"
+"  --budget SEC          seconds of workload per cell (default 10)\n"
+"  --clean-ops N         device operations the clean run must reach, per mode (default\n"
+"                        1000000)\n"
+"  --modes LIST          of noref+san (fill noref, sanitized: the faithful mode), ref+san,\n"
+"                        ref (the checker alone) (default noref+san,ref+san)\n"
+"  --bugs LIST           the bugs to run, by name (default all; none: the clean run)\n"
+"\n"
 "Output:\n"
 "  --format F            csv|json (default csv); json is one object per line\n"
 "  --out FILE            write the result row there (default stdout)\n"
@@ -168,7 +198,8 @@ static void usage(FILE *f)
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 ok; 1 coherence violations (unless allowed) or unexpected device\n"
-"faults; 2 usage or setup error; 77 the workload cannot run here.\n",
+"faults (--validate: see above); 2 usage or setup error; 77 the workload cannot run\n"
+"here.\n",
 		workload_names(), DEFAULT_ITERATIONS, SVMSIM_WINDOW_MAX_PAGES, MAX_THREADS,
 		MAX_DEVICE_THREADS);
 }
@@ -220,6 +251,36 @@ static int parse_name(const char *s, const char *const *names, unsigned int firs
 	return -1;
 }
 
+static const char *vmode_name(unsigned int i)
+{
+	return vmodes[i].name;
+}
+
+static const char *bug_name(unsigned int i)
+{
+	return svmsim_bug_names[i];
+}
+
+/* NAME[,NAME...] -> a bit per name of @name(0..n-1). */
+static bool parse_set(const char *s, const char *(*name)(unsigned int), unsigned int n,
+		      uint64_t *mask)
+{
+	size_t len;
+	unsigned int i;
+
+	*mask = 0;
+	for (; *s; s += len + (s[len] == ',')) {
+		len = strcspn(s, ",");
+		for (i = 0; i < n; i++)
+			if (strlen(name(i)) == len && !strncmp(s, name(i), len))
+				break;
+		if (i == n)
+			return false;
+		*mask |= 1ull << i;
+	}
+	return *mask != 0;
+}
+
 /* BUG[:PARAM] */
 static bool parse_inject(struct options *o, const char *s)
 {
@@ -266,11 +327,16 @@ static void defaults(struct options *o)
 	o->pause_us = 100;
 	o->max_reports = 100;
 	o->format = FMT_CSV;
+	o->validate_budget = 10;
+	o->validate_clean_ops = 1000000;
+	o->validate_modes = VM_DEFAULT;
+	o->validate_bugs = (1ull << SVMSIM_BUG_NR) - 1;
 }
 
 /* One option; false: its argument is bad. */
 static bool parse_one(struct options *o, int c, const char *arg)
 {
+	uint64_t mask;
 	int i;
 
 	switch (c) {
@@ -344,6 +410,16 @@ static bool parse_one(struct options *o, int c, const char *arg)
 		i = parse_name(arg, layout_names, 0, LAYOUT_NR);
 		o->layout = (unsigned int)i;
 		return i >= 0;
+	case OPT_BUDGET:
+		return parse_duration(arg, &o->validate_budget);
+	case OPT_CLEAN_OPS:
+		return parse_u64(arg, UINT64_MAX, &o->validate_clean_ops);
+	case OPT_MODES:
+		return parse_set(arg, vmode_name, VM_NR, &mask) &&
+		       (o->validate_modes = (unsigned int)mask);
+	case OPT_BUGS:
+		return parse_set(arg, bug_name, SVMSIM_BUG_NR, &o->validate_bugs) &&
+		       o->validate_bugs;
 	}
 	return false;
 }
@@ -375,6 +451,9 @@ static void parse_flag(struct options *o, int c)
 	case OPT_STOP_ON_DETECT:
 		o->stop_on_detect = true;
 		break;
+	case OPT_VALIDATE:
+		o->validate = true;
+		break;
 	}
 }
 
@@ -397,6 +476,9 @@ static const char *check(struct options *o)
 		return "zap regions are device windows: --pages at most 4096";
 	if (o->append && !o->out)
 		return "--append needs --out FILE";
+	if (o->validate && (o->append || o->label || o->hist_out || o->inject))
+		return "--validate runs its own cells: --out PREFIX, --budget, --clean-ops, "
+		       "--modes, --bugs, --device";
 	if (o->op_pages && (o->op_pages > o->pages || o->workload != &workload_dontneed))
 		return "--op-pages applies to dontneed, at most --pages";
 	return NULL;

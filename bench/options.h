@@ -47,6 +47,10 @@ struct options {
 	bool sanitize;			/* bind with SVMSIM_BIND_SANITIZE */
 	bool stop_on_detect;		/* end the run at the first violation or report */
 	bool validate;			/* svmbench --validate (validate.h) */
+	double validate_budget;		/* seconds of workload per cell */
+	uint64_t validate_clean_ops;	/* device operations of the clean run, per mode */
+	unsigned int validate_modes;	/* 1 << enum vmode */
+	uint64_t validate_bugs;		/* 1 << enum svmsim_bug; bit 0: the clean run */
 	bool baseline;
 	bool allow_violations;
 	unsigned int pause_us;

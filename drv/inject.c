@@ -133,14 +133,20 @@ bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
 /**
  * svmsim_inj_late_flush() - range model: does this bond flush at the end?
  * @b: the bond.
+ * @start: asked at invalidate_range_start (else at the end).
  *
  * Return: true under LATE_FLUSH: the start only blocks fills, the end
  * flushes.  The caller asks at the start and again at the end, so a bug
  * switched in between flushes twice or not at all -- both a bug's doing.
+ * A start that defers its flush counts as the bug acting.
  */
-bool svmsim_inj_late_flush(struct svmsim_bond *b)
+bool svmsim_inj_late_flush(struct svmsim_bond *b, bool start)
 {
-	return svmsim_bug(b) == SVMSIM_BUG_LATE_FLUSH;
+	if (svmsim_bug(b) != SVMSIM_BUG_LATE_FLUSH)
+		return false;
+	if (start)
+		svmsim_injected(b);
+	return true;
 }
 
 /**
