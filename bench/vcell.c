@@ -27,8 +27,9 @@
 struct argv_buf {
 	char *v[MAX_ARGS + 1];
 	unsigned int n;
-	char words[1024];		/* the cell's args, split */
-	char num[4][32];
+	char words[1024];		/* the split words of add_words() */
+	size_t used;			/* ... of words[] */
+	char num[2][32];
 };
 
 static void add(struct argv_buf *a, const char *s)
@@ -38,15 +39,17 @@ static void add(struct argv_buf *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
-/* Split @s (space-separated) into @a; the words live in a->words. */
+/* Split @s (space-separated) into @a; its words are copied to a->words. */
 static void add_words(struct argv_buf *a, const char *s)
 {
-	char *w, *save = NULL;
+	size_t len = s ? strlen(s) : 0;
+	char *w, *save = NULL, *copy = a->words + a->used;
 
-	if (!s)
+	if (!s || a->used + len + 1 > sizeof(a->words))
 		return;
-	snprintf(a->words + strlen(a->words), sizeof(a->words) - strlen(a->words), "%s ", s);
-	for (w = strtok_r(a->words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+	memcpy(copy, s, len + 1);
+	a->used += len + 1;
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
 		add(a, w);
 }
 

@@ -33,13 +33,22 @@
  * struct svmsim_bug_rule - where a bug applies
  * @models: bit per enum svmsim_model.
  * @queued: needs the queued flush mode.
- * @skips: the event a SKIP_<event> bug ignores (0: none).
+ * @skips: the event a SKIP_<event> bug ignores, plus one (0: none; the
+ *	first event, SVMSIM_EV_UNMAP, is 0).
  */
 struct svmsim_bug_rule {
 	u8 models;
 	bool queued;
 	u8 skips;
 };
+
+#define SKIPS(ev)	.skips = (ev) + 1
+
+/* Does @rule's bug ignore invalidations of @event? */
+static bool svmsim_rule_skips(const struct svmsim_bug_rule *rule, unsigned int event)
+{
+	return rule->skips == event + 1;
+}
 
 static const struct svmsim_bug_rule svmsim_bug_rules[SVMSIM_BUG_NR] = {
 	[SVMSIM_BUG_NONE]		= { M_BOTH },
@@ -49,13 +58,13 @@ static const struct svmsim_bug_rule svmsim_bug_rules[SVMSIM_BUG_NR] = {
 	[SVMSIM_BUG_END_OFF_BY_ONE]	= { M_BOTH },
 	[SVMSIM_BUG_WRONG_PASID]	= { M_BOTH },
 	[SVMSIM_BUG_NO_WAIT]		= { M_BOTH, .queued = true },
-	[SVMSIM_BUG_SKIP_UNMAP]		= { M_RANGE, .skips = SVMSIM_EV_UNMAP },
-	[SVMSIM_BUG_SKIP_CLEAR]		= { M_RANGE, .skips = SVMSIM_EV_CLEAR },
-	[SVMSIM_BUG_SKIP_PROTECTION_VMA] = { M_RANGE, .skips = SVMSIM_EV_PROTECTION_VMA },
-	[SVMSIM_BUG_SKIP_PROTECTION_PAGE] = { M_RANGE, .skips = SVMSIM_EV_PROTECTION_PAGE },
-	[SVMSIM_BUG_SKIP_MIGRATE]	= { M_RANGE, .skips = SVMSIM_EV_MIGRATE },
-	[SVMSIM_BUG_SKIP_SOFT_DIRTY]	= { M_RANGE, .skips = SVMSIM_EV_SOFT_DIRTY },
-	[SVMSIM_BUG_SKIP_CHANGE_PTE]	= { M_SEC, .skips = SVMSIM_EV_CHANGE_PTE },
+	[SVMSIM_BUG_SKIP_UNMAP]		= { M_RANGE, SKIPS(SVMSIM_EV_UNMAP) },
+	[SVMSIM_BUG_SKIP_CLEAR]		= { M_RANGE, SKIPS(SVMSIM_EV_CLEAR) },
+	[SVMSIM_BUG_SKIP_PROTECTION_VMA] = { M_RANGE, SKIPS(SVMSIM_EV_PROTECTION_VMA) },
+	[SVMSIM_BUG_SKIP_PROTECTION_PAGE] = { M_RANGE, SKIPS(SVMSIM_EV_PROTECTION_PAGE) },
+	[SVMSIM_BUG_SKIP_MIGRATE]	= { M_RANGE, SKIPS(SVMSIM_EV_MIGRATE) },
+	[SVMSIM_BUG_SKIP_SOFT_DIRTY]	= { M_RANGE, SKIPS(SVMSIM_EV_SOFT_DIRTY) },
+	[SVMSIM_BUG_SKIP_CHANGE_PTE]	= { M_SEC, SKIPS(SVMSIM_EV_CHANGE_PTE) },
 	[SVMSIM_BUG_LATE_FLUSH]		= { M_RANGE },
 	[SVMSIM_BUG_START_OFF_BY_ONE]	= { M_BOTH },
 	[SVMSIM_BUG_END_OVERFLOW]	= { M_BOTH },
@@ -124,7 +133,7 @@ bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
 		/* PAGE_ALIGN(ULONG_MAX) == 0: the range [start, 0) is empty */
 		return *last != ULONG_MAX || !svmsim_injected(b);
 	default:
-		if (svmsim_bug_rules[bug].skips && svmsim_bug_rules[bug].skips == event)
+		if (svmsim_rule_skips(&svmsim_bug_rules[bug], event))
 			return !svmsim_injected(b);
 		return true;
 	}
@@ -266,7 +275,7 @@ static int svmsim_inject_check(struct svmsim_bond *b, const struct svmsim_inject
 		return -EINVAL;
 	if (rule->queued && READ_ONCE(b->dev->cfg.flush_mode) != SVMSIM_FLUSH_QUEUED)
 		return -EINVAL;
-	if (rule->skips == SVMSIM_EV_CHANGE_PTE &&
+	if (svmsim_rule_skips(rule, SVMSIM_EV_CHANGE_PTE) &&
 	    !(SVMSIM_KERNEL_FEATURES & SVMSIM_FEAT_CHANGE_PTE))
 		return -EOPNOTSUPP;
 	return 0;
