@@ -122,11 +122,12 @@ static void run_clean_mode(const struct vconfig *cfg, struct vresults *res, enum
 	unsigned int round, i, k;
 	struct vrun *r;
 
-	for (round = 0; round < CLEAN_ROUNDS && *total < cfg->clean_ops; round++)
-		for (i = 0; i < 2 && *total < cfg->clean_ops; i++)
+	/* Every cell once, then rounds until the goal. */
+	for (round = 0; round < CLEAN_ROUNDS && (!round || *total < cfg->clean_ops); round++)
+		for (i = 0; i < 2; i++)
 			for (k = 0; k < VCELLS && b->cells[k].workload; k++) {
-				if (*total >= cfg->clean_ops)
-					break;
+				if (round && *total >= cfg->clean_ops)
+					return;
 				r = vres_add(res);
 				*r = (struct vrun){ .b = b, .c = &b->cells[k], .mode = mode,
 						    .model = models[i] };

@@ -12,6 +12,7 @@
  *   svmsim_inj_flushed()     ... and counts those it missed;
  *   svmsim_inj_nowait()      queued mode: return before the flush is done;
  *   svmsim_inj_fill_flags()  a fill ignores the sequence or the brackets;
+ *   svmsim_inj_filled()      ... and counts the stale fills it inserted;
  *   svmsim_inj_skip_release() ->release leaves the device running.
  *
  * A new bug is one enum value (UAPI), one row of svmsim_bug_rules[], one
@@ -237,6 +238,21 @@ unsigned int svmsim_inj_fill_flags(struct svmsim_bond *b)
 	default:
 		return 0;
 	}
+}
+
+/**
+ * svmsim_inj_filled() - count the stale fills a fill bug inserted
+ * @b: the bond, after a fill made with svmsim_inj_fill_flags().
+ *
+ * IGNORE_SEQ and NO_FILL_BLOCK act only when a fill raced an invalidation
+ * and was inserted where a correct one would have walked again.
+ */
+void svmsim_inj_filled(struct svmsim_bond *b)
+{
+	unsigned long n = svm_tlb_take_bug_inserts(&b->space);
+
+	if (n)
+		svmsim_count(b, SVMSIM_STAT_INJECTED, n);
 }
 
 /**

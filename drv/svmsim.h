@@ -462,6 +462,7 @@ unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b);
 void svmsim_inj_flushed(struct svmsim_bond *b, const struct svm_tlb_flush_res *res);
 bool svmsim_inj_nowait(struct svmsim_bond *b, const struct svm_tlb_flush_req *req);
 unsigned int svmsim_inj_fill_flags(struct svmsim_bond *b);
+void svmsim_inj_filled(struct svmsim_bond *b);
 bool svmsim_inj_skip_release(struct svmsim_bond *b);
 
 /* sanitize.c */

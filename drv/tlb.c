@@ -218,6 +218,7 @@ int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
 	s->in_progress = 0;
 	s->inv_start = 0;
 	s->inv_last = 0;
+	s->bug_inserts = 0;
 	s->dead = false;
 	atomic_set(&s->releasing, 0);
 	s->pasid = pasid;
@@ -601,6 +602,25 @@ int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
 }
 
 /**
+ * svm_tlb_take_bug_inserts() - stale inserts an injected bug let through
+ * @s: the PASID's space.
+ *
+ * Return: how many svm_tlb_insert() made, since the last call, that a
+ * correct fill would have refused (the sequence moved, or an invalidation
+ * was in progress over the entry).
+ */
+unsigned long svm_tlb_take_bug_inserts(struct svm_tlb_space *s)
+{
+	unsigned long n;
+
+	spin_lock(&s->lock);
+	n = s->bug_inserts;
+	s->bug_inserts = 0;
+	spin_unlock(&s->lock);
+	return n;
+}
+
+/**
  * svm_tlb_fill_blocked() - is an invalidation in progress over a range?
  * @s: the PASID's space.
  * @start: first address, e.g. of the entry a refused insert would have made.
@@ -816,6 +836,7 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 	struct svm_tlb_set *set;
 	struct svm_tlb_entry *old;
 	LIST_HEAD(dead);
+	bool busy;
 	int ret = 0;
 
 	e->space = s;
@@ -828,15 +849,15 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 		ret = -ESRCH;
 		goto unlock_space;
 	}
+	busy = svm_tlb_in_progress_over(s, svm_tlb_entry_start(e), svm_tlb_entry_last(e));
 	if (!(flags & SVM_TLB_INSERT_NOCHECK) &&
-	    (seq != s->seq ||
-	     (!(flags & SVM_TLB_FILL_NOBLOCK) &&
-	      svm_tlb_in_progress_over(s, svm_tlb_entry_start(e),
-				       svm_tlb_entry_last(e))))) {
+	    (seq != s->seq || (!(flags & SVM_TLB_FILL_NOBLOCK) && busy))) {
 		svm_count(s, SVMSIM_STAT_TLB_STALE_REFUSED, 1);
 		ret = -EAGAIN;
 		goto unlock_space;
 	}
+	if (seq != s->seq || busy)	/* a correct fill would have walked again */
+		s->bug_inserts++;
 
 	svm_tlb_make_room(s, &dead);
 	spin_lock(&set->lock);

@@ -341,6 +341,8 @@ static inline bool list_empty(const struct list_head *head)
 
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
+#define list_first_entry_or_null(ptr, type, member) \
+	(list_empty(ptr) ? NULL : list_first_entry(ptr, type, member))
 #define list_last_entry(ptr, type, member) list_entry((ptr)->prev, type, member)
 
 /* Move @list's entries to the tail of @head; @list is left empty. */
