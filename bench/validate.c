@@ -92,7 +92,7 @@ static void run_group(const struct vconfig *cfg, struct vresults *res, const str
 			r->outcome = na;
 			return;
 		}
-		run_cell(cfg, r, cfg->budget_s);
+		run_cell(cfg, r, cfg->budget_s > r->c->min_s ? cfg->budget_s : r->c->min_s);
 		if (r->outcome == VO_CAUGHT)
 			return;
 	}

@@ -52,6 +52,7 @@ struct vcell {
 	const char *workload;
 	unsigned int models;		/* M_*: where this cell applies */
 	const char *args;		/* space-separated, or NULL */
+	double min_s;			/* a budget of at least this (slow cells) */
 };
 
 struct vbug {

@@ -11,7 +11,7 @@
 #include "validate.h"
 
 /* Races: fills slowed between walk and insert, one more device thread. */
-#define RACE	"--device-threads 3 --fill-delay-us 200"
+#define RACE	"--device-threads 3 --fill-delay-us 1000"
 #define QUEUED	"--flush-mode queued --latency-ns 200000"
 #define HUGE	"--huge --pages 512 --regions 2"
 
@@ -117,7 +117,8 @@ static const struct vbug catalogue[SVMSIM_BUG_NR] = {
 			 "(a PMD split sends no invalidate_range, the 4K zap after it does); "
 			 "on 6.12 each split flushes the whole 2M (pmdp_invalidate), and in "
 			 "the range model the split's invalidate_range_start covers the 2M",
-		.cells = { { "dontneed", M_BOTH, HUGE " --op-pages 1" } },
+		/* one op of a THP region takes seconds under TCG */
+		.cells = { { "dontneed", M_BOTH, HUGE " --op-pages 1", 8 } },
 	},
 	[SVMSIM_BUG_SKIP_RELEASE] = {
 		SVMSIM_BUG_SKIP_RELEASE, M_BOTH, .sanitizer_only = true,

@@ -244,8 +244,10 @@ unsigned int svmsim_inj_fill_flags(struct svmsim_bond *b)
  * svmsim_inj_filled() - count the stale fills a fill bug inserted
  * @b: the bond, after a fill made with svmsim_inj_fill_flags().
  *
- * IGNORE_SEQ and NO_FILL_BLOCK act only when a fill raced an invalidation
- * and was inserted where a correct one would have walked again.
+ * IGNORE_SEQ and NO_FILL_BLOCK act only when a fill raced an invalidation:
+ * it walked while one was in progress over its address, or was inserted
+ * where a correct one would have walked again.  (A sequence moved by an
+ * invalidation of another range counts too: the bug took a chance.)
  */
 void svmsim_inj_filled(struct svmsim_bond *b)
 {

@@ -588,15 +588,19 @@ static bool svm_tlb_in_progress_over(struct svm_tlb_space *s,
 int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
 		       unsigned int flags, unsigned long *seq)
 {
+	bool busy;
 	int ret = 0;
 
 	spin_lock(&s->lock);
+	busy = svm_tlb_in_progress_over(s, va, va);
 	if (s->dead)
 		ret = -ESRCH;
-	else if (!(flags & SVM_TLB_FILL_NOBLOCK) && svm_tlb_in_progress_over(s, va, va))
+	else if (!(flags & SVM_TLB_FILL_NOBLOCK) && busy)
 		ret = -EAGAIN;
 	else
 		*seq = s->seq;
+	if (!ret && busy)	/* a correct fill would have waited for the end */
+		s->bug_inserts++;
 	spin_unlock(&s->lock);
 	return ret;
 }
@@ -605,9 +609,10 @@ int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
  * svm_tlb_take_bug_inserts() - stale inserts an injected bug let through
  * @s: the PASID's space.
  *
- * Return: how many svm_tlb_insert() made, since the last call, that a
- * correct fill would have refused (the sequence moved, or an invalidation
- * was in progress over the entry).
+ * Return: how many walks svm_tlb_fill_begin() let start, and inserts
+ * svm_tlb_insert() made, since the last call, that a correct fill would
+ * have refused (an invalidation in progress over the address, or the
+ * sequence moved since the walk began).
  */
 unsigned long svm_tlb_take_bug_inserts(struct svm_tlb_space *s)
 {

@@ -229,8 +229,8 @@ struct svm_tlb {
  * @in_progress: invalidations begun and not ended (range model).
  * @inv_start: union of the ranges in progress: first address...
  * @inv_last: ...and last address (inclusive).
- * @bug_inserts: stale fills inserted because an injected bug skipped the
- *	check (svm_tlb_take_bug_inserts()).
+ * @bug_inserts: fills that walked or inserted because an injected bug
+ *	skipped a check (svm_tlb_take_bug_inserts()).
  * @dead: no more inserts (unbind, mm release).
  * @releasing: entries removed whose ops->release has not run yet; the
  *	space (and what its owner embeds it in) must not be freed before
