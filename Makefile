@@ -78,9 +78,11 @@ modules:
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
-UNIT_DEPS := drv/tlb.c $(wildcard tests/unit/*.h) $(BENCH_HDR) $(wildcard bench/hist.c)
+VALIDATE_LOGIC := bench/jsonget.c bench/verdict.c
+UNIT_DEPS := drv/tlb.c $(wildcard tests/unit/*.h) $(BENCH_HDR) $(wildcard bench/hist.c) \
+	$(VALIDATE_LOGIC)
 # What each unit test links beside itself.
-unit_objs = $(if $(filter test_hist,$(1)),bench/hist.c,drv/tlb.c)
+unit_objs = $(if $(filter test_hist,$(1)),bench/hist.c,$(if $(filter test_validate,$(1)),$(VALIDATE_LOGIC),drv/tlb.c))
 
 FLAVOURS := plain asan tsan
 FLAGS_plain := $(OPT)

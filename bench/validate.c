@@ -202,6 +202,7 @@ int validate_main(const struct options *o, const struct sysinfo *si, const char 
 	res.wall_s = (now_ns() - t0) / 1e9;
 	pass = verdict(&res);
 	vreport_table(&res);
+	vreport_totals(&res);
 	printf("validate: %s on %s in %.0f s\n", pass ? "PASS" : "FAIL", si->kernel, res.wall_s);
 	if (o->out && vreport_files(&res, o->out, pass))
 		pass = false;

@@ -138,6 +138,7 @@ struct vresults {
 };
 
 void vreport_table(const struct vresults *res);
+void vreport_totals(const struct vresults *res);
 int vreport_files(const struct vresults *res, const char *prefix, bool pass);
 
 int validate_main(const struct options *o, const struct sysinfo *si, const char *self);

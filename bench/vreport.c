@@ -94,6 +94,24 @@ void vreport_table(const struct vresults *res)
 			       (unsigned long long)res->cfg->clean_ops);
 }
 
+/**
+ * vreport_totals() - a TAP-style totals line, for the in-VM suite's summary
+ * @res: the runs.
+ *
+ * pass: caught, clean, harmless, not reached, n/a; fail: missed, dirty,
+ * error; skip: unavailable here.
+ */
+void vreport_totals(const struct vresults *res)
+{
+	unsigned int i, fail = 0, skip = 0;
+
+	for (i = 0; i < res->n; i++) {
+		fail += verdict_fails(res->runs[i].outcome);
+		skip += res->runs[i].outcome == VO_UNAVAILABLE;
+	}
+	printf("# totals: pass:%u fail:%u skip:%u\n", res->n - fail - skip, fail, skip);
+}
+
 /* ---- files ---- */
 
 static void put_cell(struct row *w, const struct vresults *res, const struct vrun *r)
