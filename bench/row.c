@@ -52,7 +52,7 @@ void put_opt_f64(struct row *r, const char *name, bool have, double v, int decim
 	f->decimals = decimals;
 }
 
-/* ---- the row ---- */
+/* ---- what every row says of the machine ---- */
 
 void put_environment(struct row *r, const struct sysinfo *si)
 {
