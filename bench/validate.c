@@ -75,6 +75,22 @@ static void run_cell(const struct vconfig *cfg, struct vrun *r, double budget_s)
 		(unsigned long long)r->injected);
 }
 
+/* Same bug, model and mode? */
+static bool same_group(const struct vrun *a, const struct vrun *b)
+{
+	return a->b == b->b && a->model == b->model && a->mode == b->mode;
+}
+
+/* @caught ends its group: the group's earlier misses were cells that did not catch it. */
+static void vres_caught_late(struct vresults *res, const struct vrun *caught)
+{
+	struct vrun *r;
+
+	for (r = res->runs; r < caught; r++)
+		if (same_group(r, caught) && r->outcome == VO_MISSED)
+			r->outcome = VO_UNDETECTED;
+}
+
 /* One bug, model and mode: its cells in order, until the first detection. */
 static void run_group(const struct vconfig *cfg, struct vresults *res, const struct vbug *b,
 		      uint32_t model, enum vmode mode)
@@ -93,8 +109,10 @@ static void run_group(const struct vconfig *cfg, struct vresults *res, const str
 			return;
 		}
 		run_cell(cfg, r, cfg->budget_s > r->c->min_s ? cfg->budget_s : r->c->min_s);
-		if (r->outcome == VO_CAUGHT)
+		if (r->outcome == VO_CAUGHT) {
+			vres_caught_late(res, r);
 			return;
+		}
 	}
 }
 
@@ -136,13 +154,17 @@ static void run_clean_mode(const struct vconfig *cfg, struct vresults *res, enum
 			}
 }
 
+/* Pass: no group (bug, model, mode) failed, and the clean run reached its goal. */
 static bool verdict(const struct vresults *res)
 {
 	bool pass = true;
-	unsigned int i, m;
+	unsigned int i, n, m;
 
-	for (i = 0; i < res->n; i++)
-		pass &= !verdict_fails(res->runs[i].outcome);
+	for (i = 0; i < res->n; i += n) {
+		for (n = 1; i + n < res->n && same_group(&res->runs[i], &res->runs[i + n]); n++)
+			;
+		pass &= !verdict_fails(verdict_group(&res->runs[i], n));
+	}
 	for (m = 0; (res->cfg->bugs & 1) && m < VM_NR; m++)
 		if (res->cfg->modes & (1u << m))
 			pass &= res->clean_dev_ops[m] >= res->cfg->clean_ops;

@@ -72,6 +72,7 @@ const struct vbug *vcatalogue(uint32_t bug);
 enum voutcome {
 	VO_CAUGHT,		/* detected: by checker, sanitizer or both */
 	VO_MISSED,		/* the bug acted (injected > 0), nothing caught it */
+	VO_UNDETECTED,		/* ... in this cell, but a later cell caught it */
 	VO_HARMLESS,		/* ... and the catalogue says why that is right */
 	VO_NOT_REACHED,		/* injected stayed 0 */
 	VO_NA,			/* the bug does not exist on this kernel */

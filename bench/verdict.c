@@ -8,6 +8,7 @@
 const char *const voutcome_names[VO_NR] = {
 	[VO_CAUGHT]	= "caught",
 	[VO_MISSED]	= "MISSED",
+	[VO_UNDETECTED]	= "undetected",
 	[VO_HARMLESS]	= "harmless",
 	[VO_NOT_REACHED] = "not reached",
 	[VO_NA]		= "n/a",
@@ -40,7 +41,7 @@ enum voutcome verdict_cell(const struct vrun *r)
 /* Outcomes in the order a group takes the first it has. */
 static const enum voutcome group_order[] = {
 	VO_DIRTY, VO_ERROR, VO_CAUGHT, VO_MISSED, VO_HARMLESS, VO_NOT_REACHED, VO_UNAVAILABLE,
-	VO_NA, VO_CLEAN,
+	VO_NA, VO_CLEAN, VO_UNDETECTED,
 };
 
 /*
