@@ -79,11 +79,16 @@ modules:
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 CHECKER_SRC := bench/checker.c bench/region.c bench/mapping.c
-UNIT_DEPS := drv/tlb.c $(wildcard tests/unit/*.h) $(BENCH_HDR) bench/hist.c $(CHECKER_SRC)
+VALIDATE_LOGIC := bench/jsonget.c bench/verdict.c
+UNIT_DEPS := drv/tlb.c $(wildcard tests/unit/*.h) $(BENCH_HDR) bench/hist.c $(CHECKER_SRC) \
+	$(VALIDATE_LOGIC)
 # What each unit test links beside itself.  The checker's test uses bench's
 # own liburcu, whose grace periods TSan cannot see (see shim_rcu.c): it is
 # built plain and with ASan only -- it is single-threaded anyway.
-unit_objs = $(if $(filter test_hist,$(1)),bench/hist.c,$(if $(filter test_checker,$(1)),$(CHECKER_SRC),drv/tlb.c))
+unit_objs = $(or $(unit_objs_$(1)),drv/tlb.c)
+unit_objs_test_hist := bench/hist.c
+unit_objs_test_checker := $(CHECKER_SRC)
+unit_objs_test_validate := $(VALIDATE_LOGIC)
 unit_libs = $(if $(filter test_checker,$(2)),$(URCU) -lm,$(LIBS_$(1)))
 unit_names = $(if $(filter tsan,$(1)),$(filter-out test_checker,$(UNIT_NAMES)),$(UNIT_NAMES))
 

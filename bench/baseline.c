@@ -87,6 +87,7 @@ static int peer_serve(const struct options *o, const struct sysinfo *si, struct 
 			return -EINVAL;
 		m = (struct mutation){
 			.map = &maps[req.region], .gen = req.gen, .pause_us = o->pause_us,
+			.op_pages = o->op_pages,
 			.nodes = si->nodes, .lat = self->hist,
 		};
 		rep.status = w->mutate(&m);

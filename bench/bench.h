@@ -37,6 +37,7 @@ struct bench {
 	_Atomic uint64_t ops_done;	/* bound operations completed */
 	atomic_uint running;		/* mutators not finished */
 	atomic_bool abort;		/* a mutator failed: everyone stops */
+	atomic_bool stop;		/* --stop-on-detect: detected, stop early */
 };
 
 /* CPU of pin slot @slot (pin.h), or -1. */

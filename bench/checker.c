@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "checker.h"
+#include "pagemap.h"
 
 #define HDR_WORDS	3	/* struct page_hdr */
 #define CHILD_FINDINGS	8	/* reported in full per child; all are counted */
@@ -21,6 +22,7 @@ const char *const violation_names[V_NR] = {
 	[V_UNMAPPED_DMA]	= "unmapped_dma",
 	[V_READONLY_WRITE]	= "readonly_write",
 	[V_CHILD_WRITE]		= "child_write",
+	[V_SOFTCLEAN_WRITE]	= "softclean_write",
 };
 
 /* One change a cow child saw in its copy of a page. */
@@ -244,6 +246,8 @@ void checker_judge_write(struct checker *ck, struct region *r, size_t page, unsi
 		checker_violation(ck, V_READONLY_WRITE, r, page,
 				  "expected a fault, a device write succeeded while the region was "
 				  "read-only (region gen %llu)", (unsigned long long)atomic_load(&r->gen));
+	if (stable_in(before, &after, RS_SOFTCLEAN))
+		atomic_store(&r->softclean[page], after.state);
 	gen = stable_gen(before, &after);
 	if (gen)
 		atomic_store(&r->acks[page * ck->t->ndev + tid], ack_pack(gen, value));
@@ -442,4 +446,27 @@ void checker_child_reaped(struct checker *ck, unsigned int mutator, int wstatus)
 	}
 	if (WEXITSTATUS(wstatus) && rep->total > rep->n)
 		atomic_fetch_add(&ck->violations[V_CHILD_WRITE], rep->total - rep->n);
+}
+
+/* ---- soft-dirty ---- */
+
+/* End of @r's RS_SOFTCLEAN interval: each page a DMA write hit must be soft-dirty. */
+void checker_softclean_end(struct checker *ck, struct region *r)
+{
+	uint64_t state = atomic_load(&r->state), e;
+	int pm = pagemap_open();
+	size_t k;
+
+	for (k = 0; pm >= 0 && k < r->map.npages; k++) {
+		if (atomic_load(&r->softclean[k]) != state)
+			continue;
+		e = pagemap_entry(pm, map_page(&r->map, k));
+		if ((e & PM_PRESENT) && !(e & PM_SOFT_DIRTY))
+			checker_violation(ck, V_SOFTCLEAN_WRITE, r, k,
+					  "a device write succeeded after clear_refs, the page is "
+					  "not soft-dirty (pagemap %#llx): it skipped the write fault",
+					  (unsigned long long)e);
+	}
+	if (pm >= 0)
+		close(pm);
 }

@@ -27,7 +27,14 @@
  *  - child write: after fork the child snapshots its copies of the pages
  *    (the region being written and every region mapped and stable), and
  *    when the parent has finished its iteration it looks again: the device
- *    must never have written them.
+ *    must never have written them;
+ *  - soft-clean write: a DMA write succeeded while the region stayed
+ *    soft-clean (after clear_refs "4" returned, before the CPU wrote it),
+ *    yet pagemap does not show the page soft-dirty at the end of that
+ *    interval: the device wrote through a translation that skipped the
+ *    write fault which marks the page.  Only clear_refs clears the bit
+ *    and the softdirty workload runs it under a lock, with the check, so
+ *    no other clear_refs can intervene.
  *
  * During an operation that keeps the contents (migrate, mprotect, cow:
  * struct workload.preserves) the checker also judges what happens while
@@ -76,6 +83,7 @@ enum violation {
 	V_UNMAPPED_DMA,
 	V_READONLY_WRITE,
 	V_CHILD_WRITE,
+	V_SOFTCLEAN_WRITE,
 	V_NR
 };
 
@@ -120,6 +128,7 @@ void checker_begin(struct checker *ck, struct region *r, const char *op, bool pr
 void checker_set_state(struct region *r, enum region_state st);
 void checker_publish_page(struct region *r, size_t page, uint64_t gen);
 int checker_end(struct checker *ck, struct region *r);
+void checker_softclean_end(struct checker *ck, struct region *r);
 
 /* cow children: @buf holds checker_child_words() words. */
 size_t checker_child_words(const struct checker *ck);

@@ -96,22 +96,23 @@ int devconf_open(struct devbind *d, const struct options *o)
 }
 
 /* What @bug needs that this bond lacks (the module's EINVAL cases), or NULL. */
-static const char *devconf_inject_unmet(const struct devbind *d, uint32_t bug)
+static const char *devconf_inject_unmet(const struct devbind *d, uint32_t bug,
+					bool sanitize)
 {
 	if (d->model == SVMSIM_MODEL_PINNED)
 		return "injected bugs do not apply to the pinned model";
-	if (d->fill != SVMSIM_FILL_REF)
-		return "injected bugs need --fill ref";
+	if (d->fill != SVMSIM_FILL_REF && !sanitize)
+		return "injected bugs need --fill ref or --sanitize";
 	if (bug == SVMSIM_BUG_NO_FILL_BLOCK && d->model != SVMSIM_MODEL_RANGE)
 		return "no_fill_block needs --model range";
 	if (bug == SVMSIM_BUG_NO_WAIT && d->cfg.flush_mode != SVMSIM_FLUSH_QUEUED)
 		return "no_wait needs --flush-mode queued";
-	return NULL;
+	return "the module's rules for this bug (include/uapi/svmsim.h, enum svmsim_bug)";
 }
 
 static int devconf_inject(struct devbind *d, const struct options *o)
 {
-	const char *unmet = o->inject ? devconf_inject_unmet(d, o->inject) : NULL;
+	const char *unmet = o->inject ? devconf_inject_unmet(d, o->inject, o->sanitize) : NULL;
 	int ret;
 
 	if (o->inject == SVMSIM_BUG_NONE && !o->fill_delay_us)
@@ -121,13 +122,17 @@ static int devconf_inject(struct devbind *d, const struct options *o)
 		fprintf(stderr, "svmbench: --inject needs the module parameter allow_inject=1\n");
 	else if (ret == -EINVAL && unmet)
 		fprintf(stderr, "svmbench: --inject %s: %s\n", svmsim_bug_names[o->inject], unmet);
+	else if (ret == -EOPNOTSUPP)
+		fprintf(stderr, "svmbench: --inject %s: not on this kernel\n",
+			svmsim_bug_names[o->inject]);
 	return ret ? devconf_fail("SVMSIM_IOC_INJECT", ret) : 0;
 }
 
 /* Bind the calling process's mm; then inject what was asked. */
 int devconf_bind(struct devbind *d, const struct options *o)
 {
-	int ret = svmsim_bind(d->fd, d->model, d->fill, 0, &d->pasid);
+	uint32_t flags = o->sanitize ? SVMSIM_BIND_SANITIZE : 0;
+	int ret = svmsim_bind(d->fd, d->model, d->fill, flags, &d->pasid);
 
 	if (ret)
 		return devconf_fail("SVMSIM_IOC_BIND", ret);

@@ -24,9 +24,11 @@
 
 #include "bench.h"
 #include "clock.h"
+#include "detect.h"
 #include "kstats.h"
 #include "mutator.h"
 #include "report.h"
+#include "validate.h"
 #include "workload.h"
 
 #define EXIT_VIOLATIONS	1
@@ -80,14 +82,23 @@ static int setup(struct bench *b)
 	return devconf_bind(&b->dev, o);
 }
 
-static void progress(struct bench *b)
+/* --stop-on-detect: poll the judges; at the first detection, stop the run. */
+static void watch(struct bench *b, struct detect *det, uint64_t elapsed)
+{
+	if (det->on && detect_poll(det, b->dev.fd, b->dev.pasid, &b->ck, elapsed,
+				   atomic_load(&b->ops_done)))
+		atomic_store(&b->stop, true);
+}
+
+static void progress(struct bench *b, struct detect *det)
 {
 	const struct options *o = b->o;
 	uint64_t next = PROGRESS_AFTER, elapsed;
 
 	while (atomic_load(&b->running)) {
-		sleep_ns(50 * 1000 * 1000);
+		sleep_ns(DETECT_POLL_NS);
 		elapsed = now_ns() - b->start_ns;
+		watch(b, det, elapsed);
 		if (elapsed < next)
 			continue;
 		next += PROGRESS_EVERY;
@@ -182,9 +193,10 @@ static int measure(struct bench *b, struct results *res)
 	ret = start_devices(b);
 	if (ret)
 		return setup_fail("starting device threads", ret);
+	res->det.on = b->o->stop_on_detect;
 	ret = mutators_start(b);
 	if (!ret)
-		progress(b);
+		progress(b, &res->det);
 	err = mutators_join(b);
 	res->elapsed_s = (now_ns() - b->start_ns) / 1e9;
 	device_pool_stop(&b->devices);
@@ -195,6 +207,7 @@ static int measure(struct bench *b, struct results *res)
 	if (ret || err)
 		return ret ? setup_fail("starting mutator threads", ret) : err;
 	final_check(b);
+	watch(b, &res->det, now_ns() - b->start_ns);
 	collect(b, res);
 	return kstats_read(b->dev.fd, &res->k);
 }
@@ -254,6 +267,8 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret == 1 ? 0 : EXIT_SETUP;
 	sysinfo_read(&si);
+	if (o.validate)
+		return validate_main(&o, &si, "/proc/self/exe");
 	ret = check_available(&o, &si);
 	if (ret)
 		return ret;

@@ -58,6 +58,13 @@ static void hook_stamped(void *arg, size_t page)
 	checker_publish_page(m->cur, page, m->gen);
 }
 
+static void hook_softclean_end(void *arg)
+{
+	struct mutator *m = arg;
+
+	checker_softclean_end(&m->b->ck, m->cur);
+}
+
 static void hook_child_start(void *arg)
 {
 	struct mutator *m = arg;
@@ -84,6 +91,7 @@ static const struct mutation_hooks bound_hooks = {
 	.prepare = hook_prepare,
 	.state = hook_state,
 	.stamped = hook_stamped,
+	.softclean_end = hook_softclean_end,
 	.fork = rcu_fork,
 	.forked = hook_forked,
 	.child_start = hook_child_start,
@@ -110,6 +118,7 @@ static int mutate_bound(struct mutator *m, struct region *r, const struct worklo
 	struct bench *b = m->b;
 	struct mutation mu = {
 		.map = &r->map, .gen = gen, .pause_us = b->o->pause_us, .nodes = b->si->nodes,
+		.op_pages = b->o->op_pages,
 		.lat = m->lat, .hooks = &bound_hooks, .arg = m,
 	};
 	int ret;
@@ -170,7 +179,7 @@ static bool mutator_done(const struct mutator *m, uint64_t i)
 {
 	const struct bench *b = m->b;
 
-	if (atomic_load(&b->abort))
+	if (atomic_load(&b->abort) || atomic_load(&b->stop))
 		return true;
 	return b->o->iterations ? i >= m->quota : now_ns() >= b->deadline_ns;
 }

@@ -12,6 +12,7 @@
 #include "mapping.h"
 #include "options.h"
 #include "svmsim/names.h"
+#include "validate.h"
 #include "workload.h"
 
 enum {
@@ -20,7 +21,8 @@ enum {
 	OPT_LATENCY, OPT_THRESHOLD, OPT_FLUSH_BUDGET, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_SEED,
 	OPT_PIN, OPT_DEVICE, OPT_HUGE, OPT_INJECT, OPT_FILL_DELAY, OPT_BASELINE,
 	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
-	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT,
+	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT, OPT_OP_PAGES, OPT_SANITIZE,
+	OPT_STOP_ON_DETECT, OPT_VALIDATE, OPT_BUDGET, OPT_CLEAN_OPS, OPT_MODES, OPT_BUGS,
 };
 
 static const struct option long_options[] = {
@@ -30,6 +32,7 @@ static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "device-threads", required_argument, NULL, OPT_DEVICE_THREADS },
 	{ "pages", required_argument, NULL, OPT_PAGES },
+	{ "op-pages", required_argument, NULL, OPT_OP_PAGES },
 	{ "regions", required_argument, NULL, OPT_REGIONS },
 	{ "cached", required_argument, NULL, OPT_CACHED },
 	{ "model", required_argument, NULL, OPT_MODEL },
@@ -48,6 +51,13 @@ static const struct option long_options[] = {
 	{ "layout", required_argument, NULL, OPT_LAYOUT },
 	{ "inject", required_argument, NULL, OPT_INJECT },
 	{ "fill-delay-us", required_argument, NULL, OPT_FILL_DELAY },
+	{ "sanitize", no_argument, NULL, OPT_SANITIZE },
+	{ "stop-on-detect", no_argument, NULL, OPT_STOP_ON_DETECT },
+	{ "validate", no_argument, NULL, OPT_VALIDATE },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "clean-ops", required_argument, NULL, OPT_CLEAN_OPS },
+	{ "modes", required_argument, NULL, OPT_MODES },
+	{ "bugs", required_argument, NULL, OPT_BUGS },
 	{ "baseline", no_argument, NULL, OPT_BASELINE },
 	{ "no-baseline", no_argument, NULL, OPT_NO_BASELINE },
 	{ "allow-violations", no_argument, NULL, OPT_ALLOW_VIOLATIONS },
@@ -79,10 +89,18 @@ static void usage(FILE *f)
 "                        at the same address; cow: fork, then the parent's first write\n"
 "                        to each page (one sample per page); migrate: move_pages to the\n"
 "                        other NUMA node; mprotect: mprotect(PROT_READ), then back;\n"
-"                        mixed: one of dontneed/munmap/cow/migrate/mprotect per op\n"
+"                        mixed: one of dontneed/munmap/cow/migrate/mprotect per op;\n"
+"                        softdirty: write 4 to /proc/self/clear_refs (a 0..ULONG_MAX\n"
+"                        MMU_NOTIFY_SOFT_DIRTY), device writes for the pause, then the\n"
+"                        CPU rewrites the pages; a device write after clear_refs must\n"
+"                        leave its page soft-dirty in pagemap (violation softclean_write)\n"
 "  --iterations N        bound operations in all (default %d)\n"
 "  --duration SEC        run for SEC seconds instead of --iterations\n"
 "  --pages N             4K pages per region = per operation (default 1; zap <= %d)\n"
+"  --op-pages N          dontneed: the operation covers the first N pages of the region\n"
+"                        only (default all); with --huge each op first drops the whole\n"
+"                        region so the next touch maps a fresh THP: a sub-2M zap inside\n"
+"                        a PMD-mapped huge page the device caches as a 2M entry\n"
 "  --regions N           regions, at least --threads (default max(4, --threads));\n"
 "                        mutator i changes regions i, i+T, i+2T, ...\n"
 "  --cached N            ballast pages, never changed, re-cached before each op so the\n"
@@ -116,10 +134,15 @@ static void usage(FILE *f)
 "  --tlb-sets N          TLB sets (power of two)\n"
 "  --tlb-ways N          TLB ways per set (0 unbounded)\n"
 "  --tlb-policy P        clock|lru|fifo|random\n"
-"  --inject BUG[:P]      inject a driver bug (module parameter allow_inject=1, fill ref):\n"
-"                        skip_invalidate[:every], no_fill_block (range), ignore_seq,\n"
-"                        end_off_by_one, wrong_pasid, no_wait (queued)\n"
+"  --inject BUG[:P]      inject a driver bug (module parameter allow_inject=1; --fill ref\n"
+"                        or --sanitize): one of enum svmsim_bug in the UAPI header,\n"
+"                        e.g. skip_invalidate[:every], no_fill_block, late_flush,\n"
+"                        skip_clear, end_overflow, 4k_leaves_2m (svmbench --validate\n"
+"                        runs them all; its table lists them)\n"
 "  --fill-delay-us N     sleep N us between a fill's page walk and its insert\n"
+"  --sanitize            bind with SVMSIM_BIND_SANITIZE: the device checks every access\n"
+"                        against the CPU's page table and stops a stale one (DMA EIO,\n"
+"                        counted in san_stale); columns sanitize, san_checks, san_stale\n"
 "\n"
 "Measurement and checking:\n"
 "  A sample counts only if it timed the operation it names, checked untimed on\n"
@@ -136,6 +159,33 @@ static void usage(FILE *f)
 "  --allow-violations    exit 0 despite coherence violations (the pinned model)\n"
 "  --max-reports N       print the first N violations/faults in full (default 100;\n"
 "                        0 all); all are counted\n"
+"  --stop-on-detect      end the run at the first coherence violation or sanitizer\n"
+"                        report (polled every 10 ms); columns detected_by, detect_s,\n"
+"                        detect_ops, detect_dev_ops say when\n"
+"\n"
+"Validation (svmbench --validate; module parameter allow_inject=1, nothing else\n"
+"using the device):\n"
+"  --validate            inject each bug of the catalogue (enum svmsim_bug) and run the\n"
+"                        workloads most likely to expose it, per model it applies to and\n"
+"                        per mode, each cell a fresh svmbench with --stop-on-detect, until\n"
+"                        the first detection; then the correct driver (none) until it did\n"
+"                        --clean-ops device operations per mode.  Prints a table of bug x\n"
+"                        workload: caught (by checker, sanitizer or both) with time, ops\n"
+"                        and device ops to the first detection; MISSED (the bug acted:\n"
+"                        its injected counter moved, nothing caught it); harmless (acted,\n"
+"                        and the note says why nothing can be wrong); not reached\n"
+"                        (injected stayed 0: the note names the kernel path it needs);\n"
+"                        n/a (not on this kernel, or not visible in that mode).  With\n"
+"                        --out PREFIX also PREFIX.csv and PREFIX.json.  Exit 1 if a bug\n"
+"                        is missed, none shows any violation, report or unexpected fault,\n"
+"                        a detection comes without the bug acting, or the clean run falls\n"
+"                        short of --clean-ops\n"
+"  --budget SEC          seconds of workload per cell (default 10)\n"
+"  --clean-ops N         device operations the clean run must reach, per mode (default\n"
+"                        1000000)\n"
+"  --modes LIST          of noref+san (fill noref, sanitized: the faithful mode), ref+san,\n"
+"                        ref (the checker alone) (default noref+san,ref+san)\n"
+"  --bugs LIST           the bugs to run, by name (default all; none: the clean run)\n"
 "\n"
 "Output:\n"
 "  --format F            csv|json (default csv); json is one object per line\n"
@@ -148,7 +198,8 @@ static void usage(FILE *f)
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 ok; 1 coherence violations (unless allowed) or unexpected device\n"
-"faults; 2 usage or setup error; 77 the workload cannot run here.\n",
+"faults (--validate: see above); 2 usage or setup error; 77 the workload cannot run\n"
+"here.\n",
 		workload_names(), DEFAULT_ITERATIONS, SVMSIM_WINDOW_MAX_PAGES, MAX_THREADS,
 		MAX_DEVICE_THREADS);
 }
@@ -200,6 +251,36 @@ static int parse_name(const char *s, const char *const *names, unsigned int firs
 	return -1;
 }
 
+static const char *vmode_name(unsigned int i)
+{
+	return vmodes[i].name;
+}
+
+static const char *bug_name(unsigned int i)
+{
+	return svmsim_bug_names[i];
+}
+
+/* NAME[,NAME...] -> a bit per name of @name(0..n-1). */
+static bool parse_set(const char *s, const char *(*name)(unsigned int), unsigned int n,
+		      uint64_t *mask)
+{
+	size_t len;
+	unsigned int i;
+
+	*mask = 0;
+	for (; *s; s += len + (s[len] == ',')) {
+		len = strcspn(s, ",");
+		for (i = 0; i < n; i++)
+			if (strlen(name(i)) == len && !strncmp(s, name(i), len))
+				break;
+		if (i == n)
+			return false;
+		*mask |= 1ull << i;
+	}
+	return *mask != 0;
+}
+
 /* BUG[:PARAM] */
 static bool parse_inject(struct options *o, const char *s)
 {
@@ -246,11 +327,16 @@ static void defaults(struct options *o)
 	o->pause_us = 100;
 	o->max_reports = 100;
 	o->format = FMT_CSV;
+	o->validate_budget = 10;
+	o->validate_clean_ops = 1000000;
+	o->validate_modes = VM_DEFAULT;
+	o->validate_bugs = (1ull << SVMSIM_BUG_NR) - 1;
 }
 
 /* One option; false: its argument is bad. */
 static bool parse_one(struct options *o, int c, const char *arg)
 {
+	uint64_t mask;
 	int i;
 
 	switch (c) {
@@ -266,6 +352,8 @@ static bool parse_one(struct options *o, int c, const char *arg)
 		return parse_uint(arg, MAX_DEVICE_THREADS, &o->device_threads);
 	case OPT_PAGES:
 		return parse_uint(arg, 1u << 20, &o->pages) && o->pages;
+	case OPT_OP_PAGES:
+		return parse_uint(arg, 1u << 20, &o->op_pages) && o->op_pages;
 	case OPT_REGIONS:
 		return parse_uint(arg, 4096, &o->regions) && o->regions;
 	case OPT_CACHED:
@@ -322,6 +410,16 @@ static bool parse_one(struct options *o, int c, const char *arg)
 		i = parse_name(arg, layout_names, 0, LAYOUT_NR);
 		o->layout = (unsigned int)i;
 		return i >= 0;
+	case OPT_BUDGET:
+		return parse_duration(arg, &o->validate_budget);
+	case OPT_CLEAN_OPS:
+		return parse_u64(arg, UINT64_MAX, &o->validate_clean_ops);
+	case OPT_MODES:
+		return parse_set(arg, vmode_name, VM_NR, &mask) &&
+		       (o->validate_modes = (unsigned int)mask);
+	case OPT_BUGS:
+		return parse_set(arg, bug_name, SVMSIM_BUG_NR, &o->validate_bugs) &&
+		       o->validate_bugs;
 	}
 	return false;
 }
@@ -347,6 +445,15 @@ static void parse_flag(struct options *o, int c)
 	case OPT_APPEND:
 		o->append = true;
 		break;
+	case OPT_SANITIZE:
+		o->sanitize = true;
+		break;
+	case OPT_STOP_ON_DETECT:
+		o->stop_on_detect = true;
+		break;
+	case OPT_VALIDATE:
+		o->validate = true;
+		break;
 	}
 }
 
@@ -369,6 +476,11 @@ static const char *check(struct options *o)
 		return "zap regions are device windows: --pages at most 4096";
 	if (o->append && !o->out)
 		return "--append needs --out FILE";
+	if (o->validate && (o->append || o->label || o->hist_out || o->inject))
+		return "--validate runs its own cells: --out PREFIX, --budget, --clean-ops, "
+		       "--modes, --bugs, --device";
+	if (o->op_pages && (o->op_pages > o->pages || o->workload != &workload_dontneed))
+		return "--op-pages applies to dontneed, at most --pages";
 	return NULL;
 }
 

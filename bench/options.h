@@ -23,7 +23,8 @@ struct options {
 	double duration;		/* seconds; 0 with iterations */
 	unsigned int threads;
 	unsigned int device_threads;
-	unsigned int pages;		/* per region = per operation */
+	unsigned int pages;		/* per region */
+	unsigned int op_pages;		/* dontneed: pages per operation; 0: all */
 	unsigned int regions;
 	unsigned int cached;		/* ballast pages kept in the TLB */
 	uint32_t model;			/* enum svmsim_model; DEFAULT: the device's */
@@ -43,6 +44,13 @@ struct options {
 	uint32_t inject;		/* enum svmsim_bug */
 	uint32_t inject_param;
 	uint32_t fill_delay_us;
+	bool sanitize;			/* bind with SVMSIM_BIND_SANITIZE */
+	bool stop_on_detect;		/* end the run at the first violation or report */
+	bool validate;			/* svmbench --validate (validate.h) */
+	double validate_budget;		/* seconds of workload per cell */
+	uint64_t validate_clean_ops;	/* device operations of the clean run, per mode */
+	unsigned int validate_modes;	/* 1 << enum vmode */
+	uint64_t validate_bugs;		/* 1 << enum svmsim_bug; bit 0: the clean run */
 	bool baseline;
 	bool allow_violations;
 	unsigned int pause_us;

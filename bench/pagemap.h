@@ -20,6 +20,7 @@
 #define PM_PRESENT	(1ull << 63)
 #define PM_SWAPPED	(1ull << 62)
 #define PM_EXCLUSIVE	(1ull << 56)	/* mapped by this process only */
+#define PM_SOFT_DIRTY	(1ull << 55)	/* written since clear_refs "4" */
 #define PM_PFN_MASK	((1ull << 55) - 1)
 
 int pagemap_open(void);

@@ -28,7 +28,8 @@ static int region_init(struct region *r, unsigned int index, const struct option
 	r->published = calloc(npages, sizeof(*r->published));
 	r->acks = calloc(npages * (ndev ? ndev : 1), sizeof(*r->acks));
 	r->op_acks = calloc(npages * (ndev ? ndev : 1), sizeof(*r->op_acks));
-	if (!r->published || !r->acks || !r->op_acks)
+	r->softclean = calloc(npages, sizeof(*r->softclean));
+	if (!r->published || !r->acks || !r->op_acks || !r->softclean)
 		return -ENOMEM;
 	ret = map_create(&r->map, index + 1, npages, o->huge,
 			 o->workload->window ? (int)o->device : -1, arena_slot(arena, index));
@@ -85,6 +86,7 @@ void regions_destroy(struct region_table *t)
 		free(t->regions[i].published);
 		free(t->regions[i].acks);
 		free(t->regions[i].op_acks);
+		free(t->regions[i].softclean);
 	}
 	arena_destroy(&t->arena);
 	free(t->regions);

@@ -37,6 +37,8 @@ struct region {
 	_Atomic uint64_t keep;
 	/* per page and device thread: ack_pack(keep, value) acknowledged while it ran */
 	_Atomic uint64_t *op_acks;
+	/* per page: the state word of the RS_SOFTCLEAN interval a device write hit */
+	_Atomic uint64_t *softclean;
 };
 
 /* One incarnation of a region, as device threads see it. */

@@ -1,93 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CSV and JSON Lines reports.  A row is built once as a list of named
- * fields and then written in either format, so the two never disagree.
+ * A run's CSV or JSON Lines report (its row: row.h), its histograms, and
+ * the summary line.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "mapping.h"
 #include "report.h"
+#include "row.h"
 #include "svmsim/loglin.h"
 #include "svmsim/names.h"
 #include "workload.h"
-
-#define MAX_FIELDS	128
-
-enum field_kind { F_STR, F_U64, F_F64, F_NULL, F_JSON };
-
-struct field {
-	const char *name;
-	enum field_kind kind;
-	const char *s;		/* F_STR; F_JSON: raw JSON, not in CSV */
-	uint64_t u;
-	double d;
-	int decimals;
-};
-
-struct row {
-	unsigned int n;
-	struct field f[MAX_FIELDS];
-};
-
-static struct field *put(struct row *r, const char *name, enum field_kind kind)
-{
-	struct field *f = &r->f[r->n++];
-
-	if (r->n > MAX_FIELDS)
-		abort();	/* a programming error: raise MAX_FIELDS */
-	memset(f, 0, sizeof(*f));
-	f->name = name;
-	f->kind = kind;
-	return f;
-}
-
-static void put_str(struct row *r, const char *name, const char *s)
-{
-	put(r, name, F_STR)->s = s;
-}
-
-static void put_u64(struct row *r, const char *name, uint64_t v)
-{
-	put(r, name, F_U64)->u = v;
-}
-
-static void put_bool(struct row *r, const char *name, bool v)
-{
-	put_str(r, name, v ? "true" : "false");
-}
-
-static void put_opt_u64(struct row *r, const char *name, bool have, uint64_t v)
-{
-	if (have)
-		put_u64(r, name, v);
-	else
-		put(r, name, F_NULL);
-}
-
-static void put_opt_f64(struct row *r, const char *name, bool have, double v, int decimals)
-{
-	struct field *f = put(r, name, have ? F_F64 : F_NULL);
-
-	f->d = v;
-	f->decimals = decimals;
-}
-
-/* ---- the row ---- */
-
-static void put_environment(struct row *r, const struct sysinfo *si)
-{
-	put_str(r, "timestamp", si->timestamp);
-	put_str(r, "kernel", si->kernel);
-	put_str(r, "cpu_model", si->cpu_model);
-	put_u64(r, "vcpus", si->vcpus);
-	put_str(r, "accel", si->accel);
-	put_str(r, "git_rev", si->git_rev);
-	put_opt_u64(r, "numa_balancing", si->numa_balancing >= 0, (uint64_t)si->numa_balancing);
-}
 
 static void put_config(struct row *r, const struct options *o, const struct devbind *d)
 {
@@ -106,6 +32,7 @@ static void put_config(struct row *r, const struct options *o, const struct devb
 	put_u64(r, "tlb_ways", c->tlb_ways);
 	put_str(r, "tlb_policy", svmsim_repl_names[c->tlb_policy]);
 	put_u64(r, "pages", o->pages);
+	put_u64(r, "op_pages", o->op_pages ? o->op_pages : o->pages);
 	put_u64(r, "regions", o->regions);
 	put_u64(r, "cached", o->cached);
 	put_u64(r, "threads", o->threads);
@@ -120,6 +47,7 @@ static void put_config(struct row *r, const struct options *o, const struct devb
 	put_str(r, "inject", svmsim_bug_names[o->inject]);
 	put_opt_u64(r, "inject_param", o->inject, o->inject_param);
 	put_u64(r, "fill_delay_us", o->fill_delay_us);
+	put_bool(r, "sanitize", o->sanitize);
 	put_bool(r, "baseline", o->baseline);
 	put_u64(r, "pause_us", o->pause_us);
 }
@@ -194,7 +122,8 @@ static void put_counters(struct row *r, const struct svmsim_stats *st)
 		SVMSIM_STAT_FILL_RETRIES, SVMSIM_STAT_TLB_STALE_REFUSED, SVMSIM_STAT_INV_CALLS,
 		SVMSIM_STAT_INV_EMPTY, SVMSIM_STAT_FILLS, SVMSIM_STAT_FILL_WAITS,
 		SVMSIM_STAT_TLB_HITS, SVMSIM_STAT_TLB_MISSES, SVMSIM_STAT_DMA_OPS,
-		SVMSIM_STAT_DMA_FAULTS, SVMSIM_STAT_INJECTED,
+		SVMSIM_STAT_DMA_FAULTS, SVMSIM_STAT_INJECTED, SVMSIM_STAT_SAN_CHECKS,
+		SVMSIM_STAT_SAN_STALE,
 	};
 	unsigned int i;
 
@@ -219,6 +148,16 @@ static void put_outcome(struct row *r, const struct results *res)
 	put_u64(r, "violations", total);
 	for (v = 0; v < V_NR; v++)
 		put_u64(r, violation_names[v], res->violations[v]);
+}
+
+/* --stop-on-detect: the first detection; empty/null without one. */
+static void put_detection(struct row *r, const struct detect *d)
+{
+	put_bool(r, "stop_on_detect", d->on);
+	put_str(r, "detected_by", detect_by(d));
+	put_opt_f64(r, "detect_s", d->detected, d->ns / 1e9, 3);
+	put_opt_u64(r, "detect_ops", d->detected, d->ops);
+	put_opt_u64(r, "detect_dev_ops", d->detected, d->dev_ops);
 }
 
 /* JSON only: calls/entries/collateral and flush p50/p99 of every event. */
@@ -272,102 +211,12 @@ static void build_row(struct row *r, const struct results *res, char *events)
 	put_kernel_flush(r, res->k.flush, res->ops);
 	put_counters(r, &res->k.st);
 	put_outcome(r, res);
+	put_detection(r, &res->det);
 	put(r, "events", F_JSON)->s = events;
 }
 
 /* ---- writers ---- */
 
-static void csv_str(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void value(FILE *f, const struct field *x, bool json)
-{
-	switch (x->kind) {
-	case F_STR:
-		(json ? json_str : csv_str)(f, x->s);
-		break;
-	case F_U64:
-		fprintf(f, "%llu", (unsigned long long)x->u);
-		break;
-	case F_F64:
-		fprintf(f, "%.*f", x->decimals, x->d);
-		break;
-	case F_NULL:
-		if (json)
-			fputs("null", f);
-		break;
-	case F_JSON:
-		fputs(x->s ? x->s : "null", f);
-		break;
-	}
-}
-
-static void write_csv(FILE *f, const struct row *r, bool header)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; header && i < r->n; i++)
-		if (r->f[i].kind != F_JSON)
-			fprintf(f, "%s%s", n++ ? "," : "", r->f[i].name);
-	if (header)
-		fputc('\n', f);
-	for (i = 0, n = 0; i < r->n; i++) {
-		if (r->f[i].kind == F_JSON)
-			continue;
-		if (n++)
-			fputc(',', f);
-		value(f, &r->f[i], false);
-	}
-	fputc('\n', f);
-}
-
-static void write_json(FILE *f, const struct row *r)
-{
-	unsigned int i;
-
-	fputc('{', f);
-	for (i = 0; i < r->n; i++) {
-		fprintf(f, "%s\"%s\":", i ? "," : "", r->f[i].name);
-		value(f, &r->f[i], true);
-	}
-	fputs("}\n", f);
-}
-
-/* A header unless we append to a regular file that already has content. */
-static bool wants_header(FILE *f)
-{
-	struct stat st;
-
-	return fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size == 0;
-}
-
-/* Return: 0, or -errno (printed). */
 int report_write(const struct results *res)
 {
 	const struct options *o = res->o;
@@ -383,9 +232,9 @@ int report_write(const struct results *res)
 	if (!ret) {
 		build_row(r, res, events);
 		if (o->format == FMT_JSON)
-			write_json(f, r);
+			row_write_json(f, r);
 		else
-			write_csv(f, r, wants_header(f));
+			row_write_csv(f, r, row_wants_header(f));
 		if (fflush(f) || ferror(f))
 			ret = -EIO;
 	}

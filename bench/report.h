@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "checker.h"
+#include "detect.h"
 #include "devconf.h"
 #include "hist.h"
 #include "kstats.h"
@@ -37,6 +38,7 @@ struct results {
 	bool merged_known;
 	uint64_t dev_reads;
 	uint64_t dev_writes;
+	struct detect det;		/* --stop-on-detect */
 };
 
 int report_write(const struct results *res);

@@ -11,7 +11,7 @@
 /* The order is the wire format of the baseline protocol (an index). */
 static const struct workload *const workloads[] = {
 	&workload_zap, &workload_dontneed, &workload_munmap, &workload_cow,
-	&workload_migrate, &workload_mprotect, &workload_mixed,
+	&workload_migrate, &workload_mprotect, &workload_mixed, &workload_softdirty,
 };
 
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))

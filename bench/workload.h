@@ -36,6 +36,7 @@ enum region_state {
 	RS_BUSY,	/* being changed: anything goes */
 	RS_UNMAPPED,	/* munmap returned, not mapped again yet: DMA must fault */
 	RS_READONLY,	/* mprotect(PROT_READ) returned: DMA writes must fault */
+	RS_SOFTCLEAN,	/* clear_refs returned: a DMA write must leave its page soft-dirty */
 };
 
 struct mutation_hooks {
@@ -48,6 +49,8 @@ struct mutation_hooks {
 	void (*state)(void *arg, enum region_state st);
 	/* cow: page @page carries the new generation now. */
 	void (*stamped)(void *arg, size_t page);
+	/* softdirty, still in RS_SOFTCLEAN: judge the device writes of it. */
+	void (*softclean_end)(void *arg);
 	/*
 	 * cow: fork() as this process must (the bound one pauses its RCU
 	 * helper threads), and undo that once the timed writes are done.
@@ -69,6 +72,7 @@ struct mutation {
 	const struct region_map *map;
 	uint64_t gen;			/* stamp this on every page */
 	unsigned int pause_us;		/* dwell in RS_UNMAPPED / RS_READONLY / cow child */
+	size_t op_pages;		/* dontneed: pages the op covers; 0: all */
 	const int *nodes;		/* migrate: the two NUMA nodes */
 	struct hist *lat;		/* latency samples, ns */
 	uint64_t failures;		/* out: counted, not fatal */
@@ -94,7 +98,7 @@ struct workload {
 };
 
 extern const struct workload workload_zap, workload_dontneed, workload_munmap,
-	workload_cow, workload_migrate, workload_mprotect, workload_mixed;
+	workload_cow, workload_migrate, workload_mprotect, workload_mixed, workload_softdirty;
 
 const struct workload *workload_find(const char *name);
 const struct workload *workload_by_index(unsigned int i);

@@ -102,6 +102,7 @@ void svmsim_space_flush(struct svmsim_bond *b, const struct svm_tlb_flush_req *r
 {
 	svm_tlb_flush(&b->space, req, res);
 	svmsim_count_retired(b, res);
+	svmsim_inj_flushed(b, res);
 }
 
 static void svmsim_bond_release(struct kref *ref)

@@ -422,8 +422,6 @@ int svmsim_fill(struct svmsim_bond *b, unsigned long va, bool write)
 	u64 t0 = local_clock();
 	int ret;
 
-	if (flags)
-		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
 	for (;;) {
 		/* NO_FILL_BLOCK: the bug is not to wait for brackets in progress. */
 		ret = flags & SVM_TLB_FILL_NOBLOCK ? 0 : svmsim_fill_wait(b, start, last);
@@ -462,6 +460,8 @@ again:
 	}
 	if (ret == -EFAULT || ret == -EACCES)
 		svmsim_count(b, SVMSIM_STAT_FILL_FAULTS, 1);
+	if (flags)
+		svmsim_inj_filled(b);
 	svmsim_hist_add(&b->dev->hists->fill, local_clock() - t0);
 	trace_svmsim_fill(b->dev->index, b->pasid, va, w.pfn, w.shift, tries, ret);
 	return ret;

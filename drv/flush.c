@@ -76,7 +76,6 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		svmsim_invq_wait(dev, &d, may_sleep);
 		res = d.res;
 	}
-	if (res.spared)		/* an injected flush bug left entries */
-		svmsim_count(b, SVMSIM_STAT_INJECTED, 1);
+	svmsim_inj_flushed(b, &res);
 	svmsim_record_flush(b, event, start, last, &res, local_clock() - t0);
 }

@@ -9,8 +9,10 @@
  *                            [start, last]: skip it, or flush less;
  *   svmsim_inj_late_flush()  range model: flush at the end, not the start;
  *   svmsim_inj_flush_flags() the TLB core's flush misses 2M entries;
+ *   svmsim_inj_flushed()     ... and counts those it missed;
  *   svmsim_inj_nowait()      queued mode: return before the flush is done;
  *   svmsim_inj_fill_flags()  a fill ignores the sequence or the brackets;
+ *   svmsim_inj_filled()      ... and counts the stale fills it inserted;
  *   svmsim_inj_skip_release() ->release leaves the device running.
  *
  * A new bug is one enum value (UAPI), one row of svmsim_bug_rules[], one
@@ -32,17 +34,22 @@
  * struct svmsim_bug_rule - where a bug applies
  * @models: bit per enum svmsim_model.
  * @queued: needs the queued flush mode.
- * @skip: a SKIP_<event> bug: it ignores the callbacks of @event.
- * @event: enum svmsim_event, for @skip.
+ * @skips: the event a SKIP_<event> bug ignores, plus one (0: none; the
+ *	first event, SVMSIM_EV_UNMAP, is 0).
  */
 struct svmsim_bug_rule {
 	u8 models;
 	bool queued;
-	bool skip;
-	u8 event;
+	u8 skips;
 };
 
-#define SKIPS(ev)	.skip = true, .event = (ev)
+#define SKIPS(ev)	.skips = (ev) + 1
+
+/* Does @rule's bug ignore invalidations of @event? */
+static bool svmsim_rule_skips(const struct svmsim_bug_rule *rule, unsigned int event)
+{
+	return rule->skips == event + 1;
+}
 
 static const struct svmsim_bug_rule svmsim_bug_rules[SVMSIM_BUG_NR] = {
 	[SVMSIM_BUG_NONE]		= { M_BOTH },
@@ -127,7 +134,7 @@ bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
 		/* PAGE_ALIGN(ULONG_MAX) == 0: the range [start, 0) is empty */
 		return *last != ULONG_MAX || !svmsim_injected(b);
 	default:
-		if (svmsim_bug_rules[bug].skip && svmsim_bug_rules[bug].event == event)
+		if (svmsim_rule_skips(&svmsim_bug_rules[bug], event))
 			return !svmsim_injected(b);
 		return true;
 	}
@@ -136,14 +143,20 @@ bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
 /**
  * svmsim_inj_late_flush() - range model: does this bond flush at the end?
  * @b: the bond.
+ * @start: asked at invalidate_range_start (else at the end).
  *
  * Return: true under LATE_FLUSH: the start only blocks fills, the end
  * flushes.  The caller asks at the start and again at the end, so a bug
  * switched in between flushes twice or not at all -- both a bug's doing.
+ * A start that defers its flush counts as the bug acting.
  */
-bool svmsim_inj_late_flush(struct svmsim_bond *b)
+bool svmsim_inj_late_flush(struct svmsim_bond *b, bool start)
 {
-	return svmsim_bug(b) == SVMSIM_BUG_LATE_FLUSH;
+	if (svmsim_bug(b) != SVMSIM_BUG_LATE_FLUSH)
+		return false;
+	if (start)
+		svmsim_injected(b);
+	return true;
 }
 
 /**
@@ -162,6 +175,20 @@ unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b)
 	default:
 		return 0;
 	}
+}
+
+/**
+ * svmsim_inj_flushed() - count the 2M entries a flush bug left in place
+ * @b: the bond.
+ * @res: what its flush did.
+ *
+ * 4K_LEAVES_2M and FULL_FORGETS_2M act inside the TLB core: they changed
+ * behaviour only if an entry the correct flush removes stayed.
+ */
+void svmsim_inj_flushed(struct svmsim_bond *b, const struct svm_tlb_flush_res *res)
+{
+	if (res->spared)
+		svmsim_count(b, SVMSIM_STAT_INJECTED, res->spared);
 }
 
 /**
@@ -214,6 +241,23 @@ unsigned int svmsim_inj_fill_flags(struct svmsim_bond *b)
 }
 
 /**
+ * svmsim_inj_filled() - count the stale fills a fill bug inserted
+ * @b: the bond, after a fill made with svmsim_inj_fill_flags().
+ *
+ * IGNORE_SEQ and NO_FILL_BLOCK act only when a fill raced an invalidation:
+ * it walked while one was in progress over its address, or was inserted
+ * where a correct one would have walked again.  (A sequence moved by an
+ * invalidation of another range counts too: the bug took a chance.)
+ */
+void svmsim_inj_filled(struct svmsim_bond *b)
+{
+	unsigned long n = svm_tlb_take_bug_inserts(&b->space);
+
+	if (n)
+		svmsim_count(b, SVMSIM_STAT_INJECTED, n);
+}
+
+/**
  * svmsim_inj_skip_release() - SKIP_RELEASE: ->release leaves the device on
  * @b: the bond.
  *
@@ -249,7 +293,7 @@ static int svmsim_inject_check(struct svmsim_bond *b, const struct svmsim_inject
 		return -EINVAL;
 	if (rule->queued && READ_ONCE(b->dev->cfg.flush_mode) != SVMSIM_FLUSH_QUEUED)
 		return -EINVAL;
-	if (rule->skip && rule->event == SVMSIM_EV_CHANGE_PTE &&
+	if (svmsim_rule_skips(rule, SVMSIM_EV_CHANGE_PTE) &&
 	    !(SVMSIM_KERNEL_FEATURES & SVMSIM_FEAT_CHANGE_PTE))
 		return -EOPNOTSUPP;
 	return 0;

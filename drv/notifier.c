@@ -240,7 +240,7 @@ static int svmsim_range_start(struct mmu_notifier *mn,
 	 */
 	svmsim_san_flush_begin(b);
 	svm_tlb_invalidate_begin(&b->space, range->start, last);
-	if (svmsim_inj_late_flush(b))
+	if (svmsim_inj_late_flush(b, true))
 		svmsim_san_flush_end(b, range->start, last, svmsim_event_of(range->event), 1, 0);
 	else
 		svmsim_callback_flush(b, range->start, last, NULL, 0,
@@ -255,7 +255,7 @@ static void svmsim_range_end(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return;
-	if (svmsim_inj_late_flush(b)) {
+	if (svmsim_inj_late_flush(b, false)) {
 		svmsim_san_flush_begin(b);
 		svmsim_callback_flush(b, range->start, svmsim_last(range->end), NULL, 0,
 				      svmsim_event_of(range->event),

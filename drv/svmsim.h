@@ -472,10 +472,12 @@ void svmsim_space_flush(struct svmsim_bond *b, const struct svm_tlb_flush_req *r
 long svmsim_ioctl_inject(struct svmsim_file *f, void __user *arg);
 bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
 		      unsigned long *start, unsigned long *last);
-bool svmsim_inj_late_flush(struct svmsim_bond *b);
+bool svmsim_inj_late_flush(struct svmsim_bond *b, bool start);
 unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b);
+void svmsim_inj_flushed(struct svmsim_bond *b, const struct svm_tlb_flush_res *res);
 bool svmsim_inj_nowait(struct svmsim_bond *b, const struct svm_tlb_flush_req *req);
 unsigned int svmsim_inj_fill_flags(struct svmsim_bond *b);
+void svmsim_inj_filled(struct svmsim_bond *b);
 bool svmsim_inj_skip_release(struct svmsim_bond *b);
 
 /* sanitize.c */

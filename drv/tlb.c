@@ -218,6 +218,7 @@ int svm_tlb_space_init(struct svm_tlb *tlb, struct svm_tlb_space *s, u32 pasid)
 	s->in_progress = 0;
 	s->inv_start = 0;
 	s->inv_last = 0;
+	s->bug_inserts = 0;
 	s->dead = false;
 	atomic_set(&s->releasing, 0);
 	s->pasid = pasid;
@@ -587,17 +588,41 @@ static bool svm_tlb_in_progress_over(struct svm_tlb_space *s,
 int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
 		       unsigned int flags, unsigned long *seq)
 {
+	bool busy;
 	int ret = 0;
 
 	spin_lock(&s->lock);
+	busy = svm_tlb_in_progress_over(s, va, va);
 	if (s->dead)
 		ret = -ESRCH;
-	else if (!(flags & SVM_TLB_FILL_NOBLOCK) && svm_tlb_in_progress_over(s, va, va))
+	else if (!(flags & SVM_TLB_FILL_NOBLOCK) && busy)
 		ret = -EAGAIN;
 	else
 		*seq = s->seq;
+	if (!ret && busy)	/* a correct fill would have waited for the end */
+		s->bug_inserts++;
 	spin_unlock(&s->lock);
 	return ret;
+}
+
+/**
+ * svm_tlb_take_bug_inserts() - stale inserts an injected bug let through
+ * @s: the PASID's space.
+ *
+ * Return: how many walks svm_tlb_fill_begin() let start, and inserts
+ * svm_tlb_insert() made, since the last call, that a correct fill would
+ * have refused (an invalidation in progress over the address, or the
+ * sequence moved since the walk began).
+ */
+unsigned long svm_tlb_take_bug_inserts(struct svm_tlb_space *s)
+{
+	unsigned long n;
+
+	spin_lock(&s->lock);
+	n = s->bug_inserts;
+	s->bug_inserts = 0;
+	spin_unlock(&s->lock);
+	return n;
 }
 
 /**
@@ -816,6 +841,7 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 	struct svm_tlb_set *set;
 	struct svm_tlb_entry *old;
 	LIST_HEAD(dead);
+	bool busy;
 	int ret = 0;
 
 	e->space = s;
@@ -828,15 +854,15 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 		ret = -ESRCH;
 		goto unlock_space;
 	}
+	busy = svm_tlb_in_progress_over(s, svm_tlb_entry_start(e), svm_tlb_entry_last(e));
 	if (!(flags & SVM_TLB_INSERT_NOCHECK) &&
-	    (seq != s->seq ||
-	     (!(flags & SVM_TLB_FILL_NOBLOCK) &&
-	      svm_tlb_in_progress_over(s, svm_tlb_entry_start(e),
-				       svm_tlb_entry_last(e))))) {
+	    (seq != s->seq || (!(flags & SVM_TLB_FILL_NOBLOCK) && busy))) {
 		svm_count(s, SVMSIM_STAT_TLB_STALE_REFUSED, 1);
 		ret = -EAGAIN;
 		goto unlock_space;
 	}
+	if (seq != s->seq || busy)	/* a correct fill would have walked again */
+		s->bug_inserts++;
 
 	svm_tlb_make_room(s, &dead);
 	spin_lock(&set->lock);
@@ -1000,7 +1026,7 @@ static void svm_tlb_flush_walk(struct svm_tlb_space *s,
 		if (!all && !svm_tlb_overlaps(e, req->start, req->last))
 			continue;
 		if (only_4k && e->shift == SVM_TLB_SHIFT_2M) {
-			res->spared++;
+			res->spared++;	/* what the bug changed: its INJECTED count */
 			continue;
 		}
 		set = svm_tlb_set_of(s->tlb, s->pasid, e->vpn, e->shift);

@@ -51,6 +51,10 @@ static __maybe_unused const char * const svmsim_stat_names[SVMSIM_STAT_NR] = {
 	[SVMSIM_STAT_TLB_UNCOUNTED]	= "tlb_uncounted",
 	[SVMSIM_STAT_TLB_STALE]		= "tlb_stale",
 	[SVMSIM_STAT_WINDOW_PAGES]	= "window_pages",
+	[SVMSIM_STAT_SAN_CHECKS]	= "san_checks",
+	[SVMSIM_STAT_SAN_STALE]		= "san_stale",
+	[SVMSIM_STAT_SAN_WAITS]		= "san_waits",
+	[SVMSIM_STAT_SAN_UNCHECKED]	= "san_unchecked",
 };
 
 static __maybe_unused const char * const svmsim_event_names[SVMSIM_EV_NR] = {

@@ -229,6 +229,8 @@ struct svm_tlb {
  * @in_progress: invalidations begun and not ended (range model).
  * @inv_start: union of the ranges in progress: first address...
  * @inv_last: ...and last address (inclusive).
+ * @bug_inserts: fills that walked or inserted because an injected bug
+ *	skipped a check (svm_tlb_take_bug_inserts()).
  * @dead: no more inserts (unbind, mm release).
  * @releasing: entries removed whose ops->release has not run yet; the
  *	space (and what its owner embeds it in) must not be freed before
@@ -251,6 +253,7 @@ struct svm_tlb_space {
 	unsigned int in_progress;
 	unsigned long inv_start;
 	unsigned long inv_last;
+	unsigned long bug_inserts;
 	bool dead;
 	atomic_t releasing;
 	u32 pasid;
@@ -279,7 +282,8 @@ struct svm_tlb_range {
  *	entries for svm_tlb_space_reclaim(); their release is deferred).
  * @uncounted: of @retired, entries whose collateral was not counted: the
  *	changed ranges held more pages than the budget allows probing.
- * @spared: entries in range that an injected bug left (@bugs).
+ * @spared: 2M entries in the range that an injected bug (@bugs of the
+ *	request) left in place.
  */
 struct svm_tlb_flush_res {
 	unsigned long removed;
@@ -358,6 +362,7 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 		   unsigned long seq, unsigned int flags,
 		   struct svm_tlb_entry **out);
 
+unsigned long svm_tlb_take_bug_inserts(struct svm_tlb_space *s);
 void svm_tlb_invalidate_begin(struct svm_tlb_space *s, unsigned long start,
 			      unsigned long last);
 bool svm_tlb_invalidate_end(struct svm_tlb_space *s);

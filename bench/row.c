@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Result rows, CSV and JSON Lines: see row.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "row.h"
+#include "sysinfo.h"
+
+struct field *put(struct row *r, const char *name, enum field_kind kind)
+{
+	struct field *f = &r->f[r->n++];
+
+	if (r->n > MAX_FIELDS)
+		abort();	/* a programming error: raise MAX_FIELDS */
+	memset(f, 0, sizeof(*f));
+	f->name = name;
+	f->kind = kind;
+	return f;
+}
+
+void put_str(struct row *r, const char *name, const char *s)
+{
+	put(r, name, F_STR)->s = s;
+}
+
+void put_u64(struct row *r, const char *name, uint64_t v)
+{
+	put(r, name, F_U64)->u = v;
+}
+
+void put_bool(struct row *r, const char *name, bool v)
+{
+	put_str(r, name, v ? "true" : "false");
+}
+
+void put_opt_u64(struct row *r, const char *name, bool have, uint64_t v)
+{
+	if (have)
+		put_u64(r, name, v);
+	else
+		put(r, name, F_NULL);
+}
+
+void put_opt_f64(struct row *r, const char *name, bool have, double v, int decimals)
+{
+	struct field *f = put(r, name, have ? F_F64 : F_NULL);
+
+	f->d = v;
+	f->decimals = decimals;
+}
+
+/* ---- what every row says of the machine ---- */
+
+void put_environment(struct row *r, const struct sysinfo *si)
+{
+	put_str(r, "timestamp", si->timestamp);
+	put_str(r, "kernel", si->kernel);
+	put_str(r, "cpu_model", si->cpu_model);
+	put_u64(r, "vcpus", si->vcpus);
+	put_str(r, "accel", si->accel);
+	put_str(r, "git_rev", si->git_rev);
+	put_opt_u64(r, "numa_balancing", si->numa_balancing >= 0, (uint64_t)si->numa_balancing);
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void value(FILE *f, const struct field *x, bool json)
+{
+	switch (x->kind) {
+	case F_STR:
+		(json ? json_str : csv_str)(f, x->s);
+		break;
+	case F_U64:
+		fprintf(f, "%llu", (unsigned long long)x->u);
+		break;
+	case F_F64:
+		fprintf(f, "%.*f", x->decimals, x->d);
+		break;
+	case F_NULL:
+		if (json)
+			fputs("null", f);
+		break;
+	case F_JSON:
+		fputs(x->s ? x->s : "null", f);
+		break;
+	}
+}
+
+void row_write_csv(FILE *f, const struct row *r, bool header)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; header && i < r->n; i++)
+		if (r->f[i].kind != F_JSON)
+			fprintf(f, "%s%s", n++ ? "," : "", r->f[i].name);
+	if (header)
+		fputc('\n', f);
+	for (i = 0, n = 0; i < r->n; i++) {
+		if (r->f[i].kind == F_JSON)
+			continue;
+		if (n++)
+			fputc(',', f);
+		value(f, &r->f[i], false);
+	}
+	fputc('\n', f);
+}
+
+void row_write_json(FILE *f, const struct row *r)
+{
+	unsigned int i;
+
+	fputc('{', f);
+	for (i = 0; i < r->n; i++) {
+		fprintf(f, "%s\"%s\":", i ? "," : "", r->f[i].name);
+		value(f, &r->f[i], true);
+	}
+	fputs("}\n", f);
+}
+
+/* A header unless we append to a regular file that already has content. */
+bool row_wants_header(FILE *f)
+{
+	struct stat st;
+
+	return fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size == 0;
+}
+
+/* Return: 0, or -errno (printed). */
