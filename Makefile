@@ -78,7 +78,7 @@ modules:
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
-CHECKER_SRC := bench/checker.c bench/region.c bench/mapping.c
+CHECKER_SRC := bench/checker.c bench/region.c bench/mapping.c bench/pagemap.c
 VALIDATE_LOGIC := bench/jsonget.c bench/verdict.c
 UNIT_DEPS := drv/tlb.c $(wildcard tests/unit/*.h) $(BENCH_HDR) bench/hist.c $(CHECKER_SRC) \
 	$(VALIDATE_LOGIC)

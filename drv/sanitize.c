@@ -148,7 +148,8 @@ static void svmsim_san_recall_fill(struct svmsim_bond *b, unsigned long va,
  * @b: the bond.
  *
  * Before the callback takes the observer's slots or marks its range: the
- * sanitizer must see one of the two at every moment.
+ * sanitizer must see one of the two at every moment (it reads them in the
+ * reverse order, svmsim_san_in_progress()).
  */
 void svmsim_san_flush_begin(struct svmsim_bond *b)
 {
@@ -187,28 +188,40 @@ void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned l
 	atomic_dec(&b->san.flushing);
 }
 
+/*
+ * Is an invalidation of @va in progress?  The marks are read in the
+ * reverse of the order a callback sets them: it raises san.flushing, then
+ * takes the observer's slots; so the slots (and the CPU's pending flush)
+ * first, then san.flushing.  Read the other way round, an access could
+ * read san.flushing just before a flush began and the slots just after
+ * that flush took them -- seeing neither, and reporting the entry the
+ * flush was about to remove (seen on 6.12: fork's write-protect, then its
+ * 0..ULONG_MAX flush, under a device write).
+ */
 static bool svmsim_san_in_progress(struct svmsim_bond *b, unsigned long va)
 {
 	struct svmsim_observer *o = &b->observer;
 	bool covered = false;
 	unsigned int i;
 
-	if (atomic_read(&b->san.flushing))
-		return true;
-	if (b->model != SVMSIM_MODEL_SECONDARY)
-		return false;
-	/*
-	 * A CPU TLB flush gathered and not yet done (6.6+ sends the secondary
-	 * flush with it, after the bracket ended; another flush may have
-	 * taken that bracket's observer slot meanwhile).
-	 */
-	if (mm_tlb_flush_pending(b->mm))
-		return true;
-	spin_lock(&o->lock);
-	for (i = 0; i < o->n && !covered; i++)
-		covered = o->slots[i].r.start <= va && va <= o->slots[i].r.last;
-	spin_unlock(&o->lock);
-	return covered;
+	if (b->model == SVMSIM_MODEL_SECONDARY) {
+		/*
+		 * A CPU TLB flush gathered and not yet done (6.6+ sends the
+		 * secondary flush with it, after the bracket ended; another
+		 * flush may have taken that bracket's observer slot meanwhile).
+		 */
+		if (mm_tlb_flush_pending(b->mm))
+			return true;
+		spin_lock(&o->lock);
+		for (i = 0; i < o->n && !covered; i++)
+			covered = o->slots[i].r.start <= va && va <= o->slots[i].r.last;
+		spin_unlock(&o->lock);
+		if (covered)
+			return true;
+	}
+	/* Pairs with svmsim_san_flush_begin(): its count before the take. */
+	smp_rmb();
+	return atomic_read(&b->san.flushing);
 }
 
 /* The bond's newest invalidations that covered @va, newest first. */
