@@ -63,6 +63,7 @@ struct vbug {
 	bool sanitizer_only;		/* nothing the checker can observe */
 	const char *needs;		/* the kernel path it needs (not reached: why) */
 	const char *harmless;		/* acted, caught nothing, and why that is right */
+	unsigned int harmless_models;	/* M_* where @harmless holds; 0: every model */
 	struct vcell cells[VCELLS];
 };
 

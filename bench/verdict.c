@@ -18,6 +18,12 @@ const char *const voutcome_names[VO_NR] = {
 	[VO_DIRTY]	= "DIRTY",
 };
 
+/* Does the catalogue explain why @b acting unseen on @model is right? */
+static bool verdict_harmless(const struct vbug *b, uint32_t model)
+{
+	return b->harmless && (!b->harmless_models || (b->harmless_models & (1u << model)));
+}
+
 /*
  * A detection with the bug never acting (injected 0) blames the correct
  * driver: a false alarm, as bad as a report on "none".
@@ -35,7 +41,7 @@ enum voutcome verdict_cell(const struct vrun *r)
 		return detected ? VO_DIRTY : VO_NOT_REACHED;
 	if (detected)
 		return VO_CAUGHT;
-	return r->b->harmless ? VO_HARMLESS : VO_MISSED;
+	return verdict_harmless(r->b, r->model) ? VO_HARMLESS : VO_MISSED;
 }
 
 /* Outcomes in the order a group takes the first it has. */

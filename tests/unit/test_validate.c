@@ -39,6 +39,9 @@ static void test_json(void)
 static const struct vbug bug = { .bug = SVMSIM_BUG_SKIP_CLEAR };
 static const struct vbug harmless = { .bug = SVMSIM_BUG_SKIP_CHANGE_PTE, .harmless = "why" };
 static const struct vbug none = { .bug = SVMSIM_BUG_NONE };
+static const struct vbug harmless_range = {
+	.bug = SVMSIM_BUG_4K_LEAVES_2M, .harmless = "why", .harmless_models = M_RANGE,
+};
 
 static struct vrun run(const struct vbug *b, uint64_t injected, const char *by)
 {
@@ -57,6 +60,11 @@ static void test_cell(void)
 	tap_ok(verdict_cell(&r) == VO_MISSED, "acted, undetected: missed");
 	r = run(&harmless, 3, "");
 	tap_ok(verdict_cell(&r) == VO_HARMLESS, "acted, undetected, with a reason: harmless");
+	r = run(&harmless_range, 3, "");
+	r.model = SVMSIM_MODEL_RANGE;
+	tap_ok(verdict_cell(&r) == VO_HARMLESS, "... on a model the reason names: harmless");
+	r.model = SVMSIM_MODEL_SECONDARY;
+	tap_ok(verdict_cell(&r) == VO_MISSED, "... on another model: missed");
 	r = run(&bug, 3, "checker");
 	tap_ok(verdict_cell(&r) == VO_CAUGHT, "acted and detected: caught");
 	r = run(&bug, 0, "sanitizer");
@@ -92,7 +100,7 @@ static void test_group(void)
 
 int main(void)
 {
-	tap_plan(25);
+	tap_plan(27);
 	test_json();
 	test_cell();
 	test_group();
