@@ -91,9 +91,9 @@ static const struct vbug catalogue[SVMSIM_BUG_NR] = {
 		.harmless = "6.1's wp_page_copy() flushes the page through "
 			    "ptep_clear_flush_notify() (->invalidate_range) before "
 			    "set_pte_at_notify() sends ->change_pte, so the skipped flush "
-			    "finds nothing to remove; only KSM (write_protect_page, "
-			    "replace_page) makes ->change_pte the first notice, and svmbench "
-			    "has no KSM workload",
+			    "finds nothing to remove; where ->change_pte is the first notice "
+			    "(KSM's write_protect_page, replace_page) the bracket's end sends "
+			    "->invalidate_range for the page before KSM compares or frees it",
 		.cells = { { "cow", M_SEC } },
 	},
 	[SVMSIM_BUG_LATE_FLUSH] = {
