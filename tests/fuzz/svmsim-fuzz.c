@@ -99,7 +99,7 @@ static const struct {
 	[OP_GET_CONFIG]	= { "GET_CONFIG", { EFAULT } },
 	[OP_ZAP]	= { "ZAP",	  { EFAULT, EINVAL, ENOMEM } },
 	[OP_PROBE]	= { "PROBE",	  { EFAULT, EINVAL, EPERM, ESRCH } },
-	[OP_INJECT]	= { "INJECT",	  { EFAULT, EINVAL, EPERM, ESRCH } },
+	[OP_INJECT]	= { "INJECT",	  { EFAULT, EINVAL, EPERM, ESRCH, EOPNOTSUPP } },
 	[OP_BADCMD]	= { "bad-ioctl",  { ENOTTY, EINVAL } },
 	[OP_MMAP]	= { "mmap",	  { EINVAL, EBUSY, ENOMEM, EACCES } },
 	[OP_WRITE]	= { "write",	  { EINVAL, EFAULT } },
