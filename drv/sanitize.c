@@ -53,6 +53,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "svmsim.h"
 #include "svmsim/names.h"
 #include "trace.h"
@@ -310,6 +311,44 @@ static bool svmsim_san_cpu_reads(unsigned long va)
 }
 
 /*
+ * Does the CPU map the shared zero page at @va?  GUP-fast refuses its
+ * special PTE, so walk the page table the way GUP-fast does: locklessly,
+ * on copies of the upper levels, with interrupts off, which keeps the
+ * tables from being freed meanwhile.  Not under the page-table lock: a 6.1
+ * secondary flush runs under it and waits for this access's hold.  A PMD
+ * mapping (the huge zero page) is not recognised: false.
+ */
+static bool svmsim_san_maps_zero(struct mm_struct *mm, unsigned long va)
+{
+	unsigned long flags;
+	bool zero = false;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+	pte_t pte;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, va));
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, va));
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, va));
+	if (pud_none(pud) || pud_bad(pud))
+		goto out;
+	pmd = svmsim_pmd_read(pmd_offset(&pud, va));
+	if (!pmd_present(pmd) || pmd_trans_huge(pmd) || pmd_bad(pmd))
+		goto out;
+	pte = ptep_get_lockless(pte_offset_kernel(&pmd, va));
+	zero = pte_present(pte) && is_zero_pfn(pte_pfn(pte));
+out:
+	local_irq_restore(flags);
+	return zero;
+}
+
+/*
  * A zero-page entry: true if the CPU's view of [va, va + n) is mapped and
  * reads zero, as the device would read it.
  */
@@ -375,12 +414,18 @@ int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned lo
 		return SVMSIM_SAN_OK;
 	/*
 	 * No page at all, yet the CPU can read the address: a PTE GUP-fast
-	 * does not take (special, devmap) -- nothing to judge by; let the
-	 * access look up again, bounded by the device's timeout.
+	 * does not take.  The zero page is judged against; anything else
+	 * (devmap, special) gives nothing to judge by: let the access look
+	 * up again, bounded by the device's timeout.
 	 */
 	if (!p && !is_zero_pfn(cached) && svmsim_san_cpu_reads(va)) {
-		svmsim_count(b, SVMSIM_STAT_SAN_WAITS, 1);
-		return SVMSIM_SAN_AGAIN;
+		if (!svmsim_san_maps_zero(b->mm, va)) {
+			svmsim_count(b, SVMSIM_STAT_SAN_WAITS, 1);
+			return SVMSIM_SAN_AGAIN;
+		}
+		/* the zero page (a read after MADV_DONTNEED): judge against it */
+		cur_pfn = my_zero_pfn(va);
+		cur_perm = SVMSIM_PERM_READ;
 	}
 	/* The PTE read above, then the marks of invalidations in progress. */
 	smp_mb();

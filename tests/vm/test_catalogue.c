@@ -91,6 +91,36 @@ static void test_skip_clear(void)
 }
 
 /*
+ * skip_clear, then a CPU read: the page is now the shared zero page,
+ * which GUP-fast does not take -- the sanitizer must still judge the
+ * access (it once sent it back to look up again until the device timed
+ * out), and unsanitized the device reads the old 1 where the CPU reads 0.
+ */
+static void test_skip_clear_zero_page(void)
+{
+	volatile uint64_t cpu;
+	uint64_t *p, v = 0, since;
+	struct dev d;
+	int ret;
+
+	if (!range_model("skip_clear"))
+		return;
+	bond_with(&d, 0, opt.model, SVMSIM_BUG_SKIP_CLEAR, 0, 0);
+	p = cached_pages(&d, 1);
+	madvise(p, PG, MADV_DONTNEED);
+	cpu = *p;			/* maps the zero page */
+	since = san_total(&d);
+	ret = dma_read_u64(&d, p, &v);
+	release_old_pages();
+	tap_ok(cpu == 0 && caught(&d, p, ret, v, since),
+	       "%s: skip_clear: %s after MADV_DONTNEED and a CPU read (the zero page) (%s %llu)",
+	       model_name(), opt.sanitize ? "the sanitizer stops the stale read" :
+	       "the device reads stale generation 1", errname(ret), (unsigned long long)v);
+	dev_close(&d);
+	munmap(p, PG);
+}
+
+/*
  * A device write through a writable entry of @p after the mm made the
  * page read-only.  Unsanitized: the write must have failed, so success is
  * the catch.  Sanitized: EIO and a report (a permission the CPU no longer
@@ -569,7 +599,7 @@ static void test_skip_release(void)
 	dev_close(&d);
 }
 
-#define NTESTS 15
+#define NTESTS 16
 
 int main(int argc, char **argv)
 {
@@ -588,6 +618,7 @@ int main(int argc, char **argv)
 	}
 	test_skip_unmap();		/* 2 */
 	test_skip_clear();
+	test_skip_clear_zero_page();
 	test_skip_protection_vma();
 	test_skip_protection_page();
 	test_skip_soft_dirty();
