@@ -222,7 +222,7 @@ bool check_pattern(const void *p, size_t len, uint64_t seed)
 	return true;
 }
 
-uint64_t pfn_of(const void *va)
+uint64_t pagemap_of(const void *va)
 {
 	uint64_t e = 0;
 	int fd = open("/proc/self/pagemap", O_RDONLY);
@@ -232,6 +232,13 @@ uint64_t pfn_of(const void *va)
 	if (pread(fd, &e, 8, (off_t)((uintptr_t)va / PG) * 8) != 8)
 		e = 0;
 	close(fd);
+	return e;
+}
+
+uint64_t pfn_of(const void *va)
+{
+	uint64_t e = pagemap_of(va);
+
 	return (e >> 63) ? e & ((1ull << 55) - 1) : 0;
 }
 

@@ -59,6 +59,7 @@ void fill_pattern(void *p, size_t len, uint64_t seed);
 bool check_pattern(const void *p, size_t len, uint64_t seed);
 
 /* /proc/self/pagemap (root): the PFN mapping @va, 0 if none. */
+uint64_t pagemap_of(const void *va);	/* its /proc/self/pagemap entry, or 0 */
 uint64_t pfn_of(const void *va);
 /* The NUMA node of @va's page (move_pages query), or -errno. */
 int node_of(void *va);

@@ -215,3 +215,21 @@ int dev1_bond(struct dev *d, const struct svmsim_config *c, uint32_t model, uint
 		ret = svmsim_inject(d->fd, d->pasid, bug, 0, 0);
 	return ret;
 }
+
+void check_one_page_left(uint32_t bug, const char *name, void (*change)(uint64_t *, size_t),
+			 const char *how, unsigned int flushed, const char *which)
+{
+	struct dev d;
+	uint64_t *p, v = 0;
+
+	bond_with(&d, 0, opt.model, bug, 0, 0);
+	p = cached_pages(&d, 2);
+	change(p, 2);
+	dma_read_u64(&d, p + flushed * PG / 8, &v);
+	tap_ok(v == 2, "%s: %s: the %s page is flushed", model_name(), name, which);
+	stale_unflushed = true;
+	check_stale(&d, p + (1 - flushed) * PG / 8, name, how);
+	stale_unflushed = false;
+	dev_close(&d);
+	munmap(p, 2 * PG);
+}

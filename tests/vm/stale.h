@@ -62,6 +62,13 @@ void restore_config(const struct svmsim_config *c0);	/* the device's reports eve
 extern bool stale_unflushed;
 bool caught(const struct dev *d, const uint64_t *p, int ret, uint64_t v, uint64_t since);
 bool san_caught(const struct dev *d, const uint64_t *p, int ret, uint64_t since);
+/*
+ * An off-by-one bug: of two cached pages changed by @change (@how), the
+ * page @flushed must be flushed (one TAP line, @which names it) and the
+ * other one stale (a second line).
+ */
+void check_one_page_left(uint32_t bug, const char *name, void (*change)(uint64_t *, size_t),
+			 const char *how, unsigned int flushed, const char *which);
 /* Read @p through the device and report the verdict as a TAP line. */
 void check_stale(struct dev *d, uint64_t *p, const char *bug, const char *how);
 

@@ -227,14 +227,7 @@ static void clear_soft_dirty(void)
 
 static bool soft_dirty(const void *va)
 {
-	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd >= 0 && pread(fd, &e, 8, (off_t)((uintptr_t)va / PG) * 8) != 8)
-		e = 0;
-	if (fd >= 0)
-		close(fd);
-	return e & PAGEMAP_SOFT_DIRTY;
+	return pagemap_of(va) & PAGEMAP_SOFT_DIRTY;
 }
 
 /*
@@ -443,19 +436,8 @@ static void test_late_flush(void)
  */
 static void test_start_off_by_one(void)
 {
-	struct dev d;
-	uint64_t *p, v1 = 0;
-
-	bond_with(&d, 0, opt.model, SVMSIM_BUG_START_OFF_BY_ONE, 0, 0);
-	p = cached_pages(&d, 2);
-	dontneed(p, 2);
-	dma_read_u64(&d, p + PG / 8, &v1);
-	tap_ok(v1 == 2, "%s: start_off_by_one: the second page is flushed", model_name());
-	stale_unflushed = true;
-	check_stale(&d, p, "start_off_by_one", "MADV_DONTNEED of two pages (first page)");
-	stale_unflushed = false;
-	dev_close(&d);
-	munmap(p, 2 * PG);
+	check_one_page_left(SVMSIM_BUG_START_OFF_BY_ONE, "start_off_by_one", dontneed,
+			    "MADV_DONTNEED of two pages (first page)", 1, "second");
 }
 
 /* A 2M-aligned THP the device caches as one 2M entry, or NULL (skipped). */

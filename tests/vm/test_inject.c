@@ -46,19 +46,8 @@ static void test_simple(uint32_t bug, const char *name, void (*change)(uint64_t 
 
 static void test_off_by_one(void)
 {
-	struct dev d;
-	uint64_t *p, v0 = 0;
-
-	bond_with(&d, 0, opt.model, SVMSIM_BUG_END_OFF_BY_ONE, 0, 0);
-	p = cached_pages(&d, 2);
-	remap(p, 2);
-	dma_read_u64(&d, p, &v0);
-	tap_ok(v0 == 2, "%s: end_off_by_one: the first page is flushed", model_name());
-	stale_unflushed = true;
-	check_stale(&d, p + PG / 8, "end_off_by_one", "munmap+mmap of two pages (last page)");
-	stale_unflushed = false;
-	dev_close(&d);
-	munmap(p, 2 * PG);
+	check_one_page_left(SVMSIM_BUG_END_OFF_BY_ONE, "end_off_by_one", remap,
+			    "munmap+mmap of two pages (last page)", 0, "first");
 }
 
 struct racer {
