@@ -250,6 +250,14 @@ static void test_toggle_no_fill_block(void)
 	tap_diag("%ld toggles, %ld munmap+mmap/MADV_DONTNEED", t.toggles, t.churns);
 
 	svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NONE, 0, 0);
+	/*
+	 * A fill made while the bug was on may have cached a page that a
+	 * bracket then replaced: a real stale entry, which the sanitizer
+	 * (when on) rightly stops with EIO.  One bracket of the correct
+	 * driver flushes the whole range, so what follows judges only
+	 * the bracket bookkeeping.
+	 */
+	dontneed(t.p, t.pages);
 	stats_snap(&d, d.pasid, &s0);
 	t.done = 0;
 	t0 = ms_now();
