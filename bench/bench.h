@@ -12,7 +12,7 @@
 
 #include "baseline.h"
 #include "checker.h"
-#include "devconf.h"
+#include "backend.h"
 #include "device.h"
 #include "mapping.h"
 #include "options.h"

@@ -2,6 +2,7 @@
 /*
  * The first detection of a stale translation: see detect.h.
  */
+#include "backend.h"
 #include "checker.h"
 #include "detect.h"
 #include "svmsim/dev.h"
@@ -9,23 +10,23 @@
 /**
  * detect_poll() - has the checker or the sanitizer caught anything yet?
  * @d: the state; its first detection is kept.
- * @fd: the device.
- * @pasid: the bond.
+ * @dev: the bound device.
  * @ck: the checker.
  * @elapsed_ns: time since the measured interval began.
  * @ops: bound operations done.
  *
  * Return: whether anything was detected, now or before.
  */
-bool detect_poll(struct detect *d, int fd, uint32_t pasid, struct checker *ck,
+bool detect_poll(struct detect *d, const struct devbind *dev, struct checker *ck,
 		 uint64_t elapsed_ns, uint64_t ops)
 {
-	struct svmsim_stats st;
+	bool stats = backend_can(dev->be, BE_STATS);
+	struct svmsim_stats st = { 0 };
 	bool by_checker, by_sanitizer;
 
 	if (d->detected)
 		return true;
-	if (svmsim_stats(fd, pasid, false, &st))
+	if (stats && svmsim_stats(dev->fd, dev->pasid, false, &st))
 		return false;
 	by_checker = checker_violations(ck) > 0;
 	by_sanitizer = st.counters[SVMSIM_STAT_SAN_STALE] > 0;
@@ -34,7 +35,7 @@ bool detect_poll(struct detect *d, int fd, uint32_t pasid, struct checker *ck,
 	*d = (struct detect){
 		.on = d->on, .detected = true, .by_checker = by_checker,
 		.by_sanitizer = by_sanitizer, .ns = elapsed_ns, .ops = ops,
-		.dev_ops = st.counters[SVMSIM_STAT_DMA_OPS],
+		.dev_ops = st.counters[SVMSIM_STAT_DMA_OPS], .dev_ops_known = stats,
 	};
 	return true;
 }

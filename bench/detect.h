@@ -7,7 +7,9 @@
  * The run's monitor polls both and ends the run at the first detection,
  * recording when (since the measured interval began), after how many
  * bound operations and how many device operations (the bond's DMA_OPS).
- * Polled, so the time is late by at most one poll interval.
+ * Polled, so the time is late by at most one poll interval.  A backend
+ * without the module's statistics (BE_STATS) has the checker only, and
+ * no device operation count (dev_ops_known false).
  */
 #ifndef _SVMBENCH_DETECT_H
 #define _SVMBENCH_DETECT_H
@@ -18,6 +20,7 @@
 #define DETECT_POLL_NS	(10 * 1000 * 1000ull)
 
 struct checker;
+struct devbind;
 
 struct detect {
 	bool on;		/* --stop-on-detect */
@@ -27,9 +30,10 @@ struct detect {
 	uint64_t ns;		/* since the start of the measured interval */
 	uint64_t ops;		/* bound operations done by then */
 	uint64_t dev_ops;	/* the bond's DMA ioctls by then */
+	bool dev_ops_known;
 };
 
-bool detect_poll(struct detect *d, int fd, uint32_t pasid, struct checker *ck,
+bool detect_poll(struct detect *d, const struct devbind *dev, struct checker *ck,
 		 uint64_t elapsed_ns, uint64_t ops);
 const char *detect_by(const struct detect *d);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Device threads and a mutator's device accesses: see device.h.
+ * Device threads and a mutator's device accesses: see device.h.  All go
+ * through the backend's ops (backend.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,6 @@
 #include "device.h"
 #include "pin.h"
 #include "svmsim/rng.h"
-#include "svmsim/dev.h"
 
 #define VERIFY_PAGES	64	/* pages a mutator reads back after its op, at most */
 
@@ -23,7 +23,7 @@ int device_read_page(const struct devbind *dev, struct checker *ck, struct regio
 	int ret;
 
 	checker_observe(r, page, &before);
-	ret = svmsim_dma_read(dev->fd, dev->pasid, base + page * PAGE_SZ, &h, sizeof(h));
+	ret = dev_read(dev, base + page * PAGE_SZ, &h, sizeof(h));
 	checker_judge_read(ck, r, page, &before, ret, &h);
 	return ret;
 }
@@ -38,23 +38,26 @@ static int device_write_slot(struct device_thread *th, struct region *r, char *b
 	int ret;
 
 	checker_observe(r, page, &before);
-	ret = svmsim_dma_write(p->dev->fd, p->dev->pasid,
-			       base + page * PAGE_SZ + SLOT_OFFSET(th->tid), &v, sizeof(v));
+	ret = dev_write(p->dev, base + page * PAGE_SZ + SLOT_OFFSET(th->tid), &v, sizeof(v));
 	checker_judge_write(p->ck, r, page, th->tid, v, &before, ret);
 	return ret;
 }
 
-/* A random page of a random live region, read or written. */
+/*
+ * A random page of a random live region, read or written (read only, on a
+ * backend that cannot write 8 bytes without rewriting the page).
+ */
 static void device_access(struct device_thread *th)
 {
 	struct device_pool *p = th->pool;
+	bool can_write = backend_can(p->dev->be, BE_WRITE);
 	struct region_desc *d;
 	size_t page;
 
 	rcu_read_lock();
 	d = region_pick(p->t, &th->rng);
 	page = rng_below(&th->rng, d->npages);
-	if (rng_next(&th->rng) & 1)
+	if ((rng_next(&th->rng) & 1) || !can_write)
 		th->reads += !device_read_page(p->dev, p->ck, d->r, d->base, page);
 	else
 		th->writes += !device_write_slot(th, d->r, d->base, page);
@@ -120,6 +123,7 @@ void device_pool_stop(struct device_pool *p)
 
 /*
  * Cache [addr, addr + len) in the device TLB (an ATS translation request).
+ * A backend with nothing to cache (no BE_PREFETCH) has nothing to do.
  * Return: 0, or -errno when it was not all cached (counted by the checker).
  */
 int device_prefetch(const struct devbind *dev, struct checker *ck, const void *addr,
@@ -127,9 +131,9 @@ int device_prefetch(const struct devbind *dev, struct checker *ck, const void *a
 {
 	int ret;
 
-	if (!len)
+	if (!len || !backend_can(dev->be, BE_PREFETCH))
 		return 0;
-	ret = svmsim_prefetch(dev->fd, dev->pasid, addr, len);
+	ret = dev->be->prefetch(dev, addr, len);
 	if (ret)
 		checker_prefetch_failed(ck, addr, ret);
 	return ret;
@@ -144,6 +148,8 @@ void device_verify(const struct devbind *dev, struct checker *ck, struct region 
 {
 	size_t n = r->map.npages, want = n < VERIFY_PAGES ? n : VERIFY_PAGES, i;
 
+	if (!backend_can(dev->be, BE_READ))
+		return;
 	for (i = 0; i < want; i++)
 		device_read_page(dev, ck, r, r->map.base,
 				 want < 2 ? 0 : i * (n - 1) / (want - 1));

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "checker.h"
-#include "devconf.h"
+#include "backend.h"
 #include "region.h"
 
 struct device_thread {

@@ -7,7 +7,8 @@
  *   baseline   unbound peer processes    mapping    region memory
  *   region     the RCU table of regions  checker    the coherence protocol
  *   device     device threads, DMA       mutator    mutator threads
- *   devconf    configure, bind, inject   kstats     the module's statistics
+ *   backend*   the device: svmsim,       kstats     the module's statistics
+ *              dmirror, null
  *   hist       latency histograms        report     CSV / JSON output
  *   sysinfo    machine facts             bench.h    what one run shares
  *   clock.h, pin.h (and svmsim/rng.h): time, CPU pinning, random numbers
@@ -45,6 +46,11 @@ static int check_available(const struct options *o, const struct sysinfo *si)
 			"unavailable\n", o->workload->name, si->nnodes);
 		return EXIT_UNAVAIL;
 	}
+	if (backend_check(o->backend, o)) {
+		fprintf(stderr, "svmbench: --backend %s: %s: unavailable\n", o->backend->name,
+			backend_check(o->backend, o));
+		return EXIT_UNAVAIL;
+	}
 	if (o->huge && !si->thp) {
 		fprintf(stderr, "svmbench: --huge: transparent huge pages are disabled here: "
 			"unavailable\n");
@@ -63,7 +69,7 @@ static int setup_fail(const char *what, int err)
 static int setup(struct bench *b)
 {
 	const struct options *o = b->o;
-	int ret = devconf_open(&b->dev, o);
+	int ret = backend_open(&b->dev, o, o->backend);
 
 	if (ret)
 		return ret;
@@ -79,13 +85,13 @@ static int setup(struct bench *b)
 	if (ret)
 		return setup_fail("checker", ret);
 	b->devices = (struct device_pool){ .dev = &b->dev, .t = &b->table, .ck = &b->ck };
-	return devconf_bind(&b->dev, o);
+	return backend_bind(&b->dev, o);
 }
 
 /* --stop-on-detect: poll the judges; at the first detection, stop the run. */
 static void watch(struct bench *b, struct detect *det, uint64_t elapsed)
 {
-	if (det->on && detect_poll(det, b->dev.fd, b->dev.pasid, &b->ck, elapsed,
+	if (det->on && detect_poll(det, &b->dev, &b->ck, elapsed,
 				   atomic_load(&b->ops_done)))
 		atomic_store(&b->stop, true);
 }
@@ -183,7 +189,7 @@ static int measure(struct bench *b, struct results *res)
 	int ret, err;
 
 	check_layout(b, merged);
-	ret = kstats_reset(b->dev.fd);
+	ret = backend_can(b->dev.be, BE_STATS) ? kstats_reset(b->dev.fd) : 0;
 	if (ret) {
 		free(merged);
 		return ret;
@@ -209,7 +215,7 @@ static int measure(struct bench *b, struct results *res)
 	final_check(b);
 	watch(b, &res->det, now_ns() - b->start_ns);
 	collect(b, res);
-	return kstats_read(b->dev.fd, &res->k);
+	return backend_can(b->dev.be, BE_STATS) ? kstats_read(b->dev.fd, &res->k) : 0;
 }
 
 static int exit_status(const struct results *res)
@@ -230,7 +236,7 @@ static int run(struct bench *b, struct results *res)
 
 	if (!ret)
 		ret = measure(b, res);
-	devconf_close(&b->dev);
+	backend_close(&b->dev);
 	if (baseline_stop(&b->bl, res->unbound) && !ret) {
 		fprintf(stderr, "svmbench: a baseline peer failed\n");
 		ret = -1;

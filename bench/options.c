@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "mapping.h"
 #include "options.h"
 #include "svmsim/names.h"
@@ -23,9 +24,11 @@ enum {
 	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
 	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT, OPT_OP_PAGES, OPT_SANITIZE,
 	OPT_STOP_ON_DETECT, OPT_VALIDATE, OPT_BUDGET, OPT_CLEAN_OPS, OPT_MODES, OPT_BUGS,
+	OPT_BACKEND,
 };
 
 static const struct option long_options[] = {
+	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "workload", required_argument, NULL, OPT_WORKLOAD },
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
 	{ "duration", required_argument, NULL, OPT_DURATION },
@@ -117,13 +120,26 @@ static void usage(FILE *f)
 "\n"
 "Threads:\n"
 "  --threads T           mutator threads (default 1, at most %d)\n"
-"  --device-threads D    device threads doing DMA reads/writes (default 1, at most %d)\n"
+"  --device-threads D    device threads doing DMA reads/writes (default 1, at most %d;\n"
+"                        0 on a backend without reads)\n"
 "  --pin                 pin mutator i (and its peer) on CPU i, device threads on the\n"
 "                        following CPUs, wrapping\n"
 "\n"
+"Backend (bench/BACKENDS.md):\n"
+"  --backend B           %s (default svmsim), column backend:\n"
+"                        svmsim: this project's device, every option below;\n"
+"                        dmirror: the kernel's HMM mirror test driver (lib/test_hmm.c,\n"
+"                        built by scripts/dmirror): device reads only, so device\n"
+"                        threads only read and the write-side checks (lost, read-only,\n"
+"                        child, soft-clean writes) do not run; no zap, no kernel\n"
+"                        counters (their columns are empty);\n"
+"                        null: svmsim_null.ko, a notifier that does nothing, --model\n"
+"                        secondary|range: the floor; no device access at all.\n"
+"                        A run that needs what the backend lacks exits 77 and says why\n"
+"\n"
 "Device (SVMSIM_IOC_SET_CONFIG before binding; what is not given is left as the\n"
 "device has it, reported as found, and restored at exit):\n"
-"  --device N            use /dev/svmsimN (default 0)\n"
+"  --device N            use /dev/svmsimN (default 0; dmirror: /dev/hmm_dmirrorN)\n"
 "  --model M             secondary|range|pinned (default: the device's default)\n"
 "  --fill F              ref|noref (default: the device's default)\n"
 "  --flush-mode M        sync|queued\n"
@@ -201,7 +217,7 @@ static void usage(FILE *f)
 "faults (--validate: see above); 2 usage or setup error; 77 the workload cannot run\n"
 "here.\n",
 		workload_names(), DEFAULT_ITERATIONS, SVMSIM_WINDOW_MAX_PAGES, MAX_THREADS,
-		MAX_DEVICE_THREADS);
+		MAX_DEVICE_THREADS, backend_names());
 }
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -315,6 +331,7 @@ static bool parse_duration(const char *s, double *out)
 static void defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->backend = &backend_svmsim;
 	o->workload = &workload_munmap;
 	o->threads = 1;
 	o->device_threads = 1;
@@ -349,7 +366,10 @@ static bool parse_one(struct options *o, int c, const char *arg)
 	case OPT_THREADS:
 		return parse_uint(arg, MAX_THREADS, &o->threads) && o->threads;
 	case OPT_DEVICE_THREADS:
+		o->device_threads_set = true;
 		return parse_uint(arg, MAX_DEVICE_THREADS, &o->device_threads);
+	case OPT_BACKEND:
+		return (o->backend = backend_find(arg)) != NULL;
 	case OPT_PAGES:
 		return parse_uint(arg, 1u << 20, &o->pages) && o->pages;
 	case OPT_OP_PAGES:
@@ -462,6 +482,10 @@ static const char *check(struct options *o)
 {
 	if (o->iterations && o->duration)
 		return "--iterations and --duration exclude each other";
+	if (!o->device_threads_set && !backend_can(o->backend, BE_READ))
+		o->device_threads = 0;
+	if (o->validate && o->backend != &backend_svmsim)
+		return "--validate injects svmsim's bugs: --backend svmsim only";
 	if (!o->iterations && !o->duration)
 		o->iterations = DEFAULT_ITERATIONS;
 	if (!o->regions)

@@ -15,14 +15,17 @@
 
 enum out_format { FMT_CSV, FMT_JSON };
 
+struct backend;
 struct workload;
 
 struct options {
+	const struct backend *backend;	/* --backend (backend.h) */
 	const struct workload *workload;
 	uint64_t iterations;		/* total bound operations; 0 with a duration */
 	double duration;		/* seconds; 0 with iterations */
 	unsigned int threads;
-	unsigned int device_threads;
+	unsigned int device_threads;	/* default: 1, or 0 on a backend that cannot read */
+	bool device_threads_set;
 	unsigned int pages;		/* per region */
 	unsigned int op_pages;		/* dontneed: pages per operation; 0: all */
 	unsigned int regions;

@@ -15,22 +15,43 @@
 #include "svmsim/names.h"
 #include "workload.h"
 
-static void put_config(struct row *r, const struct options *o, const struct devbind *d)
+/* The device's side of the configuration; null where the backend has no such setting. */
+static void put_device_config(struct row *r, const struct devbind *d)
 {
 	const struct svmsim_config *c = &d->cfg;
+	bool cfg = backend_can(d->be, BE_CONFIG);
 
+	put_str(r, "backend", d->be->name);
+	if (backend_can(d->be, BE_MODEL))
+		put_str(r, "model", svmsim_model_names[d->model]);
+	else
+		put_str(r, "model", d->be->name);
+	if (backend_can(d->be, BE_FILL))
+		put_str(r, "fill", svmsim_fill_names[d->fill]);
+	else
+		put(r, "fill", F_NULL);
+	if (cfg) {
+		put_str(r, "flush_mode", svmsim_flush_mode_names[c->flush_mode]);
+	} else {
+		put(r, "flush_mode", F_NULL);
+	}
+	put_opt_u64(r, "latency_ns", cfg, c->dev_latency_ns);
+	put_opt_u64(r, "threshold", cfg, c->flush_threshold);
+	put_opt_u64(r, "flush_budget", cfg, c->flush_budget);
+	put_opt_u64(r, "max_entries", cfg, c->max_entries);
+	put_opt_u64(r, "max_pasid_entries", cfg, c->max_pasid_entries);
+	put_opt_u64(r, "tlb_sets", cfg, c->tlb_sets);
+	put_opt_u64(r, "tlb_ways", cfg, c->tlb_ways);
+	if (cfg)
+		put_str(r, "tlb_policy", svmsim_repl_names[c->tlb_policy]);
+	else
+		put(r, "tlb_policy", F_NULL);
+}
+
+static void put_config(struct row *r, const struct options *o, const struct devbind *d)
+{
 	put_str(r, "workload", o->workload->name);
-	put_str(r, "model", svmsim_model_names[d->model]);
-	put_str(r, "fill", svmsim_fill_names[d->fill]);
-	put_str(r, "flush_mode", svmsim_flush_mode_names[c->flush_mode]);
-	put_u64(r, "latency_ns", c->dev_latency_ns);
-	put_u64(r, "threshold", c->flush_threshold);
-	put_u64(r, "flush_budget", c->flush_budget);
-	put_u64(r, "max_entries", c->max_entries);
-	put_u64(r, "max_pasid_entries", c->max_pasid_entries);
-	put_u64(r, "tlb_sets", c->tlb_sets);
-	put_u64(r, "tlb_ways", c->tlb_ways);
-	put_str(r, "tlb_policy", svmsim_repl_names[c->tlb_policy]);
+	put_device_config(r, d);
 	put_u64(r, "pages", o->pages);
 	put_u64(r, "op_pages", o->op_pages ? o->op_pages : o->pages);
 	put_u64(r, "regions", o->regions);
@@ -104,18 +125,20 @@ static void put_kernel_flush(struct row *r, const struct hist *h, uint64_t ops)
 	double d = 0;
 	bool have;
 
-	put_u64(r, "kflush_count", h->count);
-	have = hist_percentile(h, HIST_P50, &v);
+	put_opt_u64(r, "kflush_count", h, h ? h->count : 0);	/* NULL: no BE_STATS */
+	have = h && hist_percentile(h, HIST_P50, &v);
 	put_opt_u64(r, "kflush_p50_ns", have, v);
-	have = hist_percentile(h, HIST_P99, &v);
+	have = h && hist_percentile(h, HIST_P99, &v);
 	put_opt_u64(r, "kflush_p99_ns", have, v);
-	put_opt_u64(r, "kflush_max_ns", h->count, h->max);
-	have = hist_mean(h, &d);
+	put_opt_u64(r, "kflush_max_ns", h && h->count, h ? h->max : 0);
+	have = h && hist_mean(h, &d);
 	put_opt_f64(r, "kflush_mean_ns", have, d, 1);
-	put_opt_f64(r, "kflush_ns_per_op", ops, ops ? (double)h->sum / (double)ops : 0, 1);
+	put_opt_f64(r, "kflush_ns_per_op", h && ops, h && ops ? (double)h->sum / (double)ops : 0,
+		    1);
 }
 
-static void put_counters(struct row *r, const struct svmsim_stats *st)
+/* @known false: the backend has no counters (no BE_STATS); every column null. */
+static void put_counters(struct row *r, const struct svmsim_stats *st, bool known)
 {
 	static const unsigned int which[] = {
 		SVMSIM_STAT_TLB_FLUSHED, SVMSIM_STAT_TLB_COLLATERAL, SVMSIM_STAT_TLB_FULL_FLUSHES,
@@ -128,7 +151,7 @@ static void put_counters(struct row *r, const struct svmsim_stats *st)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++)
-		put_u64(r, svmsim_stat_names[which[i]], st->counters[which[i]]);
+		put_opt_u64(r, svmsim_stat_names[which[i]], known, st->counters[which[i]]);
 }
 
 static void put_outcome(struct row *r, const struct results *res)
@@ -157,7 +180,7 @@ static void put_detection(struct row *r, const struct detect *d)
 	put_str(r, "detected_by", detect_by(d));
 	put_opt_f64(r, "detect_s", d->detected, d->ns / 1e9, 3);
 	put_opt_u64(r, "detect_ops", d->detected, d->ops);
-	put_opt_u64(r, "detect_dev_ops", d->detected, d->dev_ops);
+	put_opt_u64(r, "detect_dev_ops", d->detected && d->dev_ops_known, d->dev_ops);
 }
 
 /* JSON only: calls/entries/collateral and flush p50/p99 of every event. */
@@ -167,8 +190,11 @@ static char *events_json(const struct kstats *k)
 	char *s = malloc(cap);
 	unsigned int e;
 
-	if (!s)
-		return NULL;
+	if (!s || !k->flush) {		/* no BE_STATS: nothing known */
+		if (s)
+			snprintf(s, cap, "null");
+		return s;
+	}
 	len += (size_t)snprintf(s + len, cap - len, "{");
 	for (e = 0; e < SVMSIM_EV_NR; e++) {
 		uint64_t p50 = 0, p99 = 0;
@@ -209,7 +235,7 @@ static void build_row(struct row *r, const struct results *res, char *events)
 	put_latency(r, unbound_names, res->unbound);
 	put_overhead(r, res->bound, res->unbound);
 	put_kernel_flush(r, res->k.flush, res->ops);
-	put_counters(r, &res->k.st);
+	put_counters(r, &res->k.st, res->k.flush != NULL);
 	put_outcome(r, res);
 	put_detection(r, &res->det);
 	put(r, "events", F_JSON)->s = events;
@@ -288,14 +314,19 @@ void report_summary(const struct results *res)
 	uint64_t b50 = 0, u50 = 0, k50 = 0, k99 = 0, violations = 0;
 	bool have_b = hist_percentile(res->bound, HIST_P50, &b50);
 	bool have_u = res->unbound && hist_percentile(res->unbound, HIST_P50, &u50);
-	bool have_k = hist_percentile(res->k.flush, HIST_P50, &k50) &&
+	bool have_k = res->k.flush && hist_percentile(res->k.flush, HIST_P50, &k50) &&
 		      hist_percentile(res->k.flush, HIST_P99, &k99);
 	unsigned int v;
 
 	for (v = 0; v < V_NR; v++)
 		violations += res->violations[v];
-	fprintf(stderr, "svmbench: %s/%s: %llu ops in %.1f s", res->o->workload->name,
-		svmsim_model_names[res->dev->model], (unsigned long long)res->ops,
+	fprintf(stderr, "svmbench: %s/", res->o->workload->name);
+	if (res->dev->be != &backend_svmsim)	/* svmsim's line is as it always was */
+		fprintf(stderr, "%s%s", res->dev->be->name,
+			backend_can(res->dev->be, BE_MODEL) ? "/" : "");
+	if (backend_can(res->dev->be, BE_MODEL))
+		fprintf(stderr, "%s", svmsim_model_names[res->dev->model]);
+	fprintf(stderr, ": %llu ops in %.1f s", (unsigned long long)res->ops,
 		res->elapsed_s);
 	if (have_b)
 		fprintf(stderr, ", bound p50 %llu ns", (unsigned long long)b50);

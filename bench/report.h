@@ -12,7 +12,7 @@
 
 #include "checker.h"
 #include "detect.h"
-#include "devconf.h"
+#include "backend.h"
 #include "hist.h"
 #include "kstats.h"
 #include "options.h"

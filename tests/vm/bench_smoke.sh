@@ -22,7 +22,7 @@ models="secondary range"
 common="--threads 2 --device-threads 2 --duration $secs --max-reports 5"
 
 # Columns every row must have, and those that must hold a measured value.
-columns="label timestamp kernel cpu_model vcpus accel git_rev numa_balancing workload model fill flush_mode
+columns="label timestamp kernel cpu_model vcpus accel git_rev numa_balancing workload backend model fill flush_mode
 latency_ns threshold tlb_sets tlb_ways tlb_policy pages regions cached threads
 device_threads iterations duration_s seed pin device huge layout inject inject_param
 fill_delay_us baseline pause_us elapsed_s ops op discarded discarded_unbound bound_samples bound_min_ns bound_p50_ns

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Open, configure, bind, inject; and undo it all.
+ * The svmsim backend: open, configure, bind, inject, access; and undo it
+ * all.  Every capability of backend.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "devconf.h"
+#include "backend.h"
 #include "options.h"
 #include "svmsim/dev.h"
 #include "svmsim/names.h"
@@ -17,8 +18,7 @@
 
 static int devconf_fail(const char *what, int err)
 {
-	fprintf(stderr, "svmbench: %s: %s\n", what, strerror(-err));
-	return err;
+	return backend_fail("svmsim", what, err);
 }
 
 /* The asked-for settings on top of the device's current ones. */
@@ -55,19 +55,11 @@ static int devconf_version(int fd)
 	return 0;
 }
 
-/**
- * devconf_open() - open /dev/svmsimN and configure it (before binding)
- * @d: out.
- * @o: the options.
- *
- * Return: 0 or -errno (printed).
- */
-int devconf_open(struct devbind *d, const struct options *o)
+/* Open /dev/svmsimN and configure it (before binding).  0 or -errno (printed). */
+static int devconf_open(struct devbind *d, const struct options *o)
 {
 	char what[64];
 	int ret;
-
-	memset(d, 0, sizeof(*d));
 	d->fd = svmsim_open(o->device);
 	if (d->fd < 0) {
 		snprintf(what, sizeof(what), "open %s%u", SVMSIM_DEV_PREFIX, o->device);
@@ -129,7 +121,7 @@ static int devconf_inject(struct devbind *d, const struct options *o)
 }
 
 /* Bind the calling process's mm; then inject what was asked. */
-int devconf_bind(struct devbind *d, const struct options *o)
+static int devconf_bind(struct devbind *d, const struct options *o)
 {
 	uint32_t flags = o->sanitize ? SVMSIM_BIND_SANITIZE : 0;
 	int ret = svmsim_bind(d->fd, d->model, d->fill, flags, &d->pasid);
@@ -141,7 +133,7 @@ int devconf_bind(struct devbind *d, const struct options *o)
 }
 
 /* Unbind, put the configuration back as found, close. */
-void devconf_close(struct devbind *d)
+static void devconf_close(struct devbind *d)
 {
 	int ret = 0, tries;
 
@@ -161,3 +153,31 @@ void devconf_close(struct devbind *d)
 	close(d->fd);
 	d->fd = -1;
 }
+
+static int svmsim_be_read(const struct devbind *d, const void *addr, void *buf, size_t len)
+{
+	return svmsim_dma_read(d->fd, d->pasid, addr, buf, len);
+}
+
+static int svmsim_be_write(const struct devbind *d, void *addr, const void *buf, size_t len)
+{
+	return svmsim_dma_write(d->fd, d->pasid, addr, buf, len);
+}
+
+static int svmsim_be_prefetch(const struct devbind *d, const void *addr, size_t len)
+{
+	return svmsim_prefetch(d->fd, d->pasid, addr, len);
+}
+
+const struct backend backend_svmsim = {
+	.name = "svmsim",
+	.summary = "this project's emulated SVA device (/dev/svmsimN): every feature",
+	.caps = BE_READ | BE_WRITE | BE_PREFETCH | BE_STATS | BE_CONFIG | BE_MODEL | BE_FILL |
+		BE_INJECT | BE_SANITIZE | BE_WINDOW,
+	.open = devconf_open,
+	.bind = devconf_bind,
+	.close = devconf_close,
+	.read = svmsim_be_read,
+	.write = svmsim_be_write,
+	.prefetch = svmsim_be_prefetch,
+};
