@@ -227,12 +227,59 @@ inject_smoke() {
 	ok $? "munmap --inject skip_invalidate: exit status $st (1 expected)"
 }
 
+# Backends (bench/BACKENDS.md): what one lacks is refused with exit 77 and
+# the reason; dmirror (the kernel's HMM mirror, when scripts/vm loaded it)
+# runs the read side of every workload it allows, coherent; the null
+# notifier floor times operations with no device access.
+backend_refusals() {
+	svmbench --backend dmirror --workload zap 2>"$dir/be-zap.err"
+	st1=$?
+	svmbench --backend null --sanitize 2>"$dir/be-san.err"
+	st2=$?
+	[ $st1 -eq 77 ] && grep -q "device windows" "$dir/be-zap.err" &&
+		[ $st2 -eq 77 ] && grep -q "sanitizer" "$dir/be-san.err"
+	ok $? "backends: dmirror+zap and null+sanitize refused with the reason (exit $st1, $st2)"
+}
+
+dmirror_smoke() {	# dmirror_smoke WORKLOAD
+	if [ ! -e /dev/hmm_dmirror0 ]; then
+		skip "dmirror/$1: /dev/hmm_dmirror0 absent (scripts/dmirror module not loaded)"
+		return
+	fi
+	csvf=$dir/dmirror-$1.csv
+	svmbench --backend dmirror --workload "$1" $common --out "$csvf" 2>"$dir/dmirror-$1.err"
+	st=$?
+	f=$(csv "$csvf")
+	[ $st -eq 0 ] || sed 's/^/# /' "$dir/dmirror-$1.err" | tail -n 20
+	[ $st -eq 0 ] && [ "$(get "$f" backend)" = dmirror ] && [ "$(get "$f" violations)" = 0 ] &&
+		[ "$(get "$f" unexpected_faults)" = 0 ] && [ "$(get "$f" dev_reads)" -gt 0 ] &&
+		[ "$(get "$f" dev_writes)" = 0 ] && [ -z "$(get "$f" kflush_count)" ]
+	ok $? "dmirror/$1: exit $st, $(get "$f" dev_reads) device reads, 0 writes," \
+		"violations $(get "$f" violations), kernel columns empty"
+}
+
+null_smoke() {	# null_smoke MODEL
+	if [ ! -e /dev/svmsim_null ]; then
+		skip "null/$1: /dev/svmsim_null absent (svmsim_null.ko not loaded)"
+		return
+	fi
+	csvf=$dir/null-$1.csv
+	svmbench --backend null --model "$1" --workload munmap --iterations 200 --out "$csvf" \
+		2>"$dir/null-$1.err"
+	st=$?
+	f=$(csv "$csvf")
+	[ $st -eq 0 ] && [ "$(get "$f" backend)" = null ] && [ "$(get "$f" model)" = "$1" ] &&
+		[ "$(get "$f" bound_samples)" = 200 ] && [ "$(get "$f" device_threads)" = 0 ]
+	ok $? "null/$1: exit $st, $(get "$f" bound_samples) bound samples, overhead p50" \
+		"$(get "$f" overhead_p50)"
+}
+
 mkdir -p "$dir" || exit 1
 set -- $workloads
 nw=$#
 set -- $models
 echo "TAP version 13"
-echo "1..$((nw * $# * 3 + $# + 5))"
+echo "1..$((nw * $# * 3 + $# + 5 + 8))"
 for m in $models; do
 	for w in $workloads; do
 		smoke "$w" "$m"
@@ -245,5 +292,11 @@ layout_smoke default zero
 layout_smoke packed nonzero
 json_smoke
 inject_smoke
+backend_refusals
+for w in munmap dontneed mprotect cow migrate; do
+	dmirror_smoke "$w"
+done
+null_smoke secondary
+null_smoke range
 echo "# totals: pass:$((run - fail - skip)) fail:$fail skip:$skip"
 [ $fail -eq 0 ]

@@ -12,13 +12,15 @@ summary=""
 
 run() {
 	echo "# ---- $*"
+	t0=$(date +%s)
 	out=$("$@" 2>&1)
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	printf '%s\n' "$out"
 	totals=$(printf '%s\n' "$out" | grep '^# totals:' | tail -n 1)
 	[ -n "$totals" ] || totals="# totals: (none: crashed?)"
 	summary="$summary
-$* -> ${totals#\# totals: } (exit $rc)"
+$* -> ${totals#\# totals: } (exit $rc, ${secs} s)"
 	if [ $rc -ne 0 ]; then
 		status=1
 	fi
