@@ -1,6 +1,7 @@
 # Latency CDF of each workload's operation (log x), one line per peer:
 # none (the unbound process), secondary (intel_svm), range (KVM/HMM),
-# pinned (vfio).  One cached page per operation.
+# pinned (vfio), dmirror (the kernel's HMM mirror) and the null-notifier
+# floor (range shape).  One cached page per operation.
 load gpdir."/style.gp"
 W = 1200; H = 760
 workloads = "zap dontneed munmap cow migrate mprotect"
@@ -21,7 +22,9 @@ do for [fmt in formats] {
 		plot f("cdf-".w."-none") u 1:2 w l ls 4 t "none (unbound)", \
 		     f("cdf-".w."-secondary") u 1:2 w l ls 1 t "secondary", \
 		     f("cdf-".w."-range") u 1:2 w l ls 2 t "range", \
-		     f("cdf-".w."-pinned") u 1:2 w l ls 3 t "pinned"
+		     f("cdf-".w."-pinned") u 1:2 w l ls 3 t "pinned", \
+		     f("cdf-".w."-dmirror") u 1:2 w l ls 5 t "dmirror", \
+		     f("cdf-".w."-null-range") u 1:2 w l ls 6 t "null floor (range)"
 	}
 	unset multiplot
 }

@@ -11,6 +11,8 @@ set style line 1 lc rgb "#1f77b4" lw 2 pt 7 ps 0.7
 set style line 2 lc rgb "#d62728" lw 2 pt 5 ps 0.7
 set style line 3 lc rgb "#2ca02c" lw 2 pt 9 ps 0.7
 set style line 4 lc rgb "#555555" lw 2 pt 13 ps 0.7 dt 2
+set style line 5 lc rgb "#9467bd" lw 2 pt 11 ps 0.7
+set style line 6 lc rgb "#aaaaaa" lw 2 pt 3 ps 0.7 dt 3
 formats = "png svg"
 term(fmt) = fmt eq "png" ? \
 	sprintf("set terminal pngcairo enhanced size %d,%d font 'Sans,10'; set output '%s.png'", W, H, out) : \
