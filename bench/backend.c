@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "options.h"
@@ -49,6 +50,15 @@ int backend_fail(const char *who, const char *what, int err)
 {
 	fprintf(stderr, "svmbench: %s: %s: %s\n", who, what, strerror(-err));
 	return err;
+}
+
+/* close() for a backend whose whole binding is its open file (closing unbinds). */
+void backend_close_fd(struct devbind *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	d->bound = false;
 }
 
 /* Device settings only the svmsim device has. */

@@ -83,6 +83,7 @@ const struct backend *backend_by_index(unsigned int i);
 const char *backend_names(void);
 const char *backend_check(const struct backend *be, const struct options *o);
 int backend_fail(const char *who, const char *what, int err);
+void backend_close_fd(struct devbind *d);
 
 static inline bool backend_can(const struct backend *be, unsigned int caps)
 {

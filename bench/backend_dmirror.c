@@ -70,14 +70,6 @@ static int dmirror_bind(struct devbind *d, const struct options *o)
 	return 0;
 }
 
-static void dmirror_close(struct devbind *d)
-{
-	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
-	d->bound = false;
-}
-
 /* Pages [first, first + n) into @buf: 0 or -errno. */
 static int dmirror_read_pages(const struct devbind *d, uintptr_t first, size_t n, void *buf)
 {
@@ -132,7 +124,7 @@ const struct backend backend_dmirror = {
 	.caps = BE_READ | BE_PREFETCH,
 	.open = dmirror_open,
 	.bind = dmirror_bind,
-	.close = dmirror_close,
+	.close = backend_close_fd,
 	.read = dmirror_read,
 	.prefetch = dmirror_prefetch,
 };

@@ -39,19 +39,11 @@ static int null_bind(struct devbind *d, const struct options *o)
 	return 0;
 }
 
-static void null_close(struct devbind *d)
-{
-	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
-	d->bound = false;
-}
-
 const struct backend backend_null = {
 	.name = "null",
 	.summary = "svmsim_null.ko: a notifier that does nothing (the floor); no device access",
 	.caps = BE_MODEL,
 	.open = null_open,
 	.bind = null_bind,
-	.close = null_close,
+	.close = backend_close_fd,
 };
