@@ -34,7 +34,7 @@ USER_CFLAGS := $(CSTD) $(WARN) $(OPT) $(INC)
 # initramfs carries no libraries) ----
 
 BENCH_SRC := $(wildcard bench/*.c)
-BENCH_HDR := $(wildcard bench/*.h) $(wildcard include/svmsim/*.h) include/uapi/svmsim.h
+BENCH_HDR := $(wildcard bench/*.h) $(wildcard include/svmsim/*.h) $(wildcard include/uapi/*.h)
 VMTEST_SRC := $(wildcard tests/vm/test_*.c)
 VMTEST_LIB := $(filter-out $(VMTEST_SRC),$(wildcard tests/vm/*.c))
 VMTEST_BIN := $(patsubst tests/vm/%.c,$(B)/bin/svmsim-%,$(VMTEST_SRC))
