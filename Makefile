@@ -8,6 +8,7 @@
 #   make sweep        the benchmark sweep, with plots, into results/
 #   make plots        redraw the plots of existing results
 #   make deps         install the Debian packages (idempotent)
+#   make dmirror      the kernel's HMM test mirror and hmm-tests (scripts/dmirror)
 #
 # Variables: KVER (one kernel), KVERS (the kernels check/sweep use),
 # SWEEP=full (the large sweep matrix).
@@ -74,6 +75,10 @@ module:
 modules:
 	@for k in $(KVERS); do scripts/build-module $$k || exit 1; done
 
+# The kernel's HMM test mirror and hmm-tests (scripts/dmirror), per kernel.
+dmirror:
+	@for k in $(KVERS); do scripts/dmirror $$k || exit 1; done
+
 # ---- unit tests: the TLB core and bench's histograms, in user space ----
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -139,6 +144,7 @@ check-all: unit-check user
 	@[ -n "$(KVERS)" ] || { echo "check: no supported kernel installed (make deps)"; exit 1; }
 	@for k in $(KVERS); do \
 		scripts/build-module $$k --check || exit 1; \
+		scripts/dmirror $$k || exit 1; \
 	done
 	scripts/vm-check $(KVERS)
 
@@ -165,5 +171,5 @@ clean:
 	rm -rf $(B)
 	rm -f drv/*.o drv/*.ko drv/*.mod drv/*.mod.c drv/.*.cmd drv/Module.symvers drv/modules.order
 
-.PHONY: all user module modules unit unit-check check check-all deps sweep \
+.PHONY: all user module modules dmirror unit unit-check check check-all deps sweep \
 	sweep-run plots clean bench-tlb fuzz fuzz-run

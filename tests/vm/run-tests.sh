@@ -93,6 +93,11 @@ else
 	run svmsim-test_reap --model pinned
 	run svmsim-test_priv
 	run svmsim-test_locks
+	# The null-notifier floor (skips without svmsim_null.ko), and the
+	# kernel's own hmm-tests against its test mirror when scripts/vm-check
+	# loaded test_hmm.ko (scripts/dmirror builds both).
+	run svmsim-test_null
+	[ -d /sys/module/test_hmm ] && run svmsim-hmm_tests
 	run svmsim-test_numa
 	run svmsim-test_numa --compaction
 	# The correct driver under the coherence sanitizer (every new bond
