@@ -25,25 +25,10 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "dmirror_abi.h"
 #include "mapping.h"
 #include "options.h"
 
-/*
- * The driver's ioctl ABI (lib/test_hmm_uapi.h, the same in 6.1 and 6.12):
- * declared here rather than included, because the header ships only in the
- * kernel source.  scripts/dmirror checks this layout against the packaged
- * header when it builds the module.
- */
-struct dmirror_cmd {
-	uint64_t addr;		/* page-aligned virtual address */
-	uint64_t ptr;		/* user buffer, npages * 4K */
-	uint64_t npages;
-	uint64_t cpages;	/* out: pages copied */
-	uint64_t faults;	/* out: hmm_range_fault() calls */
-};
-
-#define DMIRROR_IOC_READ	_IOWR('H', 0x00, struct dmirror_cmd)
-#define DMIRROR_DEV_PREFIX	"/dev/hmm_dmirror"
 #define PREFETCH_CHUNK		64	/* pages per read when prefetching */
 
 static int dmirror_open(struct devbind *d, const struct options *o)
