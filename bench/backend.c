@@ -64,7 +64,7 @@ void backend_close_fd(struct devbind *d)
 /* Device settings only the svmsim device has. */
 static bool config_asked(const struct options *o)
 {
-	return o->flush_mode != UNCHANGED || o->tlb_policy != UNCHANGED ||
+	return o->flush_mode != UNCHANGED || o->tlb_policy != UNCHANGED || o->psi != UNCHANGED ||
 	       o->latency_ns != UNCHANGED || o->threshold != UNCHANGED ||
 	       o->flush_budget != UNCHANGED || o->tlb_sets != UNCHANGED ||
 	       o->tlb_ways != UNCHANGED;
@@ -88,7 +88,7 @@ const char *backend_check(const struct backend *be, const struct options *o)
 	if (o->fill && !backend_can(be, BE_FILL))
 		return "--fill: this backend decides how it fills";
 	if (config_asked(o) && !backend_can(be, BE_CONFIG))
-		return "--tlb-*, --flush-*, --threshold, --latency-ns configure svmsim only";
+		return "--tlb-*, --flush-*, --threshold, --latency-ns, --psi configure svmsim only";
 	if ((o->inject || o->fill_delay_us) && !backend_can(be, BE_INJECT))
 		return "--inject and --fill-delay-us need svmsim's bug injection";
 	if ((o->sanitize || o->validate) && !backend_can(be, BE_SANITIZE))

@@ -38,6 +38,8 @@ static void devconf_apply(struct svmsim_config *c, const struct options *o)
 		c->flush_budget = (uint32_t)o->flush_budget;
 	if (o->latency_ns != UNCHANGED)
 		c->dev_latency_ns = (uint64_t)o->latency_ns;
+	if (o->psi != UNCHANGED)
+		c->flags = o->psi ? c->flags | SVMSIM_CONFIG_PSI : c->flags & ~SVMSIM_CONFIG_PSI;
 }
 
 static int devconf_version(int fd)

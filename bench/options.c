@@ -24,7 +24,7 @@ enum {
 	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
 	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT, OPT_OP_PAGES, OPT_SANITIZE,
 	OPT_STOP_ON_DETECT, OPT_VALIDATE, OPT_BUDGET, OPT_CLEAN_OPS, OPT_MODES, OPT_BUGS,
-	OPT_BACKEND,
+	OPT_BACKEND, OPT_PSI,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +47,7 @@ static const struct option long_options[] = {
 	{ "tlb-sets", required_argument, NULL, OPT_TLB_SETS },
 	{ "tlb-ways", required_argument, NULL, OPT_TLB_WAYS },
 	{ "tlb-policy", required_argument, NULL, OPT_TLB_POLICY },
+	{ "psi", required_argument, NULL, OPT_PSI },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "pin", no_argument, NULL, OPT_PIN },
 	{ "device", required_argument, NULL, OPT_DEVICE },
@@ -150,6 +151,10 @@ static void usage(FILE *f)
 "  --tlb-sets N          TLB sets (power of two)\n"
 "  --tlb-ways N          TLB ways per set (0 unbounded)\n"
 "  --tlb-policy P        clock|lru|fifo|random\n"
+"  --psi on|off          power-of-two page-selective flushes (SVMSIM_CONFIG_PSI, VT-d\n"
+"                        PSI: address + size order): a range flush removes the smallest\n"
+"                        aligned 2^n-page block holding it; the extra pages count as\n"
+"                        collateral (column psi)\n"
 "  --inject BUG[:P]      inject a driver bug (module parameter allow_inject=1; --fill ref\n"
 "                        or --sanitize): one of enum svmsim_bug in the UAPI header,\n"
 "                        e.g. skip_invalidate[:every], no_fill_block, late_flush,\n"
@@ -336,7 +341,7 @@ static void defaults(struct options *o)
 	o->threads = 1;
 	o->device_threads = 1;
 	o->pages = 1;
-	o->flush_mode = o->tlb_policy = UNCHANGED;
+	o->flush_mode = o->tlb_policy = o->psi = UNCHANGED;
 	o->latency_ns = o->threshold = o->tlb_sets = o->tlb_ways = UNCHANGED;
 	o->flush_budget = UNCHANGED;
 	o->seed = 1;
@@ -389,6 +394,9 @@ static bool parse_one(struct options *o, int c, const char *arg)
 	case OPT_FLUSH_MODE:
 		o->flush_mode = parse_name(arg, svmsim_flush_mode_names, 0, SVMSIM_FLUSH_MODE_NR);
 		return o->flush_mode >= 0;
+	case OPT_PSI:
+		o->psi = !strcmp(arg, "on") ? 1 : !strcmp(arg, "off") ? 0 : UNCHANGED;
+		return o->psi != UNCHANGED;
 	case OPT_TLB_POLICY:
 		o->tlb_policy = parse_name(arg, svmsim_repl_names, 0, SVMSIM_REPL_NR);
 		return o->tlb_policy >= 0;

@@ -34,6 +34,7 @@ struct options {
 	uint32_t fill;			/* enum svmsim_fill; DEFAULT: the device's */
 	int flush_mode;			/* enum svmsim_flush_mode or UNCHANGED */
 	int tlb_policy;			/* enum svmsim_repl or UNCHANGED */
+	int psi;			/* 0, 1 (SVMSIM_CONFIG_PSI) or UNCHANGED */
 	int64_t latency_ns;		/* or UNCHANGED, like the three below */
 	int64_t threshold;
 	int64_t flush_budget;

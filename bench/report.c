@@ -37,6 +37,10 @@ static void put_device_config(struct row *r, const struct devbind *d)
 	}
 	put_opt_u64(r, "latency_ns", cfg, c->dev_latency_ns);
 	put_opt_u64(r, "threshold", cfg, c->flush_threshold);
+	if (cfg)
+		put_bool(r, "psi", c->flags & SVMSIM_CONFIG_PSI);
+	else
+		put(r, "psi", F_NULL);
 	put_opt_u64(r, "flush_budget", cfg, c->flush_budget);
 	put_opt_u64(r, "max_entries", cfg, c->max_entries);
 	put_opt_u64(r, "max_pasid_entries", cfg, c->max_pasid_entries);

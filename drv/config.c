@@ -87,7 +87,7 @@ static int svmsim_config_check(const struct svmsim_config *c)
 	    !c->default_model || c->default_model >= SVMSIM_MODEL_NR ||
 	    !c->default_fill || c->default_fill >= SVMSIM_FILL_NR ||
 	    c->max_entries > SVMSIM_MAX_ENTRIES || c->max_pasid_entries > SVMSIM_MAX_ENTRIES ||
-	    c->flags || c->pad || c->pad2 ||
+	    (c->flags & ~SVMSIM_CONFIG_FLAGS) || c->pad || c->pad2 ||
 	    !svmsim_reserved_zero(c->reserved, ARRAY_SIZE(c->reserved)))
 		return -EINVAL;
 	return 0;
@@ -191,6 +191,7 @@ long svmsim_ioctl_set_config(struct svmsim_file *f, void __user *arg)
 	WRITE_ONCE(cur->max_entries, c.max_entries);
 	WRITE_ONCE(cur->max_pasid_entries, c.max_pasid_entries);
 	WRITE_ONCE(cur->flush_budget, c.flush_budget);
+	WRITE_ONCE(cur->flags, c.flags);
 	svm_tlb_set_limits(&dev->tlb, c.max_entries, c.max_pasid_entries);
 out:
 	mutex_unlock(&dev->lock);

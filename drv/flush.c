@@ -18,6 +18,7 @@
 #include <linux/sched/clock.h>
 
 #include "svmsim.h"
+#include "svmsim/psi.h"
 
 /**
  * svmsim_delay_ns() - busy-wait @ns nanoseconds (a device completion)
@@ -36,6 +37,29 @@ void svmsim_delay_ns(u64 ns)
 		udelay(ns / NSEC_PER_USEC);
 	if (ns % NSEC_PER_USEC)
 		ndelay(ns % NSEC_PER_USEC);
+}
+
+/*
+ * SVMSIM_CONFIG_PSI: widen @req to the aligned power-of-two block that
+ * holds it, as a VT-d PSI descriptor would, and name the range that really
+ * changed (@exact, unless the observer already did), so the pages the
+ * block adds count as collateral.
+ */
+static void svmsim_psi_widen(struct svm_tlb_flush_req *req, struct svm_tlb_range *exact)
+{
+	unsigned long bstart, blast;
+
+	svm_psi_block(req->start, req->last, &bstart, &blast);
+	if (bstart == req->start && blast == req->last)
+		return;
+	if (!req->changed) {
+		exact->start = req->start;
+		exact->last = req->last;
+		req->changed = exact;
+		req->nchanged = 1;
+	}
+	req->start = bstart;
+	req->last = blast;
 }
 
 /**
@@ -66,7 +90,10 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 	};
 	struct svmsim_inv_desc d = { .bond = b };
 	struct svm_tlb_flush_res res = { 0 };
+	struct svm_tlb_range exact;
 
+	if (READ_ONCE(dev->cfg.flags) & SVMSIM_CONFIG_PSI)
+		svmsim_psi_widen(&req, &exact);
 	if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
 		svmsim_space_flush(b, &req, &res);
 		svmsim_delay_ns(READ_ONCE(dev->cfg.dev_latency_ns));

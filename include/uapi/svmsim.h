@@ -62,8 +62,9 @@
  * 4: the catalogue of injectable bugs grew from 6 to 19 (enum svmsim_bug);
  *    a sanitizer report says when and by whom the entry was filled
  *    (struct svmsim_san_report grew by 16 bytes).
+ * 5: svmsim_config.flags takes SVMSIM_CONFIG_PSI (was: must be zero).
  */
-#define SVMSIM_ABI_VERSION	4
+#define SVMSIM_ABI_VERSION	5
 #define SVMSIM_IOC_MAGIC	0xC7
 #define SVMSIM_DEV_PREFIX	"/dev/svmsim"
 
@@ -534,7 +535,11 @@ enum svmsim_flush_mode {
  *	per flush (sync) or per batch (queued); <= SVMSIM_MAX_LATENCY_NS.
  * @default_model: enum svmsim_model used by binds that ask for DEFAULT.
  * @default_fill: enum svmsim_fill used by binds that ask for DEFAULT.
- * @flags: must be zero.
+ * @flags: SVMSIM_CONFIG_* (others must be zero):
+ *	SVMSIM_CONFIG_PSI: page-selective flushes as Intel VT-d expresses
+ *	them (an address and a size order): each range flush removes the
+ *	smallest naturally aligned power-of-two block of pages that holds the
+ *	range; the pages it adds are counted as collateral.  Applies at once.
  * @pad: must be zero.
  * @max_entries: most TLB entries of the device, <= SVMSIM_MAX_ENTRIES;
  *	0 = no bound.  A fill past it evicts one of its own PASID's entries
@@ -578,6 +583,9 @@ struct svmsim_config {
 };
 
 #define SVMSIM_MAX_ENTRIES	(1u << 24)	/* bound of max_entries, max_pasid_entries */
+
+#define SVMSIM_CONFIG_PSI	(1u << 0) /* power-of-two page-selective flushes */
+#define SVMSIM_CONFIG_FLAGS	(SVMSIM_CONFIG_PSI)
 
 /* ---- device window zap --------------------------------------------------- */
 

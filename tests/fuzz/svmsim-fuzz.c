@@ -744,7 +744,8 @@ static void f_set_config(struct thr *t)
 		 c.pad, res ? " reserved!=0" : "");
 	ret = xioctl(fd, SVMSIM_IOC_SET_CONFIG, p, &err);
 	check(t, OP_SET_CONFIG, ret, err, foreign || slot < 0,
-	      bad || res || c.flags || c.pad || c.pad2 || c.tlb_sets > SVMSIM_MAX_SETS ||
+	      bad || res || (c.flags & ~SVMSIM_CONFIG_FLAGS) || c.pad || c.pad2 ||
+	      c.tlb_sets > SVMSIM_MAX_SETS ||
 	      c.max_entries > SVMSIM_MAX_ENTRIES || c.max_pasid_entries > SVMSIM_MAX_ENTRIES ||
 	      c.tlb_ways > SVMSIM_MAX_WAYS || c.tlb_policy >= SVMSIM_REPL_NR ||
 	      c.flush_mode >= SVMSIM_FLUSH_MODE_NR || c.dev_latency_ns > SVMSIM_MAX_LATENCY_NS ||

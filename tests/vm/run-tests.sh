@@ -78,7 +78,7 @@ else
 		run svmsim-test_reap --model $model
 		run svmsim-test_stress --model $model
 		run svmsim-test_stress --model $model --flush queued --latency-ns 50000
-		run svmsim-test_queue --model $model --seconds 8
+		run svmsim-test_queue --model $model --seconds 4
 		run svmsim-test_inject --model $model
 		run svmsim-test_catalogue --model $model
 		run svmsim-test_callbacks --model $model
@@ -86,6 +86,7 @@ else
 		for fill in ref noref; do
 			run svmsim-test_bounds --model $model --fill $fill
 		done
+		run svmsim-test_psi --model $model
 		run svmsim-test_races --model $model
 		run svmsim-races_rmmod $model
 	done
@@ -126,7 +127,7 @@ else
 	# under DMA, sanitized, more operations).  The table goes to /out.
 	run svmbench --validate --budget 3 --out /out/validate
 	# The short fuzz: random bind models cover secondary, range and pinned.
-	run svmsim-fuzz --duration 45 --inject --progress 15
+	run svmsim-fuzz --duration 30 --inject --progress 15
 	if command -v svmsim-bench_smoke >/dev/null; then
 		run svmsim-bench_smoke
 	fi

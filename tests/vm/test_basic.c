@@ -278,7 +278,7 @@ static void test_config(void)
 	BAD_CONFIG(dev_latency_ns, SVMSIM_MAX_LATENCY_NS + 1, "latency over 10 ms");
 	BAD_CONFIG(default_model, 0, "default model DEFAULT");
 	BAD_CONFIG(default_fill, SVMSIM_FILL_NR, "unknown default fill");
-	BAD_CONFIG(flags, 1, "flags");
+	BAD_CONFIG(flags, SVMSIM_CONFIG_FLAGS + 1, "flags");	/* a flag not defined */
 	BAD_CONFIG(reserved[2], 1, "reserved");
 	c = c0;
 	c.tlb_sets = 64;
