@@ -339,6 +339,9 @@ struct svmsim_bond_san {
  * @dev: the device.
  * @smm: the mm's PASID holder; released at unbind.
  * @mm: the mm, mmgrab()ed until the bond is freed.
+ * @owner: the binder's mm, the only one that may act on the bond (DMA,
+ *	PROBE, INJECT, UNBIND): @mm, or with SVMSIM_BIND_PID the tracer's.
+ *	Compared only; mmgrab()ed so that it is not reused meanwhile.
  * @pasid: the PASID.
  * @model: enum svmsim_model (never DEFAULT).
  * @fill: enum svmsim_fill (never DEFAULT).
@@ -367,6 +370,7 @@ struct svmsim_bond {
 	struct svmsim_dev *dev;
 	struct svmsim_mm *smm;
 	struct mm_struct *mm;
+	struct mm_struct *owner;
 	u32 pasid;
 	u32 model;
 	u32 fill;
