@@ -70,6 +70,7 @@ struct run_mm {
 	pid_t rep;			/* a live task using it (for kcmp, maps) */
 	char cmd[128];			/* its program and arguments (cut) */
 	unsigned int ntasks;		/* tasks known to use it */
+	int fd;				/* its own fd: records are per fd and PASID */
 	uint32_t pasid;
 	bool bound;
 	bool live;			/* not retired yet (the shadow may use it) */
@@ -88,7 +89,7 @@ struct run_mm {
 
 struct run_state {
 	struct run_opts o;
-	int fd;				/* /dev/svmsimN, O_RDWR */
+	int fd;				/* /dev/svmsimN, O_RDWR: device-wide calls */
 	struct svmsim_config cfg;	/* as in effect */
 	pthread_rwlock_t lock;		/* see the top */
 	struct run_mm *mms;		/* every mm ever bound, newest first */

@@ -96,16 +96,32 @@ static void latencies(struct run_state *s, struct lat *out)
 	}
 }
 
-/* The address space a report names: its PASID, bound at the time. */
+/*
+ * The address space a report names: the newest bound with its PASID
+ * before the report (a PASID given back is bound again: the list is
+ * newest first).
+ */
 static struct run_mm *report_mm(struct run_state *s, const struct svmsim_san_report *r)
 {
 	struct run_mm *m;
 
 	for (m = s->mms; m; m = m->next)
-		if (m->bound && m->pasid == r->pasid && r->ns >= m->t_bind &&
-		    (!m->t_end || r->ns <= m->t_end + 1000000000ull))
+		if (m->bound && m->pasid == r->pasid && r->ns >= m->t_bind)
 			return m;
 	return NULL;
+}
+
+/* The address spaces in the order bound (the list is newest first). */
+static struct run_mm **in_order(struct run_state *s)
+{
+	struct run_mm **v = calloc(s->nmms + 1, sizeof(*v)), *m;
+
+	if (!v)
+		return NULL;
+	for (m = s->mms; m; m = m->next)
+		if (m->id >= 1 && m->id <= s->nmms)
+			v[m->id - 1] = m;
+	return v;
 }
 
 static void add_stats(struct svmsim_stats *t, const struct svmsim_stats *a)
@@ -199,8 +215,8 @@ static void json_report(FILE *f, struct run_state *s, const struct svmsim_san_re
 
 static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 {
-	struct run_mm *m;
-	unsigned int i;
+	struct run_mm *m, **v = in_order(s);
+	unsigned int i, n;
 	bool first = true;
 
 	fputs("{\"program\": ", f);
@@ -233,7 +249,10 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 			x->lat[SVMSIM_EV_NR + i].count, x->lat[SVMSIM_EV_NR + i].p50,
 			x->lat[SVMSIM_EV_NR + i].p99);
 	fputs("},\n \"processes\": [", f);
-	for (m = s->mms; m; m = m->next) {
+	for (n = 0; v && n < s->nmms; n++) {
+		m = v[n];
+		if (!m)
+			continue;
 		fprintf(f, "%s\n  {\"id\": %u, \"pid\": %d, \"program\": ", first ? "" : ",", m->id,
 			(int)m->pid);
 		json_str(f, m->cmd);
@@ -245,6 +264,7 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 		fputs("}", f);
 		first = false;
 	}
+	free(v);
 	fputs("],\n \"san_reports\": [", f);
 	for (i = 0; i < x->nrep; i++) {
 		fputs(i ? ",\n  " : "\n  ", f);
@@ -256,7 +276,7 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 static void text_report(FILE *f, struct run_state *s, struct run_sum *x)
 {
 	const struct svmsim_stats *t = &x->total;
-	struct run_mm *m;
+	struct run_mm *m, **v = in_order(s);
 	unsigned int i, k;
 
 	fprintf(f, "svmsim-run: %s: ", s->o.argv[0]);
@@ -277,8 +297,9 @@ static void text_report(FILE *f, struct run_state *s, struct run_sum *x)
 	fprintf(f, "%4s %7s %7s %8s %8s %8s %8s %6s %6s %8s %5s  %s\n", "id", "pid", "pasid",
 		"dma_ops", "fills", "inv", "flushed", "collat", "full", "san_chk", "stale",
 		"program");
-	for (m = s->mms; m; m = m->next)
-		fprintf(f, "%4u %7d %7u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %6"
+	for (k = 0; v && k < s->nmms; k++)
+		if ((m = v[k]))
+			fprintf(f, "%4u %7d %7u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %6"
 			PRIu64 " %6" PRIu64 " %8" PRIu64 " %5" PRIu64 "  %.60s%s\n", m->id,
 			(int)m->pid, m->pasid,
 			(uint64_t)m->st.counters[SVMSIM_STAT_DMA_OPS],
@@ -290,6 +311,7 @@ static void text_report(FILE *f, struct run_state *s, struct run_sum *x)
 			(uint64_t)m->st.counters[SVMSIM_STAT_SAN_CHECKS],
 			(uint64_t)m->st.counters[SVMSIM_STAT_SAN_STALE], m->cmd,
 			m->bound ? "" : " (not bound)");
+	free(v);
 	fprintf(f, "total:");
 	for (i = 0; i < NSHOWN; i++)
 		fprintf(f, " %s=%" PRIu64, svmsim_stat_names[shown[i]],
@@ -310,7 +332,8 @@ static void text_report(FILE *f, struct run_state *s, struct run_sum *x)
 			x->lat[k].count, x->lat[k].p50, x->lat[k].p99);
 	}
 	fprintf(f, "sanitizer: %" PRIu64 " stale translations stopped, %" PRIu64
-		" reports (%u kept)\n", x->san_stale, x->san_new, x->nrep);
+		" reports (%u kept)%s\n", x->san_stale, x->san_new, x->nrep,
+		x->san_stale || x->nrep ? ": svmsim-run exits with --san-exit's status" : "");
 	for (i = 0; i < x->nrep; i++) {
 		const struct svmsim_san_report *r = &x->rep[i];
 		struct run_mm *rm = report_mm(s, r);

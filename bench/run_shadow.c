@@ -199,7 +199,7 @@ static void one_op(struct run_shadow *sh)
 			return;
 	}
 	len = left < s->o.chunk * PG ? left : s->o.chunk * PG;
-	ret = svmsim_dma_read(s->fd, m->pasid, (const void *)(uintptr_t)addr, sh->buf, len);
+	ret = svmsim_dma_read(m->fd, m->pasid, (const void *)(uintptr_t)addr, sh->buf, len);
 	sh->ops++;
 	if (!ret) {
 		sh->recent[sh->next].mm_id = m->id;

@@ -15,6 +15,12 @@
  * bound at once (the task is stopped).  An address space is retired when
  * its last known task exits or execs: its counters are read (the bond's
  * record once the mm's ->release ran) and it is unbound.
+ *
+ * Each address space is bound through an fd of its own.  A bond whose mm
+ * exited is reaped and its PASID given back at once, while the fd keeps
+ * a record under that PASID; through one shared fd, a new bond given the
+ * same PASID would hide the record (STATS and UNBIND take the live bond
+ * first), and retiring the old address space would unbind the new one.
  */
 #include <errno.h>
 #include <linux/kcmp.h>
@@ -22,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -150,6 +157,12 @@ static struct run_mm *mm_bind(struct run_state *s, pid_t tid)
 	pthread_mutex_init(&m->maps_lock, NULL);
 	m->pid = m->rep = tid;
 	read_cmd(tid, m->cmd, sizeof(m->cmd));
+	m->fd = svmsim_open(s->o.device);
+	if (m->fd < 0) {
+		m->bind_err = m->fd;
+		run_warn("pid %d (%s): open: %s", (int)tid, m->cmd, strerror(-m->fd));
+		goto add;
+	}
 	memset(&b, 0, sizeof(b));
 	b.model = s->o.model;
 	b.fill = s->o.fill;
@@ -157,20 +170,23 @@ static struct run_mm *mm_bind(struct run_state *s, pid_t tid)
 		  (s->o.no_huge ? SVMSIM_BIND_NO_HUGE : 0);
 	b.pid = tid;
 	m->t_bind = run_now_ns();
-	ret = svmsim_ioctl(s->fd, SVMSIM_IOC_BIND, &b);
+	ret = svmsim_ioctl(m->fd, SVMSIM_IOC_BIND, &b);
 	if (ret) {
 		m->bind_err = ret;
 		run_warn("pid %d (%s): bind: %s", (int)tid, m->cmd, strerror(-ret));
+		close(m->fd);
+		m->fd = -1;
 	} else {
 		m->pasid = b.pasid;
 		m->bound = true;
 	}
 	if (m->bound && s->o.inject_bug >= 0) {
-		ret = svmsim_inject(s->fd, m->pasid, (uint32_t)s->o.inject_bug,
+		ret = svmsim_inject(m->fd, m->pasid, (uint32_t)s->o.inject_bug,
 				    s->o.inject_param, 0);
 		if (ret)
 			run_warn("pid %d: inject: %s", (int)tid, strerror(-ret));
 	}
+add:
 	pthread_rwlock_wrlock(&s->lock);
 	m->id = ++s->nmms;
 	m->live = true;
@@ -220,7 +236,7 @@ void run_mm_retire(struct run_state *s, struct run_mm *m)
 	 * that its whole-address-space flush is in the counters.
 	 */
 	for (i = 0; i < 40; i++) {
-		ret = svmsim_stats(s->fd, m->pasid, false, &st);
+		ret = svmsim_stats(m->fd, m->pasid, false, &st);
 		if (ret || st.counters[SVMSIM_STAT_RELEASES])
 			break;
 		usleep(5000);
@@ -229,9 +245,9 @@ void run_mm_retire(struct run_state *s, struct run_mm *m)
 		m->st = st;
 		m->have_stats = true;
 	}
-	ret = svmsim_unbind(s->fd, m->pasid);
-	if (ret)
-		run_warn("pid %d: unbind pasid %u: %s", (int)m->pid, m->pasid, strerror(-ret));
+	/* The bond, or its record, goes with the fd. */
+	close(m->fd);
+	m->fd = -1;
 }
 
 static void resume(pid_t tid, int sig)
@@ -271,10 +287,12 @@ static void on_exec(struct run_state *s, struct run_task *t)
 		if (former)
 			task_drop(s, former);
 	}
+	/* The old mm went in the exec (unless a vfork parent still uses it). */
 	old = t->mm;
+	t->mm = NULL;
+	mm_leave(s, old, t->tid);
 	t->mm = mm_bind(s, t->tid);
 	t->mm->ntasks++;
-	mm_leave(s, old, t->tid);
 }
 
 /* A stop that is no event of ours: pass its signal on, or resume. */
@@ -342,12 +360,18 @@ static pid_t start(struct run_state *s)
 int run_trace(struct run_state *s)
 {
 	struct run_task *t;
+	struct rlimit rl;
 	int st, sig, ev;
 	pid_t w;
 
 	s->child = start(s);
 	if (s->child < 0)
 		return -1;
+	/* An fd per live address space; PROGRAM keeps its own limit. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	task_add(s->child, NULL);
 	resume(s->child, 0);
 	while (ntasks) {
