@@ -37,7 +37,14 @@
  *                                      and zaps (read).  So nothing below --
  *                                      f->lock included -- may be held while
  *                                      taking it: bind registers and pins
- *                                      without f->lock.
+ *                                      without f->lock.  With SVMSIM_BIND_PID
+ *                                      it is the bound mm's, not the caller's:
+ *                                      the same rank (the caller holds its own
+ *                                      mm's lock in no ioctl).  Bind by pid
+ *                                      takes task_lock (get_task_mm) and RCU
+ *                                      with nothing of ours held, and drops
+ *                                      the target's mm_users last, lock-free:
+ *                                      that mmput() may run ->release.
  *   svmsim_file.lock (mutex)           the file's bonds and records lists
  *                                      and window; held only for list and
  *                                      pointer updates, and record copies.
