@@ -121,5 +121,6 @@ void run_shadow_stop(struct run_state *s);
 /* run_report.c */
 int run_snapshot(struct run_state *s);
 int run_report(struct run_state *s, int *san_reports);
+int run_exit_status(const struct run_state *s, bool san);
 
 #endif /* _SVMSIM_RUN_H */

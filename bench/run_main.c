@@ -317,11 +317,9 @@ int main(int argc, char **argv)
 	run_shadow_stop(&s);
 	if (run_report(&s, &san))
 		return RUN_EXIT_ERROR;
-	if (WIFEXITED(s.status))
-		status = WEXITSTATUS(s.status);
-	else
-		status = 128 + WTERMSIG(s.status);
-	if (WIFEXITED(s.status) && status == RUN_EXIT_EXEC && !s.nmms)
+	status = run_exit_status(&s, san);
+	/* PROGRAM never ran (its exec failed: nothing was bound): say so. */
+	if (WIFEXITED(s.status) && WEXITSTATUS(s.status) == RUN_EXIT_EXEC && !s.nmms)
 		return RUN_EXIT_EXEC;
-	return san ? s.o.san_exit : status;
+	return status;
 }

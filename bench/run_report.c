@@ -24,6 +24,22 @@
 
 #define NHIST	(SVMSIM_EV_NR + SVMSIM_SZ_NR)
 
+/**
+ * run_exit_status() - what svmsim-run exits with
+ * @s: the state, PROGRAM done.
+ * @san: the sanitizer reported a stale translation.
+ *
+ * Return: --san-exit's status if @san, else PROGRAM's (128+N for signal N).
+ */
+int run_exit_status(const struct run_state *s, bool san)
+{
+	if (san)
+		return s->o.san_exit;
+	if (WIFSIGNALED(s->status))
+		return 128 + WTERMSIG(s->status);
+	return WEXITSTATUS(s->status);
+}
+
 /* Histogram @i of the snapshot: events first, then size classes. */
 static int hist_read(int fd, unsigned int i, uint64_t *b)
 {
@@ -226,7 +242,8 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 		", \"tlb_policy\": \"%s\", \"flush_mode\": \"%s\", \"flush_threshold\": %u"
 		", \"seconds\": %.3f, \"bound\": %u, \"bind_failed\": %u"
 		", \"shadow_ops\": %lu, \"shadow_faults\": %lu, \"shadow_errors\": %lu"
-		", \"san_stale\": %" PRIu64 ", \"san_reports_new\": %" PRIu64 ",\n \"total\": ",
+		", \"san_stale\": %" PRIu64 ", \"san_reports_new\": %" PRIu64
+		", \"run_exit\": %d,\n \"total\": ",
 		WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1,
 		WIFSIGNALED(s->status) ? WTERMSIG(s->status) : 0,
 		svmsim_model_names[s->o.model], svmsim_fill_names[s->o.fill], s->o.sanitize,
@@ -235,7 +252,8 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 		s->cfg.flush_mode < SVMSIM_FLUSH_MODE_NR ?
 		svmsim_flush_mode_names[s->cfg.flush_mode] : "?", s->cfg.flush_threshold,
 		(double)(run_now_ns() - s->t0) / 1e9, x->bound, x->failed, s->shadow_ops,
-		s->shadow_faults, s->shadow_errors, x->san_stale, x->san_new);
+		s->shadow_faults, s->shadow_errors, x->san_stale, x->san_new,
+		run_exit_status(s, x->san_stale || x->nrep));
 	json_stats(f, &x->total);
 	fputs(",\n \"latency_by_event\": {", f);
 	for (i = 0; i < SVMSIM_EV_NR; i++)
