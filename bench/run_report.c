@@ -172,6 +172,7 @@ struct run_sum {
 	uint64_t san_new;		/* reports made since the start */
 	uint64_t san_stale;		/* stale translations our bonds counted */
 	unsigned int bound, failed;
+	unsigned int exited;		/* gone before its bind (ESRCH): not a failure */
 };
 
 static void json_str(FILE *f, const char *s)
@@ -240,7 +241,7 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 	fprintf(f, ", \"exit\": %d, \"signal\": %d, \"model\": \"%s\", \"fill\": \"%s\""
 		", \"sanitize\": %d, \"device\": %u, \"tlb_sets\": %u, \"tlb_ways\": %u"
 		", \"tlb_policy\": \"%s\", \"flush_mode\": \"%s\", \"flush_threshold\": %u"
-		", \"seconds\": %.3f, \"bound\": %u, \"bind_failed\": %u"
+		", \"seconds\": %.3f, \"bound\": %u, \"bind_failed\": %u, \"exited_unbound\": %u"
 		", \"shadow_ops\": %lu, \"shadow_faults\": %lu, \"shadow_errors\": %lu"
 		", \"san_stale\": %" PRIu64 ", \"san_reports_new\": %" PRIu64
 		", \"run_exit\": %d,\n \"total\": ",
@@ -251,7 +252,7 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 		s->cfg.tlb_policy < SVMSIM_REPL_NR ? svmsim_repl_names[s->cfg.tlb_policy] : "?",
 		s->cfg.flush_mode < SVMSIM_FLUSH_MODE_NR ?
 		svmsim_flush_mode_names[s->cfg.flush_mode] : "?", s->cfg.flush_threshold,
-		(double)(run_now_ns() - s->t0) / 1e9, x->bound, x->failed, s->shadow_ops,
+		(double)(run_now_ns() - s->t0) / 1e9, x->bound, x->failed, x->exited, s->shadow_ops,
 		s->shadow_faults, s->shadow_errors, x->san_stale, x->san_new,
 		run_exit_status(s, x->san_stale || x->nrep));
 	json_stats(f, &x->total);
@@ -309,9 +310,9 @@ static void text_report(FILE *f, struct run_state *s, struct run_sum *x)
 		s->cfg.tlb_policy < SVMSIM_REPL_NR ? svmsim_repl_names[s->cfg.tlb_policy] : "?",
 		s->cfg.flush_mode < SVMSIM_FLUSH_MODE_NR ?
 		svmsim_flush_mode_names[s->cfg.flush_mode] : "?");
-	fprintf(f, "address spaces bound: %u (bind failed: %u); shadow: %lu reads, %lu faults,"
-		" %lu errors\n", x->bound, x->failed, s->shadow_ops, s->shadow_faults,
-		s->shadow_errors);
+	fprintf(f, "address spaces bound: %u (bind failed: %u; exited before bound: %u); shadow:"
+		" %lu reads, %lu faults, %lu errors\n", x->bound, x->failed, x->exited,
+		s->shadow_ops, s->shadow_faults, s->shadow_errors);
 	fprintf(f, "%4s %7s %7s %8s %8s %8s %8s %6s %6s %8s %5s  %s\n", "id", "pid", "pasid",
 		"dma_ops", "fills", "inv", "flushed", "collat", "full", "san_chk", "stale",
 		"program");
@@ -407,6 +408,8 @@ int run_report(struct run_state *s, int *san)
 	for (m = s->mms; m; m = m->next) {
 		if (m->bound)
 			x.bound++;
+		else if (m->bind_err == -ESRCH)
+			x.exited++;
 		else
 			x.failed++;
 		add_stats(&x.total, &m->st);

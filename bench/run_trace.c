@@ -173,7 +173,9 @@ static struct run_mm *mm_bind(struct run_state *s, pid_t tid)
 	ret = svmsim_ioctl(m->fd, SVMSIM_IOC_BIND, &b);
 	if (ret) {
 		m->bind_err = ret;
-		run_warn("pid %d (%s): bind: %s", (int)tid, m->cmd, strerror(-ret));
+		/* ESRCH: it exited (killed) before we saw it run; nothing to bind. */
+		if (ret != -ESRCH)
+			run_warn("pid %d (%s): bind: %s", (int)tid, m->cmd, strerror(-ret));
 		close(m->fd);
 		m->fd = -1;
 	} else {

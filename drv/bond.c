@@ -235,11 +235,15 @@ static struct mm_struct *svmsim_bind_mm(const struct svmsim_bind *a)
 	rcu_read_unlock();
 	if (!t)
 		return ERR_PTR(-ESRCH);
-	if (!svmsim_may_bind(t)) {
-		put_task_struct(t);
-		return ERR_PTR(-EPERM);
-	}
+	/*
+	 * The mm first: an exited task (a zombie its tracer already waited
+	 * for, so traced no more) is ESRCH, not EPERM.
+	 */
 	mm = get_task_mm(t);	/* NULL for an exited task or a kernel thread */
+	if (mm && !svmsim_may_bind(t)) {
+		mmput(mm);
+		mm = ERR_PTR(-EPERM);
+	}
 	put_task_struct(t);
 	return mm ? mm : ERR_PTR(-ESRCH);
 }
