@@ -104,6 +104,12 @@ static void test_bind_pid(void)
 		bail("open: %s", errname(fd));
 	ok_errno(bind_pid(fd, opt.model, getpid(), 0, NULL), -EINVAL, "bind: pid without SVMSIM_BIND_PID");
 	ok_errno(bind_pid(fd, opt.model, 0, SVMSIM_BIND_PID, NULL), -EINVAL, "bind by pid: pid 0");
+	{
+		struct svmsim_bind b = { .model = opt.model, .flags = SVMSIM_BIND_PID,
+					 .pid = getpid(), .pad = 1 };
+
+		ok_errno(svmsim_ioctl(fd, SVMSIM_IOC_BIND, &b), -EINVAL, "bind by pid: pad not zero");
+	}
 	ok_errno(bind_pid(fd, SVMSIM_MODEL_PINNED, getpid(), SVMSIM_BIND_PID, NULL), -EINVAL,
 		 "bind by pid: not for the pinned model");
 	ok_errno(bind_pid(fd, opt.model, 0x3ffffff0, SVMSIM_BIND_PID, NULL), -ESRCH,
@@ -295,7 +301,7 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv);
 	if (opt.model != SVMSIM_MODEL_SECONDARY && opt.model != SVMSIM_MODEL_RANGE)
 		opt.model = SVMSIM_MODEL_SECONDARY;
-	tap_plan(18);
+	tap_plan(19);
 	test_bind_pid();
 	test_exit_status();
 	test_run_clean();
