@@ -182,6 +182,13 @@ static int svmsim_bind_check(const struct svmsim_bind *a, u32 model)
 		/* Pins are charged to the caller's RLIMIT_MEMLOCK: not for another mm. */
 		if (a->pid <= 0 || model == SVMSIM_MODEL_PINNED)
 			return -EINVAL;
+		/*
+		 * The sanitizer walks another mm's page tables locklessly
+		 * (sanitize.c), safe only where they are freed after RCU or
+		 * an IPI to every CPU (Debian's x86 kernels).
+		 */
+		if (!IS_ENABLED(CONFIG_MMU_GATHER_RCU_TABLE_FREE))
+			return -EOPNOTSUPP;
 	} else if (a->pid) {
 		return -EINVAL;
 	}

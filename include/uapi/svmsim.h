@@ -198,7 +198,9 @@ struct svmsim_version {
  * (pinned) the pin range, or a pin made for it, takes the caller's pinned
  * memory past RLIMIT_MEMLOCK (without CAP_IPC_LOCK); ESRCH the caller has
  * no mm, or (SVMSIM_BIND_PID) no task @pid, or it has no mm (exited, a
- * kernel thread); EPERM (SVMSIM_BIND_PID) the caller does not trace @pid.
+ * kernel thread); EPERM (SVMSIM_BIND_PID) the caller does not trace @pid;
+ * EOPNOTSUPP (SVMSIM_BIND_PID) a kernel without MMU_GATHER_RCU_TABLE_FREE
+ * (the sanitizer could not walk another mm's page tables safely).
  */
 struct svmsim_bind {
 	__u32 model;
