@@ -34,7 +34,9 @@ USER_CFLAGS := $(CSTD) $(WARN) $(OPT) $(INC)
 # ---- user space: svmbench and the in-VM test programs (static: the VM
 # initramfs carries no libraries) ----
 
-BENCH_SRC := $(wildcard bench/*.c)
+# bench/run_*.c: svmsim-run, a program of its own.
+RUN_SRC := $(wildcard bench/run_*.c)
+BENCH_SRC := $(filter-out $(RUN_SRC),$(wildcard bench/*.c))
 BENCH_HDR := $(wildcard bench/*.h) $(wildcard include/svmsim/*.h) $(wildcard include/uapi/*.h)
 VMTEST_SRC := $(wildcard tests/vm/test_*.c)
 VMTEST_LIB := $(filter-out $(VMTEST_SRC),$(wildcard tests/vm/*.c))
@@ -43,6 +45,11 @@ VMTEST_BIN := $(patsubst tests/vm/%.c,$(B)/bin/svmsim-%,$(VMTEST_SRC))
 $(B)/bin/svmbench: $(BENCH_SRC) $(BENCH_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $(BENCH_SRC) $(URCU) -lm
+
+# svmsim-run -- PROGRAM: PROGRAM on the device (README "Running a program on the device").
+$(B)/bin/svmsim-run: $(RUN_SRC) bench/run.h $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $(RUN_SRC) -lpthread
 
 $(B)/bin/svmsim-%: tests/vm/%.c $(VMTEST_LIB) $(wildcard tests/vm/*.h) $(BENCH_HDR)
 	@mkdir -p $(@D)
@@ -64,7 +71,7 @@ $(B)/bin/svmsim-trinity: tests/fuzz/svmsim-trinity.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 
-user: $(if $(BENCH_SRC),$(B)/bin/svmbench) $(VMTEST_BIN) $(VMTEST_SH) \
+user: $(if $(BENCH_SRC),$(B)/bin/svmbench) $(VMTEST_BIN) $(VMTEST_SH) $(B)/bin/svmsim-run \
 	$(B)/bin/svmsim-fuzz $(B)/bin/svmsim-trinity
 
 # ---- the module ----

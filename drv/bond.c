@@ -10,11 +10,15 @@
 #include <linux/capability.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
 #include <linux/resource.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -29,6 +33,7 @@ static void svmsim_bond_free_work(struct work_struct *work)
 	svmsim_counters_free(&b->stats);
 	svmsim_san_free(b);
 	mmdrop(b->mm);
+	mmdrop(b->owner);
 	svmsim_file_put(b->file);
 	kfree(b);
 	svmsim_obj_add(SVMSIM_OBJ_BOND, -1);
@@ -170,9 +175,23 @@ void svmsim_bond_teardown(struct svmsim_bond *b)
 static int svmsim_bind_check(const struct svmsim_bind *a, u32 model)
 {
 	if (a->model >= SVMSIM_MODEL_NR || a->fill >= SVMSIM_FILL_NR ||
-	    (a->flags & ~SVMSIM_BIND_FLAGS) ||
+	    (a->flags & ~SVMSIM_BIND_FLAGS) || a->pad ||
 	    !svmsim_reserved_zero(a->reserved, ARRAY_SIZE(a->reserved)))
 		return -EINVAL;
+	if (a->flags & SVMSIM_BIND_PID) {
+		/* Pins are charged to the caller's RLIMIT_MEMLOCK: not for another mm. */
+		if (a->pid <= 0 || model == SVMSIM_MODEL_PINNED)
+			return -EINVAL;
+		/*
+		 * The sanitizer walks another mm's page tables locklessly
+		 * (sanitize.c), safe only where they are freed after RCU or
+		 * an IPI to every CPU (Debian's x86 kernels).
+		 */
+		if (!IS_ENABLED(CONFIG_MMU_GATHER_RCU_TABLE_FREE))
+			return -EOPNOTSUPP;
+	} else if (a->pid) {
+		return -EINVAL;
+	}
 	if (model != SVMSIM_MODEL_PINNED)
 		return a->pin_addr || a->pin_len ? -EINVAL : 0;
 	if (!PAGE_ALIGNED(a->pin_addr) || !PAGE_ALIGNED(a->pin_len) ||
@@ -185,9 +204,60 @@ static int svmsim_bind_check(const struct svmsim_bind *a, u32 model)
 	return 0;
 }
 
+/* Does the caller trace @t (ptrace), or share its mm? */
+static bool svmsim_may_bind(struct task_struct *t)
+{
+	struct task_struct *tracer;
+	bool ok;
+
+	if (READ_ONCE(t->mm) == current->mm)
+		return true;
+	rcu_read_lock();
+	tracer = ptrace_parent(t);
+	ok = tracer && same_thread_group(tracer, current);
+	rcu_read_unlock();
+	return ok;
+}
+
+/*
+ * The mm a BIND is for, with mm_users held (mmput() it): the caller's, or
+ * with SVMSIM_BIND_PID that of task @pid, if the caller traces it.  Being
+ * the tracer stands for ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS),
+ * which the kernel checked when the trace began and which modules cannot
+ * call (see the UAPI).  -ESRCH or -EPERM.
+ */
+static struct mm_struct *svmsim_bind_mm(const struct svmsim_bind *a)
+{
+	struct task_struct *t;
+	struct mm_struct *mm;
+
+	if (!(a->flags & SVMSIM_BIND_PID)) {
+		mmget(current->mm);
+		return current->mm;
+	}
+	rcu_read_lock();
+	t = pid_task(find_vpid(a->pid), PIDTYPE_PID);
+	if (t)
+		get_task_struct(t);
+	rcu_read_unlock();
+	if (!t)
+		return ERR_PTR(-ESRCH);
+	/*
+	 * The mm first: an exited task (a zombie its tracer already waited
+	 * for, so traced no more) is ESRCH, not EPERM.
+	 */
+	mm = get_task_mm(t);	/* NULL for an exited task or a kernel thread */
+	if (mm && !svmsim_may_bind(t)) {
+		mmput(mm);
+		mm = ERR_PTR(-EPERM);
+	}
+	put_task_struct(t);
+	return mm ? mm : ERR_PTR(-ESRCH);
+}
+
 /* Every bond counts in dev->nbonds from here until its free. */
-static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_file *f, u32 model,
-					     u32 fill, u32 flags)
+static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_file *f, struct mm_struct *mm,
+					     u32 model, u32 fill, u32 flags)
 {
 	struct svmsim_dev *dev = f->dev;
 	struct svmsim_bond *b;
@@ -213,8 +283,10 @@ static struct svmsim_bond *svmsim_bond_alloc(struct svmsim_file *f, u32 model,
 	b->model = model;
 	b->fill = model == SVMSIM_MODEL_PINNED ? SVMSIM_FILL_REF : fill;
 	b->flags = flags;
-	b->mm = current->mm;
+	b->mm = mm;
 	mmgrab(b->mm);
+	b->owner = current->mm;
+	mmgrab(b->owner);
 	mutex_lock(&dev->lock);
 	dev->nbonds++;
 	mutex_unlock(&dev->lock);
@@ -270,7 +342,7 @@ static int svmsim_unbind_pasid(struct svmsim_file *f, u32 pasid)
 		mutex_unlock(&f->lock);
 		return svmsim_record_drop(f, pasid) ? 0 : -EINVAL;
 	}
-	if (b->mm != current->mm && !READ_ONCE(b->dead)) {
+	if (b->owner != current->mm && !READ_ONCE(b->dead)) {
 		mutex_unlock(&f->lock);
 		return -EPERM;
 	}
@@ -281,35 +353,22 @@ static int svmsim_unbind_pasid(struct svmsim_file *f, u32 pasid)
 	return 0;
 }
 
-/**
- * svmsim_ioctl_bind() - SVMSIM_IOC_BIND
- * @f: the file.
- * @arg: struct svmsim_bind.
- *
- * Return: 0 or a documented errno; on error nothing is left bound.
+/*
+ * Bind @mm (mm_users held by the caller across the call: the notifiers
+ * register on a live mm, and the mm cannot exit -- so ->release cannot
+ * reap the bond -- before it is on f->bonds).  On error nothing is left.
  */
-long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg)
+static int svmsim_bind_mm_to(struct svmsim_file *f, struct svmsim_bind *a,
+			     struct mm_struct *mm, u32 model, u32 fill)
 {
-	struct svmsim_dev *dev = f->dev;
 	struct svmsim_bond *b;
-	struct svmsim_bind a;
 	struct svmsim_mm *smm;
-	u32 model, fill;
 	int ret;
 
-	if (copy_from_user(&a, arg, sizeof(a)))
-		return -EFAULT;
-	if (!current->mm)
-		return -ESRCH;
-	model = a.model ? a.model : READ_ONCE(dev->cfg.default_model);
-	fill = a.fill ? a.fill : READ_ONCE(dev->cfg.default_fill);
-	ret = svmsim_bind_check(&a, model);
-	if (ret)
-		return ret;
-	b = svmsim_bond_alloc(f, model, fill, a.flags);
+	b = svmsim_bond_alloc(f, mm, model, fill, a->flags);
 	if (!b)
 		return -ENOMEM;
-	smm = svmsim_mm_get(current->mm);
+	smm = svmsim_mm_get(mm);
 	if (IS_ERR(smm)) {
 		svmsim_bond_put(b);
 		return PTR_ERR(smm);
@@ -329,8 +388,8 @@ long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg)
 	 * f->bonds, no other ioctl of @f can find it.
 	 */
 	ret = svmsim_notifier_register(b);
-	if (!ret && a.pin_len)
-		ret = svmsim_pin_range(b, a.pin_addr, a.pin_len);
+	if (!ret && a->pin_len)
+		ret = svmsim_pin_range(b, a->pin_addr, a->pin_len);
 	if (ret) {
 		svmsim_bond_teardown(b);
 		return ret;
@@ -339,8 +398,42 @@ long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg)
 	list_add(&b->file_link, &f->bonds);
 	mutex_unlock(&f->lock);
 	svmsim_count(b, SVMSIM_STAT_BINDS, 1);
+	a->pasid = b->pasid;
+	return 0;
+}
 
-	a.pasid = b->pasid;
+/**
+ * svmsim_ioctl_bind() - SVMSIM_IOC_BIND
+ * @f: the file.
+ * @arg: struct svmsim_bind.
+ *
+ * Return: 0 or a documented errno; on error nothing is left bound.
+ */
+long svmsim_ioctl_bind(struct svmsim_file *f, void __user *arg)
+{
+	struct svmsim_dev *dev = f->dev;
+	struct mm_struct *mm;
+	struct svmsim_bind a;
+	u32 model, fill;
+	int ret;
+
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if (!current->mm)
+		return -ESRCH;
+	model = a.model ? a.model : READ_ONCE(dev->cfg.default_model);
+	fill = a.fill ? a.fill : READ_ONCE(dev->cfg.default_fill);
+	ret = svmsim_bind_check(&a, model);
+	if (ret)
+		return ret;
+	mm = svmsim_bind_mm(&a);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	ret = svmsim_bind_mm_to(f, &a, mm, model, fill);
+	/* Last, with no lock held: if @mm exited meanwhile, ->release runs here. */
+	mmput(mm);
+	if (ret)
+		return ret;
 	if (copy_to_user(arg, &a, sizeof(a))) {
 		svmsim_unbind_pasid(f, a.pasid);
 		return -EFAULT;
@@ -406,7 +499,7 @@ struct svmsim_bond *svmsim_bond_lookup(struct svmsim_file *f, u32 pasid)
 		b = ERR_PTR(svmsim_file_record(f, pasid) ? -ESRCH : -EINVAL);
 	else if (READ_ONCE(b->dead))
 		b = ERR_PTR(-ESRCH);
-	else if (b->mm != current->mm)
+	else if (b->owner != current->mm)
 		b = ERR_PTR(-EPERM);
 	else
 		kref_get(&b->ref);

@@ -5,8 +5,9 @@
  *
  * The DMA engine holds the entry (so no flush of it can complete) and asks
  * svmsim_san_check().  That looks the address up in the caller's page
- * table as GUP-fast does (the caller is the bond's own process: DMA
- * refuses other mms), taking a reference on the page it finds:
+ * table as GUP-fast does -- the bound mm's, which for a SVMSIM_BIND_PID
+ * bond is not the caller's: then the same lockless walk on that mm
+ * (svmsim_san_gup_mm()) -- taking a reference on the page it finds:
  *   - the same PFN, with the permissions the entry grants: the access goes
  *     ahead on that page, which the reference keeps alive;
  *   - anything else, while an invalidation that may cover the address is
@@ -291,22 +292,113 @@ static void svmsim_san_report(struct svmsim_bond *b, unsigned long va, bool writ
 #define SVMSIM_SAN_GUP_TRIES	4
 
 /*
+ * The lockless walk of svmsim_san_maps_zero() and GUP-fast, on any mm:
+ * GUP-fast itself works on current->mm only, and a SVMSIM_BIND_PID bond
+ * is checked from its tracer's threads.  Interrupts off keep the page
+ * tables from being freed meanwhile: x86 frees them after an IPI to every
+ * CPU or through RCU (MMU_GATHER_RCU_TABLE_FREE, which Debian's kernels
+ * have), and an interrupts-off section holds off both -- also for an mm
+ * this CPU does not run.  The page is taken as GUP-fast takes it: a
+ * speculative reference on its folio, then the PMD and PTE read again
+ * (changed: let go).  The mm cannot exit under us: its ->release kills
+ * the bond, which waits for the entry the caller holds.
+ * Return: the page mapped at @va, referenced, if the CPU may access it
+ * so (@write), else NULL; *@reads: the CPU could read @va without a fault.
+ */
+static struct page *svmsim_san_gup_mm(struct mm_struct *mm, unsigned long va,
+				      bool write, bool *reads)
+{
+	struct page *page = NULL;
+	struct folio *folio;
+	unsigned long flags;
+	pte_t *ptep = NULL, pte = __pte(0);
+	pmd_t *pmdp, pmd;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+
+	*reads = false;
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, va));
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, va));
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, va));
+	if (pud_none(pud) || pud_bad(pud))	/* a 1G leaf is "bad": not seen */
+		goto out;
+	pmdp = pmd_offset(&pud, va);
+	pmd = svmsim_pmd_read(pmdp);
+	if (!pmd_present(pmd))
+		goto out;
+	if (pmd_leaf(pmd)) {
+		*reads = pmd_access_permitted(pmd, false);
+		if (!pmd_trans_huge(pmd) || !pmd_access_permitted(pmd, write))
+			goto out;	/* devmap, or no access */
+		page = pmd_page(pmd) + ((va & ~PMD_MASK) >> PAGE_SHIFT);
+	} else {
+		if (pmd_bad(pmd))
+			goto out;
+		ptep = pte_offset_kernel(&pmd, va);
+		pte = ptep_get_lockless(ptep);
+		*reads = pte_access_permitted(pte, false);
+		/* special: the zero page, PFN maps; devmap PTEs are special too */
+		if (!pte_access_permitted(pte, write) || pte_special(pte))
+			goto out;
+		page = pte_page(pte);
+	}
+	folio = page_folio(page);
+	if (!folio_try_get(folio)) {
+		page = NULL;
+		goto out;
+	}
+	if (folio != page_folio(page) ||
+	    pmd_val(svmsim_pmd_read(pmdp)) != pmd_val(pmd) ||
+	    (ptep && pte_val(ptep_get_lockless(ptep)) != pte_val(pte))) {
+		folio_put(folio);
+		page = NULL;
+	}
+out:
+	local_irq_restore(flags);
+	return page;
+}
+
+/* Is @b's mm another than the caller's (a SVMSIM_BIND_PID bond)? */
+static bool svmsim_san_remote(struct svmsim_bond *b)
+{
+	return b->mm != current->mm;
+}
+
+/*
  * The page the CPU maps at @va, referenced, or NULL.  Only a success
  * fills the result: GUP-fast may store a PMD-mapped page into it before
  * failing, with no reference taken (putting that one freed a mapped THP).
  */
-static struct page *svmsim_san_gup(unsigned long va, unsigned int flags)
+static struct page *svmsim_san_gup(struct svmsim_bond *b, unsigned long va,
+				   unsigned int flags)
 {
 	struct page *p;
+	bool reads;
 
+	if (svmsim_san_remote(b))
+		return svmsim_san_gup_mm(b->mm, va, flags & FOLL_WRITE, &reads);
 	return get_user_page_fast_only(va, flags, &p) ? p : NULL;
 }
 
 /* Can the CPU read @va now, without a fault? */
-static bool svmsim_san_cpu_reads(unsigned long va)
+static bool svmsim_san_cpu_reads(struct svmsim_bond *b, unsigned long va)
 {
+	struct page *p;
+	bool reads;
 	u8 c;
 
+	if (svmsim_san_remote(b)) {
+		p = svmsim_san_gup_mm(b->mm, va, false, &reads);
+		if (p)
+			put_page(p);
+		return reads;
+	}
 	return !copy_from_user_nofault(&c, (const void __user *)va, 1);
 }
 
@@ -352,10 +444,14 @@ out:
  * A zero-page entry: true if the CPU's view of [va, va + n) is mapped and
  * reads zero, as the device would read it.
  */
-static bool svmsim_san_zero_ok(unsigned long va, size_t n)
+static bool svmsim_san_zero_ok(struct svmsim_bond *b, unsigned long va, size_t n)
 {
 	u64 buf[8];
 	size_t k, i;
+
+	/* Another mm: mapped to the zero page, it reads zero. */
+	if (svmsim_san_remote(b))
+		return svmsim_san_maps_zero(b->mm, va);
 
 	for (; n; va += k, n -= k) {
 		k = min(n, sizeof(buf));
@@ -370,7 +466,7 @@ static bool svmsim_san_zero_ok(unsigned long va, size_t n)
 
 /**
  * svmsim_san_check() - judge the translation an access is about to use
- * @b: a sanitized bond of the caller's mm.
+ * @b: a sanitized bond (of the caller's mm, or bound by pid).
  * @e: the entry, held; preemption disabled.
  * @va: the device address.
  * @n: bytes the access touches from @va (within the page).
@@ -398,10 +494,10 @@ int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned lo
 		if (p)
 			put_page(p);
 		cur_perm = 0;
-		p = svmsim_san_gup(va, ewrite ? FOLL_WRITE : 0);
+		p = svmsim_san_gup(b, va, ewrite ? FOLL_WRITE : 0);
 		if (p)
 			cur_perm = SVMSIM_PERM_READ | (ewrite ? SVMSIM_PERM_WRITE : 0);
-		else if (ewrite && (p = svmsim_san_gup(va, 0)))
+		else if (ewrite && (p = svmsim_san_gup(b, va, 0)))
 			cur_perm = SVMSIM_PERM_READ;
 		cur_pfn = p ? page_to_pfn(p) : 0;
 		if (p && cur_pfn == cached && (cur_perm & e->perm) == e->perm) {
@@ -410,7 +506,7 @@ int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned lo
 		}
 	}
 	/* The zero page is never freed: no reference needed to read it. */
-	if (!p && is_zero_pfn(cached) && !ewrite && svmsim_san_zero_ok(va, n))
+	if (!p && is_zero_pfn(cached) && !ewrite && svmsim_san_zero_ok(b, va, n))
 		return SVMSIM_SAN_OK;
 	/*
 	 * No page at all, yet the CPU can read the address: a PTE GUP-fast
@@ -418,7 +514,7 @@ int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned lo
 	 * (devmap, special) gives nothing to judge by: let the access look
 	 * up again, bounded by the device's timeout.
 	 */
-	if (!p && !is_zero_pfn(cached) && svmsim_san_cpu_reads(va)) {
+	if (!p && !is_zero_pfn(cached) && svmsim_san_cpu_reads(b, va)) {
 		if (!svmsim_san_maps_zero(b->mm, va)) {
 			svmsim_count(b, SVMSIM_STAT_SAN_WAITS, 1);
 			return SVMSIM_SAN_AGAIN;

@@ -37,7 +37,14 @@
  *                                      and zaps (read).  So nothing below --
  *                                      f->lock included -- may be held while
  *                                      taking it: bind registers and pins
- *                                      without f->lock.
+ *                                      without f->lock.  With SVMSIM_BIND_PID
+ *                                      it is the bound mm's, not the caller's:
+ *                                      the same rank (the caller holds its own
+ *                                      mm's lock in no ioctl).  Bind by pid
+ *                                      takes task_lock (get_task_mm) and RCU
+ *                                      with nothing of ours held, and drops
+ *                                      the target's mm_users last, lock-free:
+ *                                      that mmput() may run ->release.
  *   svmsim_file.lock (mutex)           the file's bonds and records lists
  *                                      and window; held only for list and
  *                                      pointer updates, and record copies.
@@ -339,6 +346,9 @@ struct svmsim_bond_san {
  * @dev: the device.
  * @smm: the mm's PASID holder; released at unbind.
  * @mm: the mm, mmgrab()ed until the bond is freed.
+ * @owner: the binder's mm, the only one that may act on the bond (DMA,
+ *	PROBE, INJECT, UNBIND): @mm, or with SVMSIM_BIND_PID the tracer's.
+ *	Compared only; mmgrab()ed so that it is not reused meanwhile.
  * @pasid: the PASID.
  * @model: enum svmsim_model (never DEFAULT).
  * @fill: enum svmsim_fill (never DEFAULT).
@@ -367,6 +377,7 @@ struct svmsim_bond {
 	struct svmsim_dev *dev;
 	struct svmsim_mm *smm;
 	struct mm_struct *mm;
+	struct mm_struct *owner;
 	u32 pasid;
 	u32 model;
 	u32 fill;

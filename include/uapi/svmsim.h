@@ -28,9 +28,11 @@
  *  - making the device act needs an fd opened for writing (EBADF
  *    otherwise, as write(2) on such an fd): BIND, UNBIND, DMA, ZAP,
  *    INJECT, write(2), and mmap() of the device window (EACCES);
- *  - a bond acts only for the mm that bound it: another process (a fork
- *    child holding the inherited fd) gets EPERM from DMA, PROBE, INJECT
- *    and UNBIND on it, until that mm has exited;
+ *  - a bond acts only for the mm that made it (the binder's: with
+ *    SVMSIM_BIND_PID not the mm bound): another process (a fork child
+ *    holding the inherited fd) gets EPERM from DMA, PROBE, INJECT and
+ *    UNBIND on it, until the bound mm has exited;
+ *  - SVMSIM_BIND_PID binds another task's mm only for its ptrace tracer;
  *  - what changes the device for every user needs CAP_SYS_ADMIN as well
  *    (EPERM otherwise): SET_CONFIG, and STATS with SVMSIM_STATS_RESET on
  *    the device (pasid 0);
@@ -62,7 +64,9 @@
  * 4: the catalogue of injectable bugs grew from 6 to 19 (enum svmsim_bug);
  *    a sanitizer report says when and by whom the entry was filled
  *    (struct svmsim_san_report grew by 16 bytes).
- * 5: svmsim_config.flags takes SVMSIM_CONFIG_PSI (was: must be zero).
+ * 5: SVMSIM_BIND_PID binds the mm of a task the caller traces; its first
+ *    reserved word became svmsim_bind.pid (same size, same number);
+ *    svmsim_config.flags takes SVMSIM_CONFIG_PSI (was: must be zero).
  */
 #define SVMSIM_ABI_VERSION	5
 #define SVMSIM_IOC_MAGIC	0xC7
@@ -157,7 +161,8 @@ struct svmsim_version {
 
 #define SVMSIM_BIND_NO_HUGE	(1u << 0) /* never create 2M entries for this bond */
 #define SVMSIM_BIND_SANITIZE	(1u << 1) /* check every access (see "The sanitizer") */
-#define SVMSIM_BIND_FLAGS	(SVMSIM_BIND_NO_HUGE | SVMSIM_BIND_SANITIZE)
+#define SVMSIM_BIND_PID		(1u << 2) /* bind the mm of task @pid (see below) */
+#define SVMSIM_BIND_FLAGS	(SVMSIM_BIND_NO_HUGE | SVMSIM_BIND_SANITIZE | SVMSIM_BIND_PID)
 
 /**
  * struct svmsim_bind - SVMSIM_IOC_BIND: bind the caller's mm to this device
@@ -169,15 +174,34 @@ struct svmsim_version {
  * @pin_addr: SVMSIM_MODEL_PINNED only: page-aligned start of a range to pin
  *	and map at bind time (vfio MAP_DMA); 0 with @pin_len 0 pins nothing.
  * @pin_len: length of that range, page multiple; must be 0 for other models.
+ * @pid: with SVMSIM_BIND_PID: the task (a thread ID in the caller's PID
+ *	namespace) whose mm to bind instead of the caller's; else 0.
+ * @pad: must be zero.
  * @reserved: must be zero.
  *
- * Errors: EINVAL bad model/fill/flags/reserved, pin range unaligned, given
- * for a non-pinned model, or beyond the user address space; EBUSY the mm is
- * already bound to this device; ENOSPC no free PASID; ENOMEM; EFAULT the pin
- * range is not mapped; EACCES (pinned) the pin range's mapping forbids
- * access (PROT_NONE); ENOMEM (pinned) the pin range, or a pin made for it,
- * takes the caller's pinned memory past RLIMIT_MEMLOCK (without
- * CAP_IPC_LOCK); ESRCH the caller has no mm.
+ * SVMSIM_BIND_PID (svmsim-run): the caller must be @pid's ptrace tracer
+ * (or share its mm).  The kernel checked ptrace_may_access() with
+ * PTRACE_MODE_ATTACH_REALCREDS when the trace began (PTRACE_ATTACH,
+ * PTRACE_SEIZE, PTRACE_TRACEME's LSM check), and a traced task's exec
+ * gains no privileges, so a tracer may already read and write that mm;
+ * modules cannot call ptrace_may_access() themselves.  The bond acts for
+ * the caller's mm: DMA, PROBE, INJECT, UNBIND and STATS through this fd,
+ * from the caller's process, use the target's address space.  It ends as
+ * any other: when the target's mm exits (the last task using it exits or
+ * execs), by UNBIND, or by close().  Not for SVMSIM_MODEL_PINNED.
+ *
+ * Errors: EINVAL bad model/fill/flags/reserved/pad, pin range unaligned,
+ * given for a non-pinned model, or beyond the user address space, @pid
+ * given without SVMSIM_BIND_PID, or not > 0 with it, SVMSIM_BIND_PID for
+ * the pinned model; EBUSY the mm is already bound to this device; ENOSPC
+ * no free PASID; ENOMEM; EFAULT the pin range is not mapped; EACCES
+ * (pinned) the pin range's mapping forbids access (PROT_NONE); ENOMEM
+ * (pinned) the pin range, or a pin made for it, takes the caller's pinned
+ * memory past RLIMIT_MEMLOCK (without CAP_IPC_LOCK); ESRCH the caller has
+ * no mm, or (SVMSIM_BIND_PID) no task @pid, or it has no mm (exited, a
+ * kernel thread); EPERM (SVMSIM_BIND_PID) the caller does not trace @pid;
+ * EOPNOTSUPP (SVMSIM_BIND_PID) a kernel without MMU_GATHER_RCU_TABLE_FREE
+ * (the sanitizer could not walk another mm's page tables safely).
  */
 struct svmsim_bind {
 	__u32 model;
@@ -186,7 +210,9 @@ struct svmsim_bind {
 	__u32 pasid;
 	__u64 pin_addr;
 	__u64 pin_len;
-	__u64 reserved[4];
+	__s32 pid;
+	__u32 pad;
+	__u64 reserved[3];
 };
 
 /**

@@ -533,7 +533,7 @@ static void f_bind(struct thr *t)
 			b.pin_len = gen_len(t);
 		}
 	}
-	res = gen_reserved(t, b.reserved, 4);
+	res = gen_reserved(t, b.reserved, 3);
 	mf = bad || ro || res || b.model >= SVMSIM_MODEL_NR || b.fill >= SVMSIM_FILL_NR ||
 	     (b.flags & ~SVMSIM_BIND_FLAGS) || (b.pin_len && b.model != SVMSIM_MODEL_PINNED &&
 						b.model != SVMSIM_MODEL_DEFAULT);

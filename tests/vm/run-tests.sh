@@ -89,6 +89,7 @@ else
 		run svmsim-test_psi --model $model
 		run svmsim-test_races --model $model
 		run svmsim-races_rmmod $model
+		run svmsim-test_run --model $model
 	done
 	run svmsim-test_pinned
 	run svmsim-test_reap --model pinned

@@ -121,7 +121,7 @@ static void test_bind(void)
 	b.flags = 0x80;
 	ok_errno(svmsim_ioctl(d.fd, SVMSIM_IOC_BIND, &b), -EINVAL, "bind: unknown flag");
 	memset(&b, 0, sizeof(b));
-	b.reserved[3] = 1;
+	b.reserved[2] = 1;
 	ok_errno(svmsim_ioctl(d.fd, SVMSIM_IOC_BIND, &b), -EINVAL, "bind: reserved not zero");
 	memset(&b, 0, sizeof(b));
 	b.pin_len = PG;
