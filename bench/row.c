@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jsonput.h"
 #include "row.h"
 #include "sysinfo.h"
 
@@ -80,25 +81,11 @@ static void csv_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void value(FILE *f, const struct field *x, bool json)
 {
 	switch (x->kind) {
 	case F_STR:
-		(json ? json_str : csv_str)(f, x->s);
+		(json ? json_put_str : csv_str)(f, x->s);
 		break;
 	case F_U64:
 		fprintf(f, "%llu", (unsigned long long)x->u);

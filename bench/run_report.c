@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "jsonput.h"
 #include "run.h"
 #include "svmsim/dev.h"
 #include "svmsim/names.h"
@@ -175,20 +176,6 @@ struct run_sum {
 	unsigned int exited;		/* gone before its bind (ESRCH): not a failure */
 };
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void json_stats(FILE *f, const struct svmsim_stats *st)
 {
 	unsigned int i;
@@ -213,7 +200,7 @@ static void json_report(FILE *f, struct run_state *s, const struct svmsim_san_re
 
 	fprintf(f, "{\"seq\": %" PRIu64 ", \"t_s\": %.6f, \"pasid\": %u, \"pid\": %d, \"program\": ",
 		(uint64_t)r->seq, (double)(r->ns - s->t0) / 1e9, r->pasid, m ? (int)m->pid : -1);
-	json_str(f, m ? m->cmd : "?");
+	json_put_str(f, m ? m->cmd : "?");
 	fprintf(f, ", \"addr\": \"%#" PRIx64 "\", \"write\": %u, \"cached_pfn\": \"%#" PRIx64
 		"\", \"cached_perm\": %u, \"current_pfn\": \"%#" PRIx64 "\", \"current_perm\": %u"
 		", \"page_shift\": %u, \"fill_t_s\": %.6f, \"fill_tid\": %u, \"invalidations\": [",
@@ -237,7 +224,7 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 	bool first = true;
 
 	fputs("{\"program\": ", f);
-	json_str(f, s->o.argv[0]);
+	json_put_str(f, s->o.argv[0]);
 	fprintf(f, ", \"exit\": %d, \"signal\": %d, \"model\": \"%s\", \"fill\": \"%s\""
 		", \"sanitize\": %d, \"device\": %u, \"tlb_sets\": %u, \"tlb_ways\": %u"
 		", \"tlb_policy\": \"%s\", \"flush_mode\": \"%s\", \"flush_threshold\": %u"
@@ -274,7 +261,7 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 			continue;
 		fprintf(f, "%s\n  {\"id\": %u, \"pid\": %d, \"program\": ", first ? "" : ",", m->id,
 			(int)m->pid);
-		json_str(f, m->cmd);
+		json_put_str(f, m->cmd);
 		fprintf(f, ", \"pasid\": %u, \"bound\": %d, \"bind_errno\": %d, \"t_bind_s\": %.6f"
 			", \"t_end_s\": %.6f, \"stats\": ", m->pasid, m->bound, -m->bind_err,
 			(double)(m->t_bind - s->t0) / 1e9,

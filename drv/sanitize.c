@@ -292,6 +292,33 @@ static void svmsim_san_report(struct svmsim_bond *b, unsigned long va, bool writ
 #define SVMSIM_SAN_GUP_TRIES	4
 
 /*
+ * The upper levels of @mm's page table down to @va's PMD, on copies, as
+ * GUP-fast walks them; the caller has interrupts off (see below).
+ * Return: the PMD's address, *@pmd its value; NULL where an upper level
+ * is empty or bad (a 1G leaf is "bad": not seen).
+ */
+static pmd_t *svmsim_san_walk_pmd(struct mm_struct *mm, unsigned long va, pmd_t *pmd)
+{
+	pmd_t *pmdp;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+
+	pgd = READ_ONCE(*pgd_offset(mm, va));
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		return NULL;
+	p4d = READ_ONCE(*p4d_offset(&pgd, va));
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		return NULL;
+	pud = READ_ONCE(*pud_offset(&p4d, va));
+	if (pud_none(pud) || pud_bad(pud))
+		return NULL;
+	pmdp = pmd_offset(&pud, va);
+	*pmd = svmsim_pmd_read(pmdp);
+	return pmdp;
+}
+
+/*
  * The lockless walk of svmsim_san_maps_zero() and GUP-fast, on any mm:
  * GUP-fast itself works on current->mm only, and a SVMSIM_BIND_PID bond
  * is checked from its tracer's threads.  Interrupts off keep the page
@@ -313,24 +340,11 @@ static struct page *svmsim_san_gup_mm(struct mm_struct *mm, unsigned long va,
 	unsigned long flags;
 	pte_t *ptep = NULL, pte = __pte(0);
 	pmd_t *pmdp, pmd;
-	pgd_t pgd;
-	p4d_t p4d;
-	pud_t pud;
 
 	*reads = false;
 	local_irq_save(flags);
-	pgd = READ_ONCE(*pgd_offset(mm, va));
-	if (pgd_none(pgd) || pgd_bad(pgd))
-		goto out;
-	p4d = READ_ONCE(*p4d_offset(&pgd, va));
-	if (p4d_none(p4d) || p4d_bad(p4d))
-		goto out;
-	pud = READ_ONCE(*pud_offset(&p4d, va));
-	if (pud_none(pud) || pud_bad(pud))	/* a 1G leaf is "bad": not seen */
-		goto out;
-	pmdp = pmd_offset(&pud, va);
-	pmd = svmsim_pmd_read(pmdp);
-	if (!pmd_present(pmd))
+	pmdp = svmsim_san_walk_pmd(mm, va, &pmd);
+	if (!pmdp || !pmd_present(pmd))
 		goto out;
 	if (pmd_leaf(pmd)) {
 		*reads = pmd_access_permitted(pmd, false);
@@ -414,24 +428,12 @@ static bool svmsim_san_maps_zero(struct mm_struct *mm, unsigned long va)
 {
 	unsigned long flags;
 	bool zero = false;
-	pgd_t pgd;
-	p4d_t p4d;
-	pud_t pud;
 	pmd_t pmd;
 	pte_t pte;
 
 	local_irq_save(flags);
-	pgd = READ_ONCE(*pgd_offset(mm, va));
-	if (pgd_none(pgd) || pgd_bad(pgd))
-		goto out;
-	p4d = READ_ONCE(*p4d_offset(&pgd, va));
-	if (p4d_none(p4d) || p4d_bad(p4d))
-		goto out;
-	pud = READ_ONCE(*pud_offset(&p4d, va));
-	if (pud_none(pud) || pud_bad(pud))
-		goto out;
-	pmd = svmsim_pmd_read(pmd_offset(&pud, va));
-	if (!pmd_present(pmd) || pmd_trans_huge(pmd) || pmd_bad(pmd))
+	if (!svmsim_san_walk_pmd(mm, va, &pmd) || !pmd_present(pmd) ||
+	    pmd_trans_huge(pmd) || pmd_bad(pmd))
 		goto out;
 	pte = ptep_get_lockless(pte_offset_kernel(&pmd, va));
 	zero = pte_present(pte) && is_zero_pfn(pte_pfn(pte));
