@@ -47,9 +47,9 @@ $(B)/bin/svmbench: $(BENCH_SRC) $(BENCH_HDR)
 	$(CC) $(USER_CFLAGS) -static -o $@ $(BENCH_SRC) $(URCU) -lm
 
 # svmsim-run -- PROGRAM: PROGRAM on the device (README "Running a program on the device").
-$(B)/bin/svmsim-run: $(RUN_SRC) bench/run.h bench/jsonput.c $(BENCH_HDR)
+$(B)/bin/svmsim-run: $(RUN_SRC) bench/run.h bench/jsonput.c bench/hist.c $(BENCH_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -o $@ $(RUN_SRC) bench/jsonput.c -lpthread
+	$(CC) $(USER_CFLAGS) -static -o $@ $(RUN_SRC) bench/jsonput.c bench/hist.c -lpthread -lm
 
 $(B)/bin/svmsim-%: tests/vm/%.c $(VMTEST_LIB) $(wildcard tests/vm/*.h) $(BENCH_HDR)
 	@mkdir -p $(@D)

@@ -41,14 +41,16 @@
 /* 0, or why this machine cannot run the workload (exit 77). */
 static int check_available(const struct options *o, const struct sysinfo *si)
 {
+	const char *lacks = backend_check(o->backend, o);
+
 	if (o->workload->needs_numa && si->nnodes < 2) {
 		fprintf(stderr, "svmbench: %s needs two NUMA nodes; this machine has %u: "
 			"unavailable\n", o->workload->name, si->nnodes);
 		return EXIT_UNAVAIL;
 	}
-	if (backend_check(o->backend, o)) {
+	if (lacks) {
 		fprintf(stderr, "svmbench: --backend %s: %s: unavailable\n", o->backend->name,
-			backend_check(o->backend, o));
+			lacks);
 		return EXIT_UNAVAIL;
 	}
 	if (o->huge && !si->thp) {

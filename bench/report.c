@@ -22,34 +22,19 @@ static void put_device_config(struct row *r, const struct devbind *d)
 	bool cfg = backend_can(d->be, BE_CONFIG);
 
 	put_str(r, "backend", d->be->name);
-	if (backend_can(d->be, BE_MODEL))
-		put_str(r, "model", svmsim_model_names[d->model]);
-	else
-		put_str(r, "model", d->be->name);
-	if (backend_can(d->be, BE_FILL))
-		put_str(r, "fill", svmsim_fill_names[d->fill]);
-	else
-		put(r, "fill", F_NULL);
-	if (cfg) {
-		put_str(r, "flush_mode", svmsim_flush_mode_names[c->flush_mode]);
-	} else {
-		put(r, "flush_mode", F_NULL);
-	}
+	put_str(r, "model", backend_can(d->be, BE_MODEL) ? svmsim_model_names[d->model] :
+			    d->be->name);
+	put_opt_str(r, "fill", backend_can(d->be, BE_FILL) ? svmsim_fill_names[d->fill] : NULL);
+	put_opt_str(r, "flush_mode", cfg ? svmsim_flush_mode_names[c->flush_mode] : NULL);
 	put_opt_u64(r, "latency_ns", cfg, c->dev_latency_ns);
 	put_opt_u64(r, "threshold", cfg, c->flush_threshold);
-	if (cfg)
-		put_bool(r, "psi", c->flags & SVMSIM_CONFIG_PSI);
-	else
-		put(r, "psi", F_NULL);
+	put_opt_str(r, "psi", !cfg ? NULL : c->flags & SVMSIM_CONFIG_PSI ? "true" : "false");
 	put_opt_u64(r, "flush_budget", cfg, c->flush_budget);
 	put_opt_u64(r, "max_entries", cfg, c->max_entries);
 	put_opt_u64(r, "max_pasid_entries", cfg, c->max_pasid_entries);
 	put_opt_u64(r, "tlb_sets", cfg, c->tlb_sets);
 	put_opt_u64(r, "tlb_ways", cfg, c->tlb_ways);
-	if (cfg)
-		put_str(r, "tlb_policy", svmsim_repl_names[c->tlb_policy]);
-	else
-		put(r, "tlb_policy", F_NULL);
+	put_opt_str(r, "tlb_policy", cfg ? svmsim_repl_names[c->tlb_policy] : NULL);
 }
 
 static void put_config(struct row *r, const struct options *o, const struct devbind *d)

@@ -37,6 +37,15 @@ void put_bool(struct row *r, const char *name, bool v)
 	put_str(r, name, v ? "true" : "false");
 }
 
+/* @s, or null when NULL (a setting this run does not have). */
+void put_opt_str(struct row *r, const char *name, const char *s)
+{
+	if (s)
+		put_str(r, name, s);
+	else
+		put(r, name, F_NULL);
+}
+
 void put_opt_u64(struct row *r, const char *name, bool have, uint64_t v)
 {
 	if (have)

@@ -37,6 +37,7 @@ struct field *put(struct row *r, const char *name, enum field_kind kind);
 void put_str(struct row *r, const char *name, const char *s);
 void put_u64(struct row *r, const char *name, uint64_t v);
 void put_bool(struct row *r, const char *name, bool v);
+void put_opt_str(struct row *r, const char *name, const char *s);
 void put_opt_u64(struct row *r, const char *name, bool have, uint64_t v);
 void put_opt_f64(struct row *r, const char *name, bool have, double v, int decimals);
 void put_environment(struct row *r, const struct sysinfo *si);

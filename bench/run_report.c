@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "hist.h"
 #include "jsonput.h"
 #include "run.h"
 #include "svmsim/dev.h"
@@ -77,28 +78,14 @@ struct lat {
 	uint64_t count, p50, p99;
 };
 
-/* The @permille-th percentile of @b: its bucket's midpoint. */
-static uint64_t pct(const uint64_t *b, uint64_t count, unsigned int permille)
-{
-	uint64_t want = (count * permille + 999) / 1000, seen = 0;
-	unsigned int i;
-
-	for (i = 0; i < SVMSIM_HIST_NBUCKETS; i++) {
-		seen += b[i];
-		if (seen >= want)
-			break;
-	}
-	if (i >= SVMSIM_HIST_NBUCKETS - 1)
-		return svmsim_hist_lower(SVMSIM_HIST_NBUCKETS - 1);
-	return (svmsim_hist_lower(i) + svmsim_hist_lower(i + 1)) / 2;
-}
-
+/* Each histogram's change since the snapshot, and its p50/p99 (bench/hist.c's). */
 static void latencies(struct run_state *s, struct lat *out)
 {
+	struct hist *h = hist_new(SVMSIM_HIST_SUB_BITS, HIST_KERNEL_MAX_NS);
 	uint64_t b[SVMSIM_HIST_NBUCKETS];
 	unsigned int i, k;
 
-	for (i = 0; i < NHIST; i++) {
+	for (i = 0; h && i < NHIST; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		if (hist_read(s->fd, i, b))
 			continue;
@@ -106,11 +93,13 @@ static void latencies(struct run_state *s, struct lat *out)
 			b[k] = b[k] >= s->hist0[i][k] ? b[k] - s->hist0[i][k] : 0;
 			out[i].count += b[k];
 		}
-		if (out[i].count) {
-			out[i].p50 = pct(b, out[i].count, 500);
-			out[i].p99 = pct(b, out[i].count, 990);
+		if (out[i].count &&
+		    !hist_load(h, b, SVMSIM_HIST_NBUCKETS, out[i].count, 0, 0, UINT64_MAX)) {
+			hist_percentile(h, HIST_P50, &out[i].p50);
+			hist_percentile(h, HIST_P99, &out[i].p99);
 		}
 	}
+	hist_free(h);
 }
 
 /*

@@ -103,6 +103,5 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		svmsim_invq_wait(dev, &d, may_sleep);
 		res = d.res;
 	}
-	svmsim_inj_flushed(b, &res);
 	svmsim_record_flush(b, event, start, last, &res, local_clock() - t0);
 }

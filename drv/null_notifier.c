@@ -161,9 +161,7 @@ static long null_bind(struct null_file *nf, void __user *uarg)
 	}
 	ret = mmu_notifier_register(&nm->mn, current->mm);
 	if (ret) {
-		/* Never registered: no callback can run, free it now. */
-		free_percpu(nm->calls);
-		kfree(nm);
+		null_free(&nm->mn);	/* never registered: no callback can run */
 		goto out;
 	}
 	nf->nm = nm;
