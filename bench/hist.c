@@ -115,34 +115,13 @@ int hist_load(struct hist *h, const uint64_t *buckets, unsigned int nbuckets,
 	return 0;
 }
 
-/*
- * Nearest rank: the smallest sample with at least ceil(ppm/1e6 * count)
- * samples at or below it, reported as its bucket's middle, kept within
- * [min, max] so that exact ends stay exact.
- */
+/* loglin_percentile(): the one definition the module and the tests share. */
 bool hist_percentile(const struct hist *h, uint32_t ppm, uint64_t *out)
 {
-	unsigned __int128 want128;
-	uint64_t want, seen = 0, lo, hi, v;
-	unsigned int i;
-
-	if (!h->count || ppm > 1000000)
+	if (!h->count || ppm > LOGLIN_PPM)
 		return false;
-	want128 = ((unsigned __int128)h->count * ppm + 999999) / 1000000;
-	want = want128 ? (uint64_t)want128 : 1;
-	for (i = 0; i < h->nbuckets - 1; i++) {
-		seen += h->buckets[i];
-		if (seen >= want)
-			break;
-	}
-	lo = loglin_lower(i, h->sub_bits);
-	hi = loglin_upper(i, h->sub_bits);
-	v = lo + (hi - 1 - lo) / 2;
-	if (v < h->min)
-		v = h->min;
-	if (v > h->max)
-		v = h->max;
-	*out = v;
+	*out = loglin_percentile(h->buckets, h->nbuckets, h->count, ppm, h->sub_bits,
+				 h->min, h->max);
 	return true;
 }
 

@@ -190,6 +190,7 @@ static const struct file_operations svmsim_fops = {
 static void svmsim_dev_destroy(struct svmsim_dev *dev)
 {
 	svmsim_invq_stop(dev);
+	svmsim_debugfs_dev_remove(dev);
 	svmsim_stats_exit(dev);
 	svm_tlb_destroy(&dev->tlb);
 	kfree(dev);
@@ -221,6 +222,7 @@ static struct svmsim_dev *svmsim_dev_create(unsigned int index)
 	ret = svmsim_stats_init(dev);
 	if (ret)
 		goto err_tlb;
+	svmsim_debugfs_dev_add(dev);
 	ret = svmsim_invq_start(dev);
 	if (ret)
 		goto err_stats;
@@ -236,6 +238,7 @@ static struct svmsim_dev *svmsim_dev_create(unsigned int index)
 err_invq:
 	svmsim_invq_stop(dev);
 err_stats:
+	svmsim_debugfs_dev_remove(dev);
 	svmsim_stats_exit(dev);
 err_tlb:
 	svm_tlb_destroy(&dev->tlb);

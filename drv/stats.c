@@ -2,25 +2,20 @@
 /*
  * svmsim: statistics -- counters per device and per bond, log-linear
  * latency histograms per device (each invalidation callback by event and
- * by range size, fills, queued flushes), the STATS and HIST ioctls, a
- * debugfs file per device, and the tracepoints.
+ * by range size, fills, queued flushes), and the STATS and HIST ioctls
+ * that read them.  Who shows them elsewhere: debugfs.c (the debugfs
+ * files), trace.c (the tracepoints).
  */
 #include <linux/build_bug.h>
 #include <linux/capability.h>
-#include <linux/debugfs.h>
 #include <linux/percpu.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "svmsim.h"
 #include "svmsim/loglin.h"
-#include "svmsim/names.h"
 
-#define CREATE_TRACE_POINTS
 #include "trace.h"
-
-static struct dentry *svmsim_dbg_root;
 
 /**
  * svmsim_counters_init() - allocate per-CPU counters, zeroed
@@ -103,35 +98,35 @@ static void svmsim_hist_reset(struct svmsim_lathist *h)
 	atomic64_set(&h->max, 0);
 }
 
-static u64 svmsim_hist_count(struct svmsim_lathist *h)
+/**
+ * svmsim_hist_snapshot() - read a histogram
+ * @h: the histogram.
+ * @buckets: out: its first @n bucket counts (NULL if @n is 0).
+ * @n: at most SVMSIM_HIST_NBUCKETS.
+ * @q: out: count, sum_ns, min_ns and max_ns (the HIST ioctl's fields).
+ *
+ * Updates may race the read: the count is the sum of the buckets read
+ * (@n of them, the rest read as well), so a percentile of @buckets is
+ * consistent with it.
+ */
+void svmsim_hist_snapshot(struct svmsim_lathist *h, u64 *buckets, unsigned int n,
+			  struct svmsim_hist *q)
 {
-	u64 count = 0;
 	unsigned int i;
+	s64 min;
+	u64 v;
 
-	for (i = 0; i < SVMSIM_HIST_NBUCKETS; i++)
-		count += atomic64_read(&h->b[i]);
-	return count;
-}
-
-/* The @permille-th percentile: its bucket's midpoint, within [min, max]. */
-static u64 svmsim_hist_pct(struct svmsim_lathist *h, unsigned int permille)
-{
-	u64 count = svmsim_hist_count(h), want, seen = 0, v;
-	unsigned int i;
-
-	if (!count)
-		return 0;
-	want = div_u64(count * permille + 999, 1000);
+	q->count = 0;
 	for (i = 0; i < SVMSIM_HIST_NBUCKETS; i++) {
-		seen += atomic64_read(&h->b[i]);
-		if (seen >= want)
-			break;
+		v = atomic64_read(&h->b[i]);
+		if (i < n)
+			buckets[i] = v;
+		q->count += v;
 	}
-	if (i == SVMSIM_HIST_NBUCKETS)
-		i--;
-	v = (loglin_lower(i, SVMSIM_HIST_SUB_BITS) + loglin_upper(i, SVMSIM_HIST_SUB_BITS)) / 2;
-	v = max_t(u64, v, atomic64_read(&h->min) - 1);
-	return min_t(u64, v, atomic64_read(&h->max));
+	q->sum_ns = atomic64_read(&h->sum);
+	min = atomic64_read(&h->min);
+	q->min_ns = min ? min - 1 : 0;
+	q->max_ns = atomic64_read(&h->max);
 }
 
 static unsigned int svmsim_size_class(unsigned long start, unsigned long last)
@@ -389,9 +384,8 @@ long svmsim_ioctl_hist(struct svmsim_file *f, void __user *arg)
 {
 	struct svmsim_lathist *h;
 	struct svmsim_hist q;
-	unsigned int i, n;
-	u64 *buckets;
-	s64 min;
+	u64 *buckets = NULL;
+	unsigned int n;
 	long ret = 0;
 
 	if (copy_from_user(&q, arg, sizeof(q)))
@@ -399,95 +393,38 @@ long svmsim_ioctl_hist(struct svmsim_file *f, void __user *arg)
 	h = svmsim_hist_of(f->dev, q.kind, q.index);
 	if (!h || q.flags || !svmsim_reserved_zero(q.reserved, ARRAY_SIZE(q.reserved)))
 		return -EINVAL;
-	n = min_t(u32, q.nbuckets, SVMSIM_HIST_NBUCKETS);
-	if (n && q.buckets) {
+	n = q.buckets ? min_t(u32, q.nbuckets, SVMSIM_HIST_NBUCKETS) : 0;
+	if (n) {
 		buckets = svmsim_alloc_fails() ? NULL :
 			  kmalloc_array(n, sizeof(*buckets), GFP_KERNEL);
 		if (!buckets)
 			return -ENOMEM;
-		for (i = 0; i < n; i++)
-			buckets[i] = atomic64_read(&h->b[i]);
-		if (copy_to_user(u64_to_user_ptr(q.buckets), buckets, n * sizeof(*buckets)))
-			ret = -EFAULT;
-		kfree(buckets);
-		if (ret)
-			return ret;
 	}
+	svmsim_hist_snapshot(h, buckets, n, &q);
+	if (n && copy_to_user(u64_to_user_ptr(q.buckets), buckets, n * sizeof(*buckets)))
+		ret = -EFAULT;
+	kfree(buckets);
+	if (ret)
+		return ret;
 	q.nbuckets = SVMSIM_HIST_NBUCKETS;
-	q.count = svmsim_hist_count(h);
-	q.sum_ns = atomic64_read(&h->sum);
-	min = atomic64_read(&h->min);
-	q.min_ns = min ? min - 1 : 0;
-	q.max_ns = atomic64_read(&h->max);
 	return copy_to_user(arg, &q, sizeof(q)) ? -EFAULT : 0;
 }
 
-/* ---- debugfs: /sys/kernel/debug/svmsim/svmsimN ---- */
-
-static void svmsim_show_hist(struct seq_file *m, const char *kind, const char *name,
-			     struct svmsim_lathist *h)
-{
-	u64 count = svmsim_hist_count(h);
-
-	if (!count)
-		return;
-	seq_printf(m, "%-6s %-16s %10llu %10llu %10llu %10llu %10llu\n", kind, name,
-		   count, atomic64_read(&h->min) - 1, svmsim_hist_pct(h, 500),
-		   svmsim_hist_pct(h, 990), (u64)atomic64_read(&h->max));
-}
-
-static int svmsim_dbg_show(struct seq_file *m, void *unused)
-{
-	struct svmsim_dev *dev = m->private;
-	struct svmsim_stats *st = kzalloc(sizeof(*st), GFP_KERNEL);
-	struct svmsim_config *c = &dev->cfg;
-	struct svmsim_bond *b;
-	unsigned int i;
-
-	if (!st)
-		return -ENOMEM;
-	seq_printf(m, "config: sets %u ways %u policy %s flush %s threshold %u qi_batch %u latency_ns %llu model %s fill %s\n",
-		   c->tlb_sets, c->tlb_ways, svmsim_repl_names[c->tlb_policy],
-		   svmsim_flush_mode_names[c->flush_mode], c->flush_threshold, c->qi_batch,
-		   c->dev_latency_ns, svmsim_model_names[c->default_model],
-		   svmsim_fill_names[c->default_fill]);
-	svmsim_stats_read(dev, NULL, st);
-	for (i = 0; i < SVMSIM_STAT_NR; i++)
-		seq_printf(m, "%-16s %llu\n", svmsim_stat_names[i], st->counters[i]);
-	seq_puts(m, "event            calls      entries    collateral\n");
-	for (i = 0; i < SVMSIM_EV_NR; i++)
-		if (st->ev_calls[i])
-			seq_printf(m, "%-16s %-10llu %-10llu %llu\n", svmsim_event_names[i],
-				   st->ev_calls[i], st->ev_entries[i], st->ev_collateral[i]);
-	kfree(st);
-	seq_puts(m, "latency (ns)    what              count        min        p50        p99        max\n");
-	for (i = 0; i < SVMSIM_EV_NR; i++)
-		svmsim_show_hist(m, "event", svmsim_event_names[i], &dev->hists->ev[i]);
-	for (i = 0; i < SVMSIM_SZ_NR; i++)
-		svmsim_show_hist(m, "pages", svmsim_size_names[i], &dev->hists->sz[i]);
-	svmsim_show_hist(m, "fill", "-", &dev->hists->fill);
-	svmsim_show_hist(m, "queue", "-", &dev->hists->queue);
-	mutex_lock(&dev->lock);
-	list_for_each_entry(b, &dev->bonds, dev_link)
-		seq_printf(m, "bond pasid %u model %s fill %s%s entries %lu\n", b->pasid,
-			   svmsim_model_names[b->model], svmsim_fill_names[b->fill],
-			   READ_ONCE(b->dead) ? " dead" : "", READ_ONCE(b->space.nentries));
-	mutex_unlock(&dev->lock);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(svmsim_dbg);
-
 /**
- * svmsim_stats_init() - histograms and the debugfs file of a device
+ * svmsim_stats_init() - the counters and histograms of a device
  * @dev: the device.
  *
  * Return: 0 or -ENOMEM.
  */
 int svmsim_stats_init(struct svmsim_dev *dev)
 {
-	/* The ABI's arrays hold every counter and event; the TLB's come first. */
+	/*
+	 * The ABI's arrays hold every counter and event, and the TLB core's
+	 * counters are the first UAPI stats (it counts by svmsim_stat index).
+	 */
 	BUILD_BUG_ON(SVMSIM_STAT_NR > SVMSIM_STATS_MAX);
 	BUILD_BUG_ON(SVMSIM_EV_NR > SVMSIM_EV_MAX);
+	BUILD_BUG_ON(SVMSIM_STAT_TLB_HITS != 0);
 	BUILD_BUG_ON(SVM_TLB_NR_COUNTERS > SVMSIM_STAT_TLB_ENTRIES);
 	if (svmsim_counters_init(&dev->stats))
 		return -ENOMEM;
@@ -496,9 +433,6 @@ int svmsim_stats_init(struct svmsim_dev *dev)
 		svmsim_counters_free(&dev->stats);
 		return -ENOMEM;
 	}
-	dev->dbg = debugfs_create_file(dev->name, 0400, svmsim_dbg_root, dev,
-				       &svmsim_dbg_fops);
-	dev->san_dbg = svmsim_san_debugfs(dev, svmsim_dbg_root);
 	return 0;
 }
 
@@ -508,21 +442,6 @@ int svmsim_stats_init(struct svmsim_dev *dev)
  */
 void svmsim_stats_exit(struct svmsim_dev *dev)
 {
-	debugfs_remove(dev->dbg);
-	debugfs_remove(dev->san_dbg);
 	kvfree(dev->hists);
 	svmsim_counters_free(&dev->stats);
-}
-
-/** svmsim_debugfs_init() - create /sys/kernel/debug/svmsim */
-void svmsim_debugfs_init(void)
-{
-	svmsim_dbg_root = debugfs_create_dir("svmsim", NULL);
-	svmsim_alloc_debugfs(svmsim_dbg_root);
-}
-
-/** svmsim_debugfs_exit() - remove it */
-void svmsim_debugfs_exit(void)
-{
-	debugfs_remove(svmsim_dbg_root);
 }

@@ -572,6 +572,11 @@ long svmsim_ioctl_stats(struct svmsim_file *f, void __user *arg);
 long svmsim_ioctl_hist(struct svmsim_file *f, void __user *arg);
 int svmsim_stats_init(struct svmsim_dev *dev);
 void svmsim_stats_exit(struct svmsim_dev *dev);
+void svmsim_hist_snapshot(struct svmsim_lathist *h, u64 *buckets, unsigned int n,
+			  struct svmsim_hist *q);
+/* debugfs.c */
+void svmsim_debugfs_dev_add(struct svmsim_dev *dev);
+void svmsim_debugfs_dev_remove(struct svmsim_dev *dev);
 void svmsim_debugfs_init(void);
 void svmsim_debugfs_exit(void);
 

@@ -277,6 +277,28 @@ static void test_kernel_geometry(uint64_t *rng)
 	hist_free(k);
 }
 
+/* The shared rank and bucket math (loglin.h), at its edges. */
+static void test_loglin_math(void)
+{
+	bool lower_same = true;
+
+	tap_ok(loglin_nbuckets(SVMSIM_HIST_SUB_BITS, SVMSIM_HIST_MAX_SHIFT) ==
+	       SVMSIM_HIST_NBUCKETS, "the UAPI bucket count is loglin's");
+	for (unsigned int i = 0; i < SVMSIM_HIST_NBUCKETS; i++)
+		lower_same &= svmsim_hist_lower(i) == loglin_lower(i, SVMSIM_HIST_SUB_BITS);
+	tap_ok(lower_same, "the UAPI bucket lower bounds are loglin's");
+	tap_ok(loglin_rank(0, HIST_P50) == 1 && loglin_rank(1, HIST_P50) == 1 &&
+	       loglin_rank(3, HIST_P50) == 2 && loglin_rank(4, HIST_P50) == 2 &&
+	       loglin_rank(100, HIST_P99) == 99 && loglin_rank(101, HIST_P99) == 100,
+	       "nearest rank: ceil(count * p), at least 1");
+	tap_ok(loglin_rank(UINT64_MAX, LOGLIN_PPM) == UINT64_MAX &&
+	       loglin_rank(UINT64_MAX, HIST_P50) == UINT64_MAX / 2 + 1,
+	       "nearest rank does not overflow at 2^64 - 1 samples");
+	tap_ok(loglin_mid(3, 4) == 3 && loglin_mid(16, 4) == 16 && loglin_mid(32, 4) == 32 &&
+	       loglin_mid(48, 4) == 65, "a bucket's middle: exact below 2^sub_bits, "
+	       "[lower, upper - 1] halved above");
+}
+
 struct filler {
 	pthread_t thread;
 	uint64_t seed;
@@ -323,7 +345,7 @@ int main(void)
 {
 	uint64_t rng = rng_seed(42, 0);
 
-	tap_plan(33);
+	tap_plan(38);
 	test_empty();
 	test_small_values();
 	test_nearest_rank();
@@ -333,6 +355,7 @@ int main(void)
 	test_random_percentiles(&rng);
 	test_merge(&rng);
 	test_kernel_geometry(&rng);
+	test_loglin_math();
 	test_threads();
 	return tap_finish();
 }

@@ -27,23 +27,23 @@ static uint64_t kernel_median(void)
 {
 	static uint64_t sum[SVMSIM_HIST_NBUCKETS], b[SVMSIM_HIST_NBUCKETS];
 	struct svmsim_hist h;
-	uint64_t count = 0, seen = 0;
+	uint64_t count = 0, min = UINT64_MAX, max = 0;
 
 	memset(sum, 0, sizeof(sum));
 	for (uint32_t ev = 0; ev < SVMSIM_EV_NR; ev++) {
-		if (svmsim_hist(d.fd, SVMSIM_HIST_EVENT, ev, b, SVMSIM_HIST_NBUCKETS, &h))
+		if (svmsim_hist(d.fd, SVMSIM_HIST_EVENT, ev, b, SVMSIM_HIST_NBUCKETS, &h) ||
+		    !h.count)
 			continue;
 		count += h.count;
+		min = h.min_ns < min ? h.min_ns : min;
+		max = h.max_ns > max ? h.max_ns : max;
 		for (unsigned int i = 0; i < SVMSIM_HIST_NBUCKETS; i++)
 			sum[i] += b[i];
 	}
-	for (unsigned int i = 0; i < SVMSIM_HIST_NBUCKETS && count; i++) {
-		seen += sum[i];
-		if (seen * 2 >= count)
-			return (loglin_lower(i, SVMSIM_HIST_SUB_BITS) +
-				loglin_upper(i, SVMSIM_HIST_SUB_BITS)) / 2;
-	}
-	return 0;
+	if (!count)
+		return 0;
+	return loglin_percentile(sum, SVMSIM_HIST_NBUCKETS, count, LOGLIN_PPM / 2,
+				 SVMSIM_HIST_SUB_BITS, min, max);
 }
 
 /* A cached 64-page region with data, and the device stats reset. */
