@@ -1503,7 +1503,6 @@ int main(int argc, char **argv)
 
 	parse(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	tap_plan(6);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	inherited_fd = svmsim_open(o.device);
 	if (sh == MAP_FAILED || inherited_fd < 0 || svmsim_version(inherited_fd, &ver) ||

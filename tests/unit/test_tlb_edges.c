@@ -667,7 +667,6 @@ static void test_retire_drain(void)
 int main(void)
 {
 	rcu_register_thread();
-	tap_plan(57);
 	test_exact_ends();
 	test_ulong_max();
 	test_huge_flush_cost();

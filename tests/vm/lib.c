@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib.h"
@@ -18,7 +19,7 @@
 
 TAP_DEFINE_STATE;
 struct opts opt = {
-	.model = SVMSIM_MODEL_SECONDARY, .fill = SVMSIM_FILL_REF, .flush_mode = -1,
+	.model = SVMSIM_MODEL_SECONDARY, .fill = SVMSIM_FILL_REF,
 };
 static struct svmsim_config saved_config;
 static bool config_changed;
@@ -36,16 +37,19 @@ static uint32_t parse_name(const char *s, const char *const *names, uint32_t n)
 void parse_opts(int argc, char **argv)
 {
 	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--model"))
+		if (!strcmp(argv[i], "--model")) {
 			opt.model = parse_name(argv[i + 1], svmsim_model_names, SVMSIM_MODEL_NR);
-		else if (!strcmp(argv[i], "--fill"))
+			opt.set |= OPT_MODEL;
+		} else if (!strcmp(argv[i], "--fill")) {
 			opt.fill = parse_name(argv[i + 1], svmsim_fill_names, SVMSIM_FILL_NR);
-		else if (!strcmp(argv[i], "--device"))
+			opt.set |= OPT_FILL;
+		} else if (!strcmp(argv[i], "--device")) {
 			opt.device = (unsigned int)atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--flush"))
-			opt.flush_mode = (int)parse_name(argv[i + 1], svmsim_flush_mode_names,
-							 SVMSIM_FLUSH_MODE_NR);
-		else if (!strcmp(argv[i], "--latency-ns"))
+		} else if (!strcmp(argv[i], "--flush")) {
+			opt.flush_mode = parse_name(argv[i + 1], svmsim_flush_mode_names,
+						    SVMSIM_FLUSH_MODE_NR);
+			opt.set |= OPT_FLUSH;
+		} else if (!strcmp(argv[i], "--latency-ns"))
 			opt.latency_ns = strtoull(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--sanitize"))
 			opt.sanitize = atoi(argv[i + 1]) != 0;
@@ -58,12 +62,75 @@ void parse_opts(int argc, char **argv)
 	}
 }
 
+static void restore_config(void);
+
+/* One variant in a child; its TAP state comes back through a pipe. */
+static void run_variant(void (*body)(void))
+{
+	struct tap_state child;
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(p))
+		bail("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		bail("fork: %s", strerror(errno));
+	if (!pid) {
+		close(p[0]);
+		body();
+		fflush(stdout);
+		n = write(p[1], &tap, sizeof(tap));
+		/*
+		 * _exit: the exit handlers the parent registered (say, knobs
+		 * it restores) run once, in the parent; only the device
+		 * configuration this child changed is restored here.
+		 */
+		if (config_changed)
+			restore_config();
+		_exit(n == (ssize_t)sizeof(tap) ? 0 : 1);
+	}
+	close(p[1]);
+	n = read(p[0], &child, sizeof(child));
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (n == (ssize_t)sizeof(child)) {
+		tap = child;
+		return;
+	}
+	tap_ok(false, "%s: the variant died (wait status 0x%x) before it finished",
+	       model_name(), status);
+}
+
+int run_variants(unsigned int axes, void (*body)(void))
+{
+	static const uint32_t models[] = { SVMSIM_MODEL_SECONDARY, SVMSIM_MODEL_RANGE };
+	static const uint32_t fills[] = { SVMSIM_FILL_REF, SVMSIM_FILL_NOREF };
+	bool vary_model = (axes & VARY_MODEL) && !(opt.set & OPT_MODEL);
+	bool vary_fill = (axes & VARY_FILL) && !(opt.set & OPT_FILL);
+
+	for (unsigned int m = 0; m < (vary_model ? 2u : 1u); m++) {
+		for (unsigned int f = 0; f < (vary_fill ? 2u : 1u); f++) {
+			if (vary_model)
+				opt.model = models[m];
+			if (vary_fill)
+				opt.fill = fills[f];
+			tap_diag("variant %s", model_name());
+			run_variant(body);
+		}
+	}
+	return tap_finish();
+}
+
 const char *model_name(void)
 {
 	static char buf[64];
 
 	snprintf(buf, sizeof(buf), "%s/%s%s%s", svmsim_model_names[opt.model],
-		 svmsim_fill_names[opt.fill], opt.flush_mode == SVMSIM_FLUSH_QUEUED ? "/queued" : "",
+		 svmsim_fill_names[opt.fill], (opt.set & OPT_FLUSH) && opt.flush_mode == SVMSIM_FLUSH_QUEUED ?
+		 "/queued" : "",
 		 opt.sanitize ? "/sanitized" : "");
 	return buf;
 }
@@ -83,11 +150,11 @@ static void apply_config(struct dev *d)
 {
 	struct svmsim_config c;
 
-	if (opt.flush_mode < 0 || config_changed)
+	if (!(opt.set & OPT_FLUSH) || config_changed)
 		return;
 	svmsim_get_config(d->fd, &saved_config);
 	c = saved_config;
-	c.flush_mode = (uint32_t)opt.flush_mode;
+	c.flush_mode = opt.flush_mode;
 	c.dev_latency_ns = opt.latency_ns;
 	if (svmsim_set_config(d->fd, &c)) {
 		printf("Bail out! cannot configure /dev/svmsim%u\n", opt.device);

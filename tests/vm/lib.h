@@ -25,15 +25,34 @@ struct opts {
 	uint32_t model;
 	uint32_t fill;
 	unsigned int device;
-	int flush_mode;		/* -1: leave the device's */
+	uint32_t flush_mode;	/* applied only if OPT_FLUSH is set */
 	uint64_t latency_ns;
 	bool sanitize;		/* --sanitize 1: bonds made with SVMSIM_BIND_SANITIZE */
+	unsigned int set;	/* OPT_*: what the command line (or the program) chose */
 };
+
+#define OPT_MODEL	(1u << 0)
+#define OPT_FILL	(1u << 1)
+#define OPT_FLUSH	(1u << 2)	/* --flush (and --latency-ns) configure the device */
 
 extern struct opts opt;
 
 void parse_opts(int argc, char **argv);
 const char *model_name(void);	/* "secondary/ref" for test names */
+
+/*
+ * Fixture variants, the model x fill matrix written once: a program
+ * declares the axes it covers, and run_variants() runs @body once per
+ * model (secondary, range) and/or fill (ref, noref) that the command line
+ * did not fix, each in a child process of its own (a fresh mm, bond and
+ * device configuration), numbering the TAP tests on across them.  A child
+ * that dies counts as a failed test.  Children end with _exit(), so exit
+ * handlers the program registered before run them once, in the parent.
+ * Returns tap_finish()'s status.
+ */
+#define VARY_MODEL	OPT_MODEL
+#define VARY_FILL	OPT_FILL
+int run_variants(unsigned int axes, void (*body)(void));
 
 /* A device fd bound to the caller's mm, with opt's model and fill. */
 struct dev {

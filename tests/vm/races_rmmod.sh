@@ -7,12 +7,12 @@
 # rmmod runs under a watchdog: stuck for 60 s, it prints rmmod's kernel
 # stack, logs blocked tasks (sysrq w) and fails.
 #
-#   svmsim-races_rmmod [MODEL [ITERATIONS]]    (defaults: secondary 2)
+#   svmsim-races_rmmod [MODEL [ITERATIONS]]    (defaults: both models, 2)
 MODULE=/svmsim/module.ko
 # The suite's module arguments (tests/vm/run-tests.sh), so that the
 # programs after this one find the module as the suite loaded it.
 ARGS=${SVMSIM_MODULE_ARGS:-allow_inject=1 allow_fail_alloc=1}
-model=${1:-secondary}
+models=${1:-secondary range}
 n=${2:-2}
 READY=/tmp/svmsim-hold.ready
 fail=0
@@ -45,7 +45,7 @@ try_rmmod() {
 }
 
 echo "TAP version 13"
-echo "1..3"
+for model in $models; do
 for mode in queued window orphan; do
 	i=0 refused=0 clean=0 retries=0 bad=""
 	while [ $i -lt $n ] && [ -z "$bad" ]; do
@@ -101,6 +101,8 @@ for mode in queued window orphan; do
 		fail=$((fail + 1))
 	fi
 done
+done
 lsmod | grep -q '^svmsim ' || insmod $MODULE $ARGS
-echo "# totals: pass:$((3 - fail)) fail:$fail skip:0"
+echo "1..$t"
+echo "# totals: pass:$((t - fail)) fail:$fail skip:0"
 [ $fail -eq 0 ]

@@ -347,25 +347,27 @@ static void test_nowait(void)
 	dev_close(&d);
 }
 
+static void body(void)
+{
+	for (unsigned int i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		walk(&ops[i]);
+	test_nowait();
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int i;
 	char *pin;
+	int ret;
 
 	parse_opts(argc, argv);
 	fail_fd = open(DBG "fail_nth", O_RDWR);
-	if (fail_fd < 0 || pwrite(fail_fd, "0", 1, 0) != 1) {
-		printf("1..0 # SKIP needs the module loaded with allow_fail_alloc=1 (%s)\n",
-		       strerror(errno));
-		return 0;
-	}
+	if (fail_fd < 0 || pwrite(fail_fd, "0", 1, 0) != 1)
+		return tap_skip_all("needs the module loaded with allow_fail_alloc=1 (%s)",
+				    strerror(errno));
 	pin = map_anon(8 * PG, PROT_READ | PROT_WRITE);
 	memset(pin, 1, 8 * PG);
 	bind_pinned.pin = pin;
-	tap_plan(2 * (int)(sizeof(ops) / sizeof(ops[0])) + 2);
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		walk(&ops[i]);
-	test_nowait();
+	ret = run_variants(VARY_MODEL, body);
 	close(fail_fd);
-	return tap_finish();
+	return ret;
 }

@@ -308,12 +308,10 @@ static void test_retire_exit(void)
 	dev_close(&d);
 }
 
-int main(int argc, char **argv)
+static void body(void)
 {
 	struct dev d;
 
-	parse_opts(argc, argv);
-	tap_plan(17);
 	dev_open(&d, opt.device);
 	if (svmsim_get_config(d.fd, &saved))
 		bail("GET_CONFIG: %s", strerror(errno));
@@ -324,5 +322,10 @@ int main(int argc, char **argv)
 	test_retire_coherent();
 	test_retire_thp();
 	test_retire_exit();
-	return tap_finish();
+}
+
+int main(int argc, char **argv)
+{
+	parse_opts(argc, argv);
+	return run_variants(VARY_MODEL | VARY_FILL, body);
 }

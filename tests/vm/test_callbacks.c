@@ -252,11 +252,9 @@ static void test_observability(void)
 	put(path, "0");
 }
 
-int main(int argc, char **argv)
+static void body(void)
 {
-	parse_opts(argc, argv);
 	dev_setup(&d);
-	tap_plan(10);
 	test_observability();
 	op_munmap();
 	op_dontneed();
@@ -265,5 +263,10 @@ int main(int argc, char **argv)
 	op_migrate();
 	op_split();
 	dev_close(&d);
-	return tap_finish();
+}
+
+int main(int argc, char **argv)
+{
+	parse_opts(argc, argv);
+	return run_variants(VARY_MODEL, body);
 }

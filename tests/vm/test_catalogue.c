@@ -581,7 +581,7 @@ static void test_skip_release(void)
 	dev_close(&d);
 }
 
-#define NTESTS 16
+static void body(void);
 
 int main(int argc, char **argv)
 {
@@ -589,15 +589,16 @@ int main(int argc, char **argv)
 	struct dev d;
 
 	parse_opts(argc, argv);
-	tap_plan(NTESTS);
 	dev_open(&d, 0);
 	svmsim_version(d.fd, &v);
 	dev_close(&d);
-	if (!(v.features & SVMSIM_FEAT_INJECT)) {
-		for (int i = 0; i < NTESTS; i++)
-			tap_skip("module loaded without allow_inject=1");
-		return tap_finish();
-	}
+	if (!(v.features & SVMSIM_FEAT_INJECT))
+		return tap_skip_all("module loaded without allow_inject=1");
+	return run_variants(VARY_MODEL, body);
+}
+
+static void body(void)
+{
 	test_skip_unmap();		/* 2 */
 	test_skip_clear();
 	test_skip_clear_zero_page();
@@ -612,5 +613,4 @@ int main(int argc, char **argv)
 	test_4k_leaves_2m();
 	test_full_forgets_2m();
 	test_skip_release();
-	return tap_finish();
 }

@@ -278,21 +278,24 @@ static void test_toggle_no_fill_block(void)
 	munmap(t.p, t.pages * PG);
 }
 
+static void body(void);
+
 int main(int argc, char **argv)
 {
 	struct svmsim_version v;
 	struct dev d;
 
 	parse_opts(argc, argv);
-	tap_plan(9);
 	dev_open(&d, 0);
 	svmsim_version(d.fd, &v);
 	dev_close(&d);
-	if (!(v.features & SVMSIM_FEAT_INJECT)) {
-		for (int i = 0; i < 9; i++)
-			tap_skip("module loaded without allow_inject=1");
-		return tap_finish();
-	}
+	if (!(v.features & SVMSIM_FEAT_INJECT))
+		return tap_skip_all("module loaded without allow_inject=1");
+	return run_variants(VARY_MODEL, body);
+}
+
+static void body(void)
+{
 	test_simple(SVMSIM_BUG_SKIP_INVALIDATE, "skip_invalidate", remap);
 	test_simple(SVMSIM_BUG_WRONG_PASID, "wrong_pasid", dontneed);
 	test_off_by_one();
@@ -300,5 +303,4 @@ int main(int argc, char **argv)
 	test_no_fill_block();
 	test_no_wait();
 	test_toggle_no_fill_block();
-	return tap_finish();
 }

@@ -326,10 +326,8 @@ static void test_mrelease(void)
 	dev_close(&d);
 }
 
-int main(int argc, char **argv)
+static void body(void)
 {
-	parse_opts(argc, argv);
-	tap_plan(19);
 	test_mrelease();
 	test_exit_while_bound();
 	test_exit_during_dma();
@@ -337,5 +335,10 @@ int main(int argc, char **argv)
 	test_close_during_dma();
 	test_two_devices();
 	test_pasid_per_process();
-	return tap_finish();
+}
+
+int main(int argc, char **argv)
+{
+	parse_opts(argc, argv);
+	return run_variants(VARY_MODEL, body);
 }

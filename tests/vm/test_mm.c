@@ -569,11 +569,9 @@ static void test_huge_invalidation(void)
 	       (unsigned long long)flushed_since(&s0));
 }
 
-int main(int argc, char **argv)
+static void body(void)
 {
-	parse_opts(argc, argv);
 	dev_setup(&d);
-	tap_plan(39);
 	test_anon_read_write();
 	test_protection_faults();
 	test_munmap();
@@ -591,5 +589,10 @@ int main(int argc, char **argv)
 	test_fill_outlasts_burst();
 	test_huge_invalidation();
 	dev_close(&d);
-	return tap_finish();
+}
+
+int main(int argc, char **argv)
+{
+	parse_opts(argc, argv);
+	return run_variants(VARY_MODEL | VARY_FILL, body);
 }

@@ -333,12 +333,14 @@ static void run_one(int ncpu)
  * Without arguments: every model and fill in one run, so numa_balancing is
  * switched (a static key: kernel text patching) once on and once off.
  */
+static void body(void)
+{
+	run_one((int)sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 int main(int argc, char **argv)
 {
-	static const uint32_t models[] = { SVMSIM_MODEL_SECONDARY, SVMSIM_MODEL_RANGE };
-	static const uint32_t fills[] = { SVMSIM_FILL_NOREF, SVMSIM_FILL_REF };
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), all, runs;
-	int i;
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (argc > 1 && !strcmp(argv[argc - 1], "--compaction")) {
 		compaction = 1;
@@ -347,23 +349,10 @@ int main(int argc, char **argv)
 		nknobs = sizeof(compaction_knobs) / sizeof(compaction_knobs[0]);
 		argc--;
 	}
-	all = argc == 1;
-	runs = all ? 4 : 1;
 	parse_opts(argc, argv);
-	tap_plan(2 * runs);
-	if ((!compaction && numa_nodes() < 2) || ncpu < 2 || knobs_set()) {
-		for (i = 0; i < 2 * runs; i++)
-			tap_skip("needs two CPUs and %s", compaction ?
-				 "vm.compaction_proactiveness" :
-				 "two NUMA nodes and kernel.numa_balancing");
-		return tap_finish();
-	}
-	for (i = 0; i < runs; i++) {
-		if (all) {
-			opt.model = models[i / 2];
-			opt.fill = fills[i % 2];
-		}
-		run_one(ncpu);
-	}
-	return tap_finish();
+	if ((!compaction && numa_nodes() < 2) || ncpu < 2 || knobs_set())
+		return tap_skip_all("needs two CPUs and %s", compaction ?
+				    "vm.compaction_proactiveness" :
+				    "two NUMA nodes and kernel.numa_balancing");
+	return run_variants(VARY_MODEL | VARY_FILL, body);
 }

@@ -74,14 +74,12 @@ static void zap_case(const struct dev *d, char *p, bool psi, int first, int last
 	       model_name(), (unsigned long long)coll, (unsigned long long)want_collateral);
 }
 
-int main(int argc, char **argv)
+static void body(void)
 {
 	struct svmsim_config c;
 	struct dev d;
 	char *p;
 
-	parse_opts(argc, argv);
-	tap_plan(7);
 	dev_setup(&d);
 	if (svmsim_get_config(d.fd, &saved))
 		bail("GET_CONFIG: %s", strerror(errno));
@@ -98,5 +96,10 @@ int main(int argc, char **argv)
 	if (svmsim_set_config(d.fd, &saved))
 		tap_diag("restoring the configuration: %s", strerror(errno));
 	dev_close(&d);
-	return tap_finish();
+}
+
+int main(int argc, char **argv)
+{
+	parse_opts(argc, argv);
+	return run_variants(VARY_MODEL, body);
 }

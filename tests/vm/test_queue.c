@@ -215,11 +215,10 @@ static void configure(void)
 	}
 }
 
+static void body(void);
+
 int main(int argc, char **argv)
 {
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), nhog = ncpu > 4 ? 4 : ncpu;
-	pthread_t hogs[4], workers[WORKERS], devs[DEV_THREADS], fk, wd;
-	uint64_t descs0, descs;
 	char *argv2[16];
 	int argc2 = 0;
 
@@ -234,7 +233,15 @@ int main(int argc, char **argv)
 	}
 	argv2[argc2] = NULL;
 	parse_opts(argc2, argv2);
-	tap_plan(2);
+	return run_variants(VARY_MODEL, body);
+}
+
+static void body(void)
+{
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN), nhog = ncpu > 4 ? 4 : ncpu;
+	pthread_t hogs[4], workers[WORKERS], devs[DEV_THREADS], fk, wd;
+	uint64_t descs0, descs;
+
 	configure();
 	area = map_2m_aligned(AREA_PAGES * PG, MADV_NOHUGEPAGE);
 	memset(area, 1, AREA_PAGES * PG);
@@ -271,5 +278,4 @@ int main(int argc, char **argv)
 	       (unsigned long long)descs, forks);
 	munmap(area, AREA_PAGES * PG);
 	dev_close(&d);
-	return tap_finish();
 }

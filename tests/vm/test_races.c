@@ -1100,24 +1100,31 @@ static int hold(const char *mode)
 		pause();
 }
 
+static const struct {
+	const char *name;
+	void (*fn)(void);
+	bool optional;		/* only when --only names it */
+} races[] = {
+	{ "exit_dma", race_exit_dma, false },
+	{ "close", race_close, false },
+	{ "unbind", race_unbind, false },
+	{ "munmap_fill", race_munmap_fill, false },
+	{ "exec", race_exec, false },
+	{ "clone_vm", race_clone_vm, false },
+	{ "fork", race_fork, false },
+	{ "storm", race_storm, false },
+	{ "window_bind", race_window_bind, true },
+};
+
+static void body(void)
+{
+	for (size_t i = 0; i < sizeof(races) / sizeof(races[0]); i++)
+		if (selected(races[i].name, races[i].optional))
+			run(races[i].name, races[i].fn);
+}
+
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-		bool optional;		/* only when --only names it */
-	} races[] = {
-		{ "exit_dma", race_exit_dma, false },
-		{ "close", race_close, false },
-		{ "unbind", race_unbind, false },
-		{ "munmap_fill", race_munmap_fill, false },
-		{ "exec", race_exec, false },
-		{ "clone_vm", race_clone_vm, false },
-		{ "fork", race_fork, false },
-		{ "storm", race_storm, false },
-		{ "window_bind", race_window_bind, true },
-	};
-	int planned = 0;
 	const char *hold_mode = NULL;
 	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
 	int n = 1;
@@ -1154,11 +1161,5 @@ int main(int argc, char **argv)
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		return 1;
-	for (size_t i = 0; i < sizeof(races) / sizeof(races[0]); i++)
-		planned += selected(races[i].name, races[i].optional);
-	tap_plan(planned);
-	for (size_t i = 0; i < sizeof(races) / sizeof(races[0]); i++)
-		if (selected(races[i].name, races[i].optional))
-			run(races[i].name, races[i].fn);
-	return tap_finish();
+	return run_variants(VARY_MODEL, body);
 }

@@ -269,13 +269,10 @@ static void test_close_racing_reaps(void)
 	       "%s: close() racing the reaps of its bonds: everything freed", model_name());
 }
 
-int main(int argc, char **argv)
+static void body(void)
 {
-	long files;
+	long files = live("file");
 
-	parse_opts(argc, argv);
-	tap_plan(15);
-	files = live("file");
 	test_reap();
 	test_records_bounded();
 	test_close_racing_reaps();
@@ -283,5 +280,10 @@ int main(int argc, char **argv)
 		usleep(50 * 1000);
 	tap_ok(live("file") == files, "%s: no file state is left (%ld)", model_name(),
 	       live("file") - files);
-	return tap_finish();
+}
+
+int main(int argc, char **argv)
+{
+	parse_opts(argc, argv);
+	return run_variants(VARY_MODEL, body);
 }

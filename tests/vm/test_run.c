@@ -285,6 +285,14 @@ static void test_exit_status(void)
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 127, "127 when the program cannot run");
 }
 
+static void body(void)
+{
+	test_bind_pid();
+	test_exit_status();
+	test_run_clean();
+	test_run_bug();
+}
+
 int main(int argc, char **argv)
 {
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -301,10 +309,5 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv);
 	if (opt.model != SVMSIM_MODEL_SECONDARY && opt.model != SVMSIM_MODEL_RANGE)
 		opt.model = SVMSIM_MODEL_SECONDARY;
-	tap_plan(19);
-	test_bind_pid();
-	test_exit_status();
-	test_run_clean();
-	test_run_bug();
-	return tap_finish();
+	return run_variants(VARY_MODEL, body);
 }

@@ -290,6 +290,7 @@ static void test_suite_clean(void)
 		if (dev_open(&x, i))
 			continue;
 		checks += stat_of(&x, 0, SVMSIM_STAT_SAN_CHECKS);
+		total = 0;
 		if (!svmsim_san_reports(x.fd, 0, &r, 0, &n, &total))
 			reports += total;
 		if (total)
@@ -301,15 +302,8 @@ static void test_suite_clean(void)
 	       (unsigned long long)checks, (unsigned long long)reports);
 }
 
-int main(int argc, char **argv)
+static void body(void)
 {
-	bool suite = getenv("SVMSIM_SUITE") && !strcmp(getenv("SVMSIM_SUITE"), "1");
-
-	parse_opts(argc, argv);
-	opt.sanitize = true;
-	tap_plan(4 + (int)(sizeof(ops) / sizeof(ops[0])) + 2 + suite);
-	if (suite)
-		test_suite_clean();
 	dev_setup(&d);
 	test_report_args();
 	region = map_2m_aligned(NPAGES * PG, MADV_HUGEPAGE);
@@ -319,5 +313,15 @@ int main(int argc, char **argv)
 	test_coherent();
 	test_cost();
 	dev_close(&d);
-	return tap_finish();
+}
+
+int main(int argc, char **argv)
+{
+	bool suite = getenv("SVMSIM_SUITE") && !strcmp(getenv("SVMSIM_SUITE"), "1");
+
+	parse_opts(argc, argv);
+	opt.sanitize = true;
+	if (suite)
+		test_suite_clean();
+	return run_variants(VARY_MODEL, body);
 }

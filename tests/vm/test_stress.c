@@ -294,14 +294,17 @@ static void test_tearing(void)
 	munmap(page, PG);
 }
 
-int main(int argc, char **argv)
+static void body(void)
 {
-	parse_opts(argc, argv);
 	dev_setup(&d);
-	tap_plan(10);
 	test_stress();
 	test_fill_race();
 	test_tearing();
 	dev_close(&d);
-	return tap_finish();
+}
+
+int main(int argc, char **argv)
+{
+	parse_opts(argc, argv);
+	return run_variants(VARY_MODEL, body);
 }
