@@ -209,6 +209,14 @@ int dev1_bond(struct dev *d, const struct svmsim_config *c, uint32_t model, uint
 {
 	int ret = svmsim_set_config(d->fd, c);
 
+	/* The bonds of an earlier case may still be on their way out: EBUSY. */
+	for (int i = 0; i < 100 && ret == -EBUSY; i++) {
+		sleep_ms(10);
+		ret = svmsim_set_config(d->fd, c);
+	}
+	if (ret)
+		tap_diag("device 1: SET_CONFIG: %s", strerror(-ret));
+
 	if (!ret)
 		ret = bind_for_bugs(d, model);
 	if (!ret)

@@ -492,7 +492,8 @@ static void *burst_cpu(void *arg)
  */
 static void test_fill_outlasts_burst(void)
 {
-	const int npages = 32;
+	/* Pages to fill while bursts run: a TCG guest may schedule the burst late. */
+	const int npages = 128;
 	uint64_t *p = map_anon(npages * PG, PROT_READ | PROT_WRITE), v = 0;
 	char *q = map_anon(PG, PROT_READ | PROT_WRITE);
 	uint64_t redone = 0, want = 0;

@@ -204,6 +204,7 @@ static void configure(void)
 	struct svmsim_config c;
 
 	opt.flush_mode = SVMSIM_FLUSH_QUEUED;
+	opt.set |= OPT_FLUSH;
 	if (!opt.latency_ns)
 		opt.latency_ns = 20000;
 	dev_setup(&d);		/* queued + latency; restored at exit */
