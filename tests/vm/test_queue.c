@@ -274,7 +274,8 @@ static void body(void)
 		 (unsigned long long)descs);
 	tap_ok(true, "%s: queued mode with every CPU spinning in callbacks: no stall",
 	       model_name());
-	tap_ok(descs > 1000 && forks > 10,
+	/* Progress, not speed: how far TCG gets in a few seconds varies. */
+	tap_ok(descs > 100 && forks > 5,
 	       "%s: ... with the queue exercised (%llu descriptors, %lu forks)", model_name(),
 	       (unsigned long long)descs, forks);
 	munmap(area, AREA_PAGES * PG);
