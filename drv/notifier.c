@@ -42,6 +42,7 @@
 
 #include "compat.h"
 #include "svmsim.h"
+#include "trace.h"
 
 static struct svmsim_bond *mn_bond(struct mmu_notifier *mn)
 {
@@ -64,6 +65,9 @@ static int svmsim_obs_start(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return 0;
+	trace_svmsim_bracket(b->dev->index, b->pasid, range->start,
+			     svmsim_last(range->end), svmsim_event_of(range->event),
+			     mmu_notifier_range_blockable(range));
 	spin_lock(&o->lock);
 	if (o->n < SVMSIM_OBS_SLOTS) {
 		slot = &o->slots[o->n++];
@@ -232,6 +236,8 @@ static int svmsim_range_start(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return 0;
+	trace_svmsim_bracket(b->dev->index, b->pasid, range->start, last,
+			     svmsim_event_of(range->event), blockable);
 	if (!blockable)
 		svmsim_count(b, SVMSIM_STAT_INV_NONBLOCK, 1);
 	/*
