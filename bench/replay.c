@@ -6,10 +6,13 @@
  *
  *  - every fill (I) inserts its translation into both;
  *  - secondary: each flush a secondary callback made (F secondary,
- *    change_pte) flushes its range, and the brackets (B) that began since
- *    the previous such flush of the PASID are the ranges that really
- *    changed (collateral: entries removed outside all of them) -- what
- *    the driver's observer does.  A range-model recording has no secondary
+ *    change_pte) flushes its range; for a secondary one, the brackets (B)
+ *    that began since the previous one of the PASID, and those still in
+ *    progress (no E yet), are the ranges that really changed (collateral:
+ *    entries removed outside all of them) -- what the driver's observer
+ *    does (it matches an end to its bracket by the caller's frame, the
+ *    replay by the range); a change_pte flushes its one page as exact and
+ *    leaves the brackets to the next.  A range-model recording has no secondary
  *    callbacks: the secondary side stays empty (secondary_recorded false);
  *  - range: each bracket flushes its own range at its start, and that
  *    range is what changed (collateral only where the flush threshold or
@@ -45,6 +48,7 @@ struct rspace {
 	uint32_t pasid;
 	struct svm_tlb_space *sp;
 	struct svm_tlb_range changed[REPLAY_MAX_BRACKETS];
+	bool active[REPLAY_MAX_BRACKETS];	/* not ended yet */
 	unsigned int nchanged;
 };
 
@@ -185,11 +189,29 @@ static void bracket_note(struct rdev *d, uint32_t pasid, unsigned long start,
 
 	if (rs->nchanged < REPLAY_MAX_BRACKETS) {
 		rs->changed[rs->nchanged].start = start;
-		rs->changed[rs->nchanged++].last = last;
+		rs->changed[rs->nchanged].last = last;
+		rs->active[rs->nchanged++] = true;
 	} else {
 		/* Full, as in the driver: the last slot becomes "everything". */
 		rs->changed[REPLAY_MAX_BRACKETS - 1].start = 0;
 		rs->changed[REPLAY_MAX_BRACKETS - 1].last = ~0ul;
+		rs->active[REPLAY_MAX_BRACKETS - 1] = false;
+	}
+}
+
+/* A bracket ended: the newest active one of that range (the driver's key). */
+static void bracket_end(struct rdev *d, uint32_t pasid, unsigned long start,
+			unsigned long last)
+{
+	struct rspace *rs = space_find(d, pasid);
+	unsigned int i;
+
+	for (i = rs ? rs->nchanged : 0; i-- > 0;) {
+		if (rs->active[i] && rs->changed[i].start == start &&
+		    rs->changed[i].last == last) {
+			rs->active[i] = false;
+			return;
+		}
 	}
 }
 
@@ -198,8 +220,17 @@ static void secondary_flush(struct rdev *d, const struct replay_hdr *h, uint32_t
 {
 	struct rspace *rs = space_get(d, pasid);
 
+	unsigned int i, kept = 0;
+
 	flush(d, h, rs, start, last, rs->nchanged ? rs->changed : NULL, rs->nchanged);
-	rs->nchanged = 0;
+	/* The brackets still in progress stay for their own flushes. */
+	for (i = 0; i < rs->nchanged; i++) {
+		if (rs->active[i]) {
+			rs->changed[kept] = rs->changed[i];
+			rs->active[kept++] = true;
+		}
+	}
+	rs->nchanged = kept;
 }
 
 static void release(struct rdev *d, uint32_t pasid)
@@ -335,6 +366,14 @@ int replay_stream(FILE *f, struct replay_result *r, char *err, size_t errlen)
 				bracket_note(&sec, pasid, start, last);
 			flush(&rng, &r->hdr, space_get(&rng, pasid), start, last, NULL, 0);
 			break;
+		case 'E':
+			if (sscanf(line, "E %lf %u %lx %lx", &ts, &pasid, &start, &last) != 4 ||
+			    last < start)
+				goto bad;
+			r->ends++;
+			if (r->secondary_recorded)
+				bracket_end(&sec, pasid, start, last);
+			break;
 		case 'F':
 			if (sscanf(line, "F %lf %u %31s %lx %lx %31s %lu %lu", &ts, &pasid, name,
 				   &start, &last, ename, &removed, &coll) != 8 || last < start)
@@ -351,7 +390,10 @@ int replay_stream(FILE *f, struct replay_result *r, char *err, size_t errlen)
 			r->live_calls++;
 			r->live_removed += removed;
 			r->live_collateral += coll;
-			if (r->secondary_recorded && shape != REPLAY_SHAPE_RANGE)
+			/* change_pte: one page, exact; the brackets wait for the next flush */
+			if (r->secondary_recorded && shape == REPLAY_SHAPE_CHANGE_PTE)
+				flush(&sec, &r->hdr, space_get(&sec, pasid), start, last, NULL, 0);
+			else if (r->secondary_recorded && shape == REPLAY_SHAPE_SECONDARY)
 				secondary_flush(&sec, &r->hdr, pasid, start, last);
 			break;
 		case 'I':

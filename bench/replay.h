@@ -12,6 +12,7 @@
  *                         (one line: the run's TLB geometry and config)
  *   B ts pasid start last event blockable
  *                         an invalidation bracket began over [start, last]
+ *   E ts pasid start last that bracket ended
  *   F ts pasid shape start last event removed collateral
  *                         a flush a callback made, and what it removed live;
  *                         shape: secondary (invalidate_range /
@@ -67,7 +68,7 @@ struct replay_model {
 struct replay_result {
 	struct replay_hdr hdr;
 	bool have_hdr;
-	uint64_t lines, brackets, fills, lost;
+	uint64_t lines, brackets, ends, fills, lost;
 	uint64_t flushes[REPLAY_SHAPE_NR];
 	/* what the recorded run's own flushes removed (F records, not releases) */
 	uint64_t live_calls, live_removed, live_collateral;

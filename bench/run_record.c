@@ -5,14 +5,14 @@
  *
  * Mechanism: a tracefs instance of its own (instances/svmsim-run.PID, so
  * the global trace buffer and other users' settings stay untouched) with
- * the device's svmsim_bracket, svmsim_invalidate and (successful)
- * svmsim_fill events enabled, filtered by device; a thread reads its
+ * the device's svmsim_bracket, svmsim_bracket_end, svmsim_invalidate and
+ * (successful) svmsim_fill events enabled, filtered by device; a thread reads its
  * trace_pipe while PROGRAM runs and writes one record per event, in the
  * trace's order (the per-CPU buffers merged by timestamp).  Every bond on
  * the device during the run is PROGRAM's, as the report assumes.
  *
  * What a recording holds depends on the run's model.  secondary: the
- * observer's brackets (B), the secondary callbacks' flushes (F secondary,
+ * observer's brackets (B, and their ends E), the secondary callbacks' flushes (F secondary,
  * F change_pte on 6.1, including 6.12's whole-address-space flushes) and
  * the releases -- both models can be replayed from it.  range: the
  * brackets and each one's own flush (F range) -- there is no secondary
@@ -34,7 +34,9 @@
 #define REC_BUF		(1 << 16)
 #define REC_BUFFER_KB	"4096"	/* per CPU */
 
-static const char *const rec_events[] = { "svmsim_bracket", "svmsim_invalidate", "svmsim_fill" };
+static const char *const rec_events[] = {
+	"svmsim_bracket", "svmsim_bracket_end", "svmsim_invalidate", "svmsim_fill",
+};
 
 static int put_file(const char *dir, const char *name, const char *val)
 {
@@ -107,6 +109,9 @@ static void rec_line(struct run_state *s, char *line)
 		   &dev, &pasid, &start, &last, &event, &blockable) == 6) {
 		fprintf(s->rec, "B %.6f %u %#lx %#lx %s %u\n", t, pasid, start, last,
 			ev_name(event), blockable);
+	} else if (sscanf(p, "svmsim_bracket_end: dev=%u pasid=%u range=0x%lx-0x%lx",
+			  &dev, &pasid, &start, &last) == 4) {
+		fprintf(s->rec, "E %.6f %u %#lx %#lx\n", t, pasid, start, last);
 	} else if (sscanf(p, "svmsim_invalidate: dev=%u pasid=%u range=0x%lx-0x%lx event=%u "
 			  "removed=%lu collateral=%lu ns=%llu", &dev, &pasid, &start, &last,
 			  &event, &removed, &coll, &ns) == 8) {

@@ -96,7 +96,8 @@ static int svmsim_obs_start(struct mmu_notifier *mn,
 static void svmsim_obs_end(struct mmu_notifier *mn,
 			   const struct mmu_notifier_range *range)
 {
-	struct svmsim_observer *o = &obs_bond(mn)->observer;
+	struct svmsim_bond *b = obs_bond(mn);
+	struct svmsim_observer *o = &b->observer;
 	unsigned int i;
 
 	/*
@@ -106,6 +107,9 @@ static void svmsim_obs_end(struct mmu_notifier *mn,
 	 * that one instead would leave this bracket active for ever, naming
 	 * every later flush after it.
 	 */
+	if (range->end > range->start)
+		trace_svmsim_bracket_end(b->dev->index, b->pasid, range->start,
+					 svmsim_last(range->end));
 	spin_lock(&o->lock);
 	for (i = o->n; i-- > 0;) {
 		if (o->slots[i].active && o->slots[i].key == range) {
@@ -261,6 +265,8 @@ static void svmsim_range_end(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return;
+	trace_svmsim_bracket_end(b->dev->index, b->pasid, range->start,
+				 svmsim_last(range->end));
 	if (svmsim_inj_late_flush(b, false)) {
 		svmsim_san_flush_begin(b);
 		svmsim_callback_flush(b, range->start, svmsim_last(range->end), NULL, 0,

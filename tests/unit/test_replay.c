@@ -46,6 +46,27 @@ static const char secondary_stream[] = HDR("secondary")
 	"F 2.1 2 secondary 0x5000 0x5fff unmap 1 0\n"
 	"L 0\n";
 
+/*
+ * PASID 3: bracket A stays open while bracket B begins, ends and is
+ * flushed; A is still "what changed" for the whole-address-space flush
+ * that follows (0x300000 is collateral), and once ended, for one more
+ * flush, which then takes it.
+ */
+static const char ends_stream[] = HDR("secondary")
+	"I 1.0 3 0x100000 12\n"
+	"I 1.0 3 0x200000 12\n"
+	"I 1.0 3 0x300000 12\n"
+	"B 1.1 3 0x100000 0x100fff protection_vma 1\n"
+	"B 1.2 3 0x200000 0x200fff clear 1\n"
+	"E 1.2 3 0x200000 0x200fff\n"
+	"F 1.2 3 secondary 0x200000 0x200fff clear 1 0\n"
+	"F 1.3 3 secondary 0x0 0xffffffffffffffff protection_vma 2 1\n"
+	"E 1.3 3 0x100000 0x100fff\n"
+	"I 1.4 3 0x300000 12\n"
+	"F 1.5 3 secondary 0x300000 0x300fff unmap 1 1\n"
+	"F 1.6 3 secondary 0x0 0xffffffffffffffff unmap 0 0\n"
+	"L 0\n";
+
 static const char range_stream[] = HDR("range")
 	"I 1.0 7 0x10000 12\n"
 	"I 1.0 7 0x11000 12\n"
@@ -105,6 +126,24 @@ static void test_secondary(void)
 	EQ(r.range.release_removed, 3, "range: release removed 0x10000, 0x13000, 2M");
 }
 
+static void test_ends(void)
+{
+	struct replay_result r;
+	char err[160] = "";
+
+	tap_ok(run(ends_stream, &r, err, sizeof(err)) == 0, "bracket-end stream replays %s", err);
+	EQ(r.ends, 2, "ends: bracket ends");
+	EQ(r.secondary.calls, 4, "ends: secondary calls");
+	EQ(r.secondary.removed, 4, "ends: secondary entries flushed");
+	/* 0x300000 outside open A, then 0x300000 outside ended-but-untaken A */
+	EQ(r.secondary.collateral, 2, "ends: secondary collateral against the open bracket");
+	EQ(r.secondary.whole, 2, "ends: secondary whole-address-space flushes");
+	EQ(r.range.calls, 2, "ends: range calls");
+	EQ(r.range.removed, 2, "ends: range entries flushed");
+	EQ(r.range.collateral, 0, "ends: range collateral");
+	EQ(r.range.fills_cached, 1, "ends: range refill found 0x300000 cached");
+}
+
 static void test_range(void)
 {
 	struct replay_result r;
@@ -138,8 +177,9 @@ static void test_malformed(void)
 int main(void)
 {
 	rcu_register_thread();
-	tap_plan(37);
+	tap_plan(47);
 	test_secondary();
+	test_ends();
 	test_range();
 	test_malformed();
 	rcu_barrier();
