@@ -305,7 +305,7 @@ int main(int argc, char **argv)
 {
 	static struct run_state s;
 	pthread_rwlockattr_t ra;
-	int san = 0, status;
+	int san = 0, status, rec;
 
 	parse(&s.o, argc, argv);
 	the_state = &s;
@@ -328,7 +328,9 @@ int main(int argc, char **argv)
 		return RUN_EXIT_ERROR;
 	}
 	run_shadow_stop(&s);
-	if (run_record_stop(&s) | run_report(&s, &san))
+	/* The recording first: the report names its records. */
+	rec = run_record_stop(&s);
+	if (run_report(&s, &san) || rec)
 		return RUN_EXIT_ERROR;
 	status = run_exit_status(&s, san);
 	/* PROGRAM never ran (its exec failed: nothing was bound): say so. */
