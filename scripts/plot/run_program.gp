@@ -6,7 +6,7 @@
 # Input: data (TSV: label, calls, flushed, collateral), rdata (TSV: kernel, secondary
 # flushed, secondary collateral, range flushed, range collateral; "" = no replay), out, ttl.
 load gpdir."/style.gp"
-W = 900; H = (rdata eq "" ? 420 : 760)
+W = 1050; H = (rdata eq "" ? 420 : 760)
 do for [fmt in formats] {
 	eval term(fmt)
 	if (rdata ne "") { set multiplot layout 2,1 title "svmsim-run -- ".ttl }
@@ -18,7 +18,7 @@ do for [fmt in formats] {
 	set yrange [0.8:*]
 	set format y "10^{%L}"
 	set xtics nomirror
-	set key top left
+	set key outside right top vertical
 	set title (rdata eq "" ? "svmsim-run -- ".ttl : "the run (live counts), per kernel and model")
 	plot data u ($2 + 0.9):xtic(1) ls 1 t "callbacks", "" u ($3 + 0.9) ls 3 t "entries flushed", \
 	     "" u ($4 + 0.9) ls 2 t "collateral"
