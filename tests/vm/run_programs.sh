@@ -45,10 +45,10 @@ for model in ${MODELS:-plain secondary range}; do
 		r=/out/run/replay/$k-$model-$name
 		t0=$(now)
 		if [ "$model" = plain ]; then
-			sh -c "$cmd" >$f.log 2>&1
+			sh -c "$cmd" >"$f.log" 2>&1
 		else
 			svmsim-run -m "$model" --json "$f.json" --report "$f.txt" --record /tmp/rec -- \
-				sh -c "$cmd" >$f.log 2>&1
+				sh -c "$cmd" >"$f.log" 2>&1
 		fi
 		rc=$?
 		t1=$(now)

@@ -33,8 +33,8 @@ for model in ${MODELS:-secondary range}; do
 		fi
 		rc=$?
 		if [ -f /tmp/rec ]; then
-			svmsim-replay -q --json /out/run/replay/$k-$model-$name.json /tmp/rec \
-				>>$f.log 2>&1 || rc=$((rc ? rc : 1))
+			svmsim-replay -q --json "/out/run/replay/$k-$model-$name.json" /tmp/rec \
+				>>"$f.log" 2>&1 || rc=$((rc ? rc : 1))
 			rm -f /tmp/rec
 		fi
 		echo "$model $name: exit $rc"
