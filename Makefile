@@ -36,7 +36,9 @@ USER_CFLAGS := $(CSTD) $(WARN) $(OPT) $(INC)
 
 # bench/run_*.c: svmsim-run, a program of its own.
 RUN_SRC := $(wildcard bench/run_*.c)
-BENCH_SRC := $(filter-out $(RUN_SRC),$(wildcard bench/*.c))
+# bench/replay*.c: svmsim-replay, the TLB core's replay of a recorded stream.
+REPLAY_SRC := bench/replay.c bench/replay_main.c
+BENCH_SRC := $(filter-out $(RUN_SRC) $(REPLAY_SRC),$(wildcard bench/*.c))
 BENCH_HDR := $(wildcard bench/*.h) $(wildcard include/svmsim/*.h) $(wildcard include/uapi/*.h)
 VMTEST_SRC := $(wildcard tests/vm/test_*.c)
 VMTEST_LIB := $(filter-out $(VMTEST_SRC),$(wildcard tests/vm/*.c))
@@ -50,6 +52,11 @@ $(B)/bin/svmbench: $(BENCH_SRC) $(BENCH_HDR)
 $(B)/bin/svmsim-run: $(RUN_SRC) bench/run.h bench/jsonput.c bench/hist.c $(BENCH_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $(RUN_SRC) bench/jsonput.c bench/hist.c -lpthread -lm
+
+# svmsim-replay RECORDING: replay svmsim-run --record's stream under both models.
+$(B)/bin/svmsim-replay: $(REPLAY_SRC) bench/replay.h drv/tlb.c $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $(REPLAY_SRC) drv/tlb.c $(URCU)
 
 $(B)/bin/svmsim-%: tests/vm/%.c $(VMTEST_LIB) $(wildcard tests/vm/*.h) $(BENCH_HDR)
 	@mkdir -p $(@D)
@@ -72,7 +79,7 @@ $(B)/bin/svmsim-trinity: tests/fuzz/svmsim-trinity.sh
 	install -m 0755 $< $@
 
 user: $(if $(BENCH_SRC),$(B)/bin/svmbench) $(VMTEST_BIN) $(VMTEST_SH) $(B)/bin/svmsim-run \
-	$(B)/bin/svmsim-fuzz $(B)/bin/svmsim-trinity
+	$(B)/bin/svmsim-replay $(B)/bin/svmsim-fuzz $(B)/bin/svmsim-trinity
 
 # ---- the module ----
 
@@ -93,7 +100,7 @@ UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 CHECKER_SRC := bench/checker.c bench/region.c bench/mapping.c bench/pagemap.c
 VALIDATE_LOGIC := bench/jsonget.c bench/verdict.c
 UNIT_DEPS := drv/tlb.c $(wildcard tests/unit/*.h) $(BENCH_HDR) bench/hist.c $(CHECKER_SRC) \
-	$(VALIDATE_LOGIC)
+	$(VALIDATE_LOGIC) bench/replay.c bench/replay.h
 # What each unit test links beside itself.  The checker's test uses bench's
 # own liburcu, whose grace periods TSan cannot see (see shim_rcu.c): it is
 # built plain and with ASan only -- it is single-threaded anyway.
@@ -101,6 +108,7 @@ unit_objs = $(or $(unit_objs_$(1)),drv/tlb.c)
 unit_objs_test_hist := bench/hist.c
 unit_objs_test_checker := $(CHECKER_SRC)
 unit_objs_test_validate := $(VALIDATE_LOGIC)
+unit_objs_test_replay := drv/tlb.c bench/replay.c
 unit_libs = $(if $(filter test_checker,$(2)),$(URCU) -lm,$(LIBS_$(1)))
 unit_names = $(if $(filter tsan,$(1)),$(filter-out test_checker,$(UNIT_NAMES)),$(UNIT_NAMES))
 

@@ -6,6 +6,7 @@
  *   run_trace.c   the program under ptrace: each new mm bound by pid
  *   run_shadow.c  the device shadow: threads that read the bound mms
  *   run_report.c  the report at exit (text and JSON)
+ *   run_record.c  --record: the invalidation stream, from a tracefs instance
  *
  * Threads: the tracer (main thread) owns the list of address spaces
  * (struct run_mm); it adds and retires them under run.lock (write), and
@@ -53,6 +54,7 @@ struct run_opts {
 	int san_exit;
 	const char *json;
 	const char *report;
+	const char *record;		/* --record FILE */
 	bool quiet;
 	char **argv;			/* PROGRAM ARGS... */
 };
@@ -105,6 +107,13 @@ struct run_state {
 	uint64_t san_total0;
 	uint64_t (*hist0)[SVMSIM_HIST_NBUCKETS];	/* EV_NR + SZ_NR histograms */
 	unsigned long shadow_ops, shadow_faults, shadow_errors;
+	/* --record: run_record.c */
+	FILE *rec;
+	char rec_dir[256];		/* the tracefs instance */
+	int rec_fd;			/* its trace_pipe */
+	pthread_t rec_tid;
+	int rec_stop;
+	uint64_t rec_records, rec_lost;
 };
 
 uint64_t run_now_ns(void);
@@ -117,6 +126,10 @@ void run_mm_retire(struct run_state *s, struct run_mm *m);
 /* run_shadow.c */
 int run_shadow_start(struct run_state *s);
 void run_shadow_stop(struct run_state *s);
+
+/* run_record.c */
+int run_record_start(struct run_state *s);
+int run_record_stop(struct run_state *s);
 
 /* run_report.c */
 int run_snapshot(struct run_state *s);

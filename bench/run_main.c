@@ -49,6 +49,11 @@ static void usage(FILE *f)
 "  report and exit:\n"
 "      --json FILE         the report as JSON too\n"
 "      --report FILE       the text report there instead of stderr\n"
+"      --record FILE       the invalidation stream into FILE, for svmsim-replay:\n"
+"                          a header (kernel, model, TLB geometry, config), then\n"
+"                          in order each bracket (B), each flush a callback made\n"
+"                          (F: secondary, change_pte, range, release) and each\n"
+"                          fill (I); needs tracefs (README.md, bench/replay.h)\n"
 "  -q, --quiet             no text report\n"
 "      --san-exit N        exit status when the sanitizer reported (%d)\n"
 "      --inject BUG[:P]    inject BUG (enum svmsim_bug name) into every bond\n"
@@ -125,6 +130,7 @@ static int64_t named(const char *opt, const char *const *names, unsigned int n,
 enum {
 	O_NO_SAN = 256, O_NO_HUGE, O_SETS, O_WAYS, O_POLICY, O_FLUSH, O_LAT, O_THRESH,
 	O_MAXE, O_MAXPE, O_BUDGET, O_CHUNK, O_MAPS, O_JSON, O_REPORT, O_SANEXIT, O_INJECT,
+	O_RECORD,
 };
 
 static void parse(struct run_opts *o, int argc, char **argv)
@@ -138,6 +144,7 @@ static void parse(struct run_opts *o, int argc, char **argv)
 		{ "max-pasid-entries", 1, 0, O_MAXPE }, { "flush-budget", 1, 0, O_BUDGET },
 		{ "threads", 1, 0, 't' }, { "rate", 1, 0, 'r' }, { "chunk", 1, 0, O_CHUNK },
 		{ "maps-ms", 1, 0, O_MAPS }, { "json", 1, 0, O_JSON }, { "report", 1, 0, O_REPORT },
+		{ "record", 1, 0, O_RECORD },
 		{ "quiet", 0, 0, 'q' }, { "san-exit", 1, 0, O_SANEXIT }, { "inject", 1, 0, O_INJECT },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
@@ -191,6 +198,7 @@ static void parse(struct run_opts *o, int argc, char **argv)
 		case O_MAPS: o->maps_ms = (unsigned int)num("--maps-ms", optarg); break;
 		case O_JSON: o->json = optarg; break;
 		case O_REPORT: o->report = optarg; break;
+		case O_RECORD: o->record = optarg; break;
 		case 'q': o->quiet = true; break;
 		case O_SANEXIT: o->san_exit = (int)num("--san-exit", optarg) & 255; break;
 		case O_INJECT:
@@ -297,7 +305,7 @@ int main(int argc, char **argv)
 {
 	static struct run_state s;
 	pthread_rwlockattr_t ra;
-	int san = 0, status;
+	int san = 0, status, rec;
 
 	parse(&s.o, argc, argv);
 	the_state = &s;
@@ -308,14 +316,21 @@ int main(int argc, char **argv)
 		return RUN_EXIT_ERROR;
 	s.t0 = run_now_ns();
 	signals();
-	if (run_shadow_start(&s))
+	if (s.o.record && run_record_start(&s))
 		return RUN_EXIT_ERROR;
+	if (run_shadow_start(&s)) {
+		run_record_stop(&s);
+		return RUN_EXIT_ERROR;
+	}
 	if (run_trace(&s)) {
 		run_shadow_stop(&s);
+		run_record_stop(&s);
 		return RUN_EXIT_ERROR;
 	}
 	run_shadow_stop(&s);
-	if (run_report(&s, &san))
+	/* The recording first: the report names its records. */
+	rec = run_record_stop(&s);
+	if (run_report(&s, &san) || rec)
 		return RUN_EXIT_ERROR;
 	status = run_exit_status(&s, san);
 	/* PROGRAM never ran (its exec failed: nothing was bound): say so. */

@@ -232,6 +232,12 @@ static void write_json(FILE *f, struct run_state *s, struct run_sum *x)
 		s->shadow_faults, s->shadow_errors, x->san_stale, x->san_new,
 		run_exit_status(s, x->san_stale || x->nrep));
 	json_stats(f, &x->total);
+	if (s->o.record) {
+		fputs(",\n \"record\": {\"file\": ", f);
+		json_put_str(f, s->o.record);
+		fprintf(f, ", \"records\": %" PRIu64 ", \"lost\": %" PRIu64 "}",
+			s->rec_records, s->rec_lost);
+	}
 	fputs(",\n \"latency_by_event\": {", f);
 	for (i = 0; i < SVMSIM_EV_NR; i++)
 		fprintf(f, "%s\"%s\": {\"calls\": %" PRIu64 ", \"p50_ns\": %" PRIu64

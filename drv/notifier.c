@@ -42,6 +42,7 @@
 
 #include "compat.h"
 #include "svmsim.h"
+#include "trace.h"
 
 static struct svmsim_bond *mn_bond(struct mmu_notifier *mn)
 {
@@ -64,6 +65,9 @@ static int svmsim_obs_start(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return 0;
+	trace_svmsim_bracket(b->dev->index, b->pasid, range->start,
+			     svmsim_last(range->end), svmsim_event_of(range->event),
+			     mmu_notifier_range_blockable(range));
 	spin_lock(&o->lock);
 	if (o->n < SVMSIM_OBS_SLOTS) {
 		slot = &o->slots[o->n++];
@@ -92,7 +96,8 @@ static int svmsim_obs_start(struct mmu_notifier *mn,
 static void svmsim_obs_end(struct mmu_notifier *mn,
 			   const struct mmu_notifier_range *range)
 {
-	struct svmsim_observer *o = &obs_bond(mn)->observer;
+	struct svmsim_bond *b = obs_bond(mn);
+	struct svmsim_observer *o = &b->observer;
 	unsigned int i;
 
 	/*
@@ -102,6 +107,9 @@ static void svmsim_obs_end(struct mmu_notifier *mn,
 	 * that one instead would leave this bracket active for ever, naming
 	 * every later flush after it.
 	 */
+	if (range->end > range->start)
+		trace_svmsim_bracket_end(b->dev->index, b->pasid, range->start,
+					 svmsim_last(range->end));
 	spin_lock(&o->lock);
 	for (i = o->n; i-- > 0;) {
 		if (o->slots[i].active && o->slots[i].key == range) {
@@ -232,6 +240,8 @@ static int svmsim_range_start(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return 0;
+	trace_svmsim_bracket(b->dev->index, b->pasid, range->start, last,
+			     svmsim_event_of(range->event), blockable);
 	if (!blockable)
 		svmsim_count(b, SVMSIM_STAT_INV_NONBLOCK, 1);
 	/*
@@ -255,6 +265,8 @@ static void svmsim_range_end(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return;
+	trace_svmsim_bracket_end(b->dev->index, b->pasid, range->start,
+				 svmsim_last(range->end));
 	if (svmsim_inj_late_flush(b, false)) {
 		svmsim_san_flush_begin(b);
 		svmsim_callback_flush(b, range->start, svmsim_last(range->end), NULL, 0,

@@ -3,6 +3,9 @@
  * svmsim tracepoints: events/svmsim/ in tracefs.
  *
  *   svmsim_invalidate	every flush a notifier callback made
+ *   svmsim_bracket	every invalidation bracket a bond saw begin (the
+ *			secondary model's observer, the range model's start)
+ *   svmsim_bracket_end	and end
  *   svmsim_fill		every device page request
  *   svmsim_dma		every DMA ioctl
  */
@@ -42,6 +45,61 @@ TRACE_EVENT(svmsim_invalidate,
 	TP_printk("dev=%u pasid=%u range=0x%lx-0x%lx event=%u removed=%lu collateral=%lu ns=%llu",
 		  __entry->dev, __entry->pasid, __entry->start, __entry->last,
 		  __entry->event, __entry->removed, __entry->collateral, __entry->ns)
+);
+
+/*
+ * The mm began an invalidation bracket (invalidate_range_start) over
+ * [start, last]: what really changed, before any flush of it.  With the
+ * svmsim_invalidate events that follow, one secondary-model bond shows
+ * both what a range-model device would flush (each bracket) and what the
+ * secondary callbacks did flush (svmsim-run --record, svmsim-replay).
+ */
+TRACE_EVENT(svmsim_bracket,
+	TP_PROTO(u32 dev, u32 pasid, unsigned long start, unsigned long last,
+		 unsigned int event, bool blockable),
+	TP_ARGS(dev, pasid, start, last, event, blockable),
+	TP_STRUCT__entry(
+		__field(u32, dev)
+		__field(u32, pasid)
+		__field(unsigned long, start)
+		__field(unsigned long, last)
+		__field(unsigned int, event)
+		__field(bool, blockable)
+	),
+	TP_fast_assign(
+		__entry->dev = dev;
+		__entry->pasid = pasid;
+		__entry->start = start;
+		__entry->last = last;
+		__entry->event = event;
+		__entry->blockable = blockable;
+	),
+	TP_printk("dev=%u pasid=%u range=0x%lx-0x%lx event=%u blockable=%u",
+		  __entry->dev, __entry->pasid, __entry->start, __entry->last,
+		  __entry->event, __entry->blockable)
+);
+
+/*
+ * The bracket over [start, last] ended (invalidate_range_end): the
+ * secondary model's flushes until then may still be for it.
+ */
+TRACE_EVENT(svmsim_bracket_end,
+	TP_PROTO(u32 dev, u32 pasid, unsigned long start, unsigned long last),
+	TP_ARGS(dev, pasid, start, last),
+	TP_STRUCT__entry(
+		__field(u32, dev)
+		__field(u32, pasid)
+		__field(unsigned long, start)
+		__field(unsigned long, last)
+	),
+	TP_fast_assign(
+		__entry->dev = dev;
+		__entry->pasid = pasid;
+		__entry->start = start;
+		__entry->last = last;
+	),
+	TP_printk("dev=%u pasid=%u range=0x%lx-0x%lx",
+		  __entry->dev, __entry->pasid, __entry->start, __entry->last)
 );
 
 TRACE_EVENT(svmsim_fill,

@@ -4,11 +4,13 @@
 # each model of MODELS (secondary range), sanitizer on, fill noref, the default TLB; the
 # model "plain" runs stress-ng alone (its bogo ops/s are the baseline).  Per run, into
 # /out/run/: KVER-MODEL-STRESSOR.json (svmsim-run --json), .txt (its text report), .log
-# (stress-ng's output and svmsim-run's warnings); a line "MODEL STRESSOR: exit N".
+# (stress-ng's output and svmsim-run's warnings); the run's stream is recorded (--record)
+# and replayed with both models into replay/KVER-MODEL-STRESSOR.json (svmsim-replay --json;
+# the recording itself is not kept); a line "MODEL STRESSOR: exit N".
 # The module is reloaded as the test suite loads it.
 secs=${SECS:-5}
 k=$(uname -r)
-mkdir -p /out/run
+mkdir -p /out/run/replay
 rmmod svmsim 2>/dev/null
 insmod /svmsim/module.ko || { echo "insmod failed"; exit 1; }
 # KSM merges what stress-ng --ksm marks mergeable; it scans only when running.
@@ -26,10 +28,15 @@ for model in ${MODELS:-secondary range}; do
 			stress-ng $args -t ${secs}s --temp-path /tmp --metrics-brief >$f.log 2>&1
 		else
 			# shellcheck disable=SC2086
-			svmsim-run -m $model --json $f.json --report $f.txt -- \
+			svmsim-run -m $model --json $f.json --report $f.txt --record /tmp/rec -- \
 				stress-ng $args -t ${secs}s --temp-path /tmp --metrics-brief >$f.log 2>&1
 		fi
 		rc=$?
+		if [ -f /tmp/rec ]; then
+			svmsim-replay -q --json "/out/run/replay/$k-$model-$name.json" /tmp/rec \
+				>>"$f.log" 2>&1 || rc=$((rc ? rc : 1))
+			rm -f /tmp/rec
+		fi
 		echo "$model $name: exit $rc"
 		[ $rc -eq 0 ] || status=1
 	done

@@ -16,6 +16,14 @@
  * into every bond (--inject skip_invalidate: the callbacks flush
  * nothing), the sanitizer's reports must show in svmsim-run's report and
  * its exit status (97).
+ *
+ * --record and svmsim-replay: the clean run records its stream; the
+ * recording has the header of the run's model and TLB, brackets, flushes
+ * and fills, lost no event, holds at least every flush the bonds counted
+ * and one release per address space; svmsim-replay reads it, replays the
+ * same numbers of flushes and brackets it holds, both models' replays
+ * flush entries (the secondary side only from a secondary recording), and
+ * the run's own model's replay removes what the run removed (within 10 %).
  */
 #include <errno.h>
 #include <limits.h>
@@ -224,10 +232,89 @@ static void show_err(void)
 	free(e);
 }
 
+/* Lines of @text that start with @head and contain @word (NULL: any). */
+static long lines_with(const char *text, const char *head, const char *word)
+{
+	const char *l, *nl;
+	long n = 0;
+	char buf[256];
+	size_t len;
+
+	for (l = text; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		len = nl ? (size_t)(nl - l) : strlen(l);
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, l, len);
+		buf[len] = 0;
+		if (!strncmp(buf, head, strlen(head)) && (!word || strstr(buf, word)))
+			n++;
+	}
+	return n;
+}
+
+#define REC	"/tmp/svmsim-run-clean.rec"
+#define REPLAY	"/tmp/svmsim-replay.json"
+
+/* The clean run's recording (@j: its JSON report), replayed. */
+static void test_record(const char *j)
+{
+	char *rec = slurp(REC), *rj, hdr[64];
+	const char *total = j ? strstr(j, "\"total\": ") : NULL, *sec, *rng, *live, *mine;
+	long nb, nf, ni, nrel, nsec;
+	long long lf, lc;
+	int st;
+
+	snprintf(hdr, sizeof(hdr), "H kernel=");
+	nb = lines_with(rec, "B ", NULL);
+	nf = lines_with(rec, "F ", NULL);
+	ni = lines_with(rec, "I ", NULL);
+	nrel = lines_with(rec, "F ", " release ");
+	nsec = lines_with(rec, "F ", " secondary ") + lines_with(rec, "F ", " change_pte ");
+	if (!tap_ok(rec && lines_with(rec, hdr, svmsim_model_names[opt.model]) == 1 &&
+		    lines_with(rec, "H ", " sets=") == 1 && nb > 0 && nf > 0 && ni > 0 &&
+		    lines_with(rec, "L 0", NULL) == 1 && nf >= jnum(total, "inv_calls") &&
+		    nrel == jnum(j, "bound"),
+		    "--record: header, %ld brackets, %ld flushes (bonds counted %lld), %ld fills,"
+		    " %ld releases for %lld address spaces, no event lost", nb, nf,
+		    jnum(total, "inv_calls"), ni, nrel, jnum(j, "bound")))
+		show_err();
+	unlink(REPLAY);
+	st = system("svmsim-replay -q --json " REPLAY " " REC " 2>/tmp/svmsim-run.err");
+	rj = slurp(REPLAY);
+	sec = rj ? strstr(rj, "\"secondary\": {") : NULL;
+	rng = rj ? strstr(rj, "\"range\": {") : NULL;
+	if (!tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && jnum(rng, "calls") == nb &&
+		    jnum(rj, "release") == nrel &&
+		    (opt.model == SVMSIM_MODEL_SECONDARY ? jnum(sec, "calls") == nsec
+							 : jnum(sec, "calls") == 0),
+		    "svmsim-replay reads it: range %lld calls (%ld brackets), secondary %lld"
+		    " (%ld secondary callbacks)", jnum(rng, "calls"), nb, jnum(sec, "calls"), nsec))
+		show_err();
+	live = rj ? strstr(rj, "\"live\": {") : NULL;
+	lf = jnum(live, "entries_flushed");
+	lc = jnum(live, "collateral");
+	/*
+	 * The recorded model's replay removes what the run did, up to fills
+	 * traced on one CPU after a flush on another (the trace's order).
+	 */
+	mine = opt.model == SVMSIM_MODEL_SECONDARY ? sec : rng;
+	tap_ok(jnum(rng, "entries_flushed") > 0 && lf > 0 &&
+	       (opt.model != SVMSIM_MODEL_SECONDARY || jnum(sec, "entries_flushed") > 0) &&
+	       llabs(jnum(mine, "entries_flushed") - lf) <= lf / 10 + 2 &&
+	       llabs(jnum(mine, "collateral") - lc) <= lc / 10 + 2,
+	       "replayed flushes remove entries: secondary %lld (collateral %lld), range %lld"
+	       " (collateral %lld); the run itself %lld (collateral %lld)",
+	       jnum(sec, "entries_flushed"), jnum(sec, "collateral"),
+	       jnum(rng, "entries_flushed"), jnum(rng, "collateral"), lf, lc);
+	free(rec);
+	free(rj);
+}
+
 static void test_run_clean(void)
 {
 	char *j, *total, *procs;
-	int rc = run("/tmp/svmsim-run-clean.json", "", &j);
+	int rc = run("/tmp/svmsim-run-clean.json", "--record " REC, &j);
 	bool good;
 
 	total = j ? strstr(j, "\"total\": ") : NULL;
@@ -252,6 +339,7 @@ static void test_run_clean(void)
 		       jnum(j, "san_stale"), jnum(j, "san_reports_new"));
 	if (!good)
 		show_err();
+	test_record(j);
 	free(j);
 }
 
