@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "columns.h"
 #include "mapping.h"
 #include "options.h"
 #include "svmsim/names.h"
@@ -24,7 +25,7 @@ enum {
 	OPT_NO_BASELINE, OPT_ALLOW_VIOLATIONS, OPT_PAUSE, OPT_MAX_REPORTS, OPT_FORMAT,
 	OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_LAYOUT, OPT_OP_PAGES, OPT_SANITIZE,
 	OPT_STOP_ON_DETECT, OPT_VALIDATE, OPT_BUDGET, OPT_CLEAN_OPS, OPT_MODES, OPT_BUGS,
-	OPT_BACKEND, OPT_PSI,
+	OPT_BACKEND, OPT_PSI, OPT_COLUMNS,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +73,7 @@ static const struct option long_options[] = {
 	{ "append", no_argument, NULL, OPT_APPEND },
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "hist-out", required_argument, NULL, OPT_HIST_OUT },
+	{ "columns", optional_argument, NULL, OPT_COLUMNS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -216,13 +218,17 @@ static void usage(FILE *f)
 "  --hist-out FILE       append the latency histograms to FILE, one line per non-empty\n"
 "                        bucket: label, side (bound|unbound|kflush), lower and upper\n"
 "                        bound in ns (upper exclusive), count; tab-separated\n"
+"  --columns[=md]        print every output column (CSV, JSON, --validate's files)\n"
+"                        with its type, unit and meaning, tab-separated; =md: as the\n"
+"                        Markdown of bench/COLUMNS.md.  Every row starts with\n"
+"                        format_version (now %d), raised when a column changes\n"
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 ok; 1 coherence violations (unless allowed) or unexpected device\n"
 "faults (--validate: see above); 2 usage or setup error; 77 the workload cannot run\n"
 "here.\n",
 		workload_names(), DEFAULT_ITERATIONS, SVMSIM_WINDOW_MAX_PAGES, MAX_THREADS,
-		MAX_DEVICE_THREADS, backend_names());
+		MAX_DEVICE_THREADS, backend_names(), FORMAT_VERSION);
 }
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -525,6 +531,15 @@ int options_parse(struct options *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", long_options, &idx)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
+			return 1;
+		}
+		if (c == OPT_COLUMNS) {
+			if (optarg && strcmp(optarg, "md")) {
+				fprintf(stderr, "svmbench: bad value for --columns: '%s' (see --help)\n",
+					optarg);
+				return 2;
+			}
+			columns_print(stdout, optarg != NULL);
 			return 1;
 		}
 		if (c == '?') {

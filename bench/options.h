@@ -66,7 +66,7 @@ struct options {
 	const char *hist_out;		/* latency histograms appended there, or NULL */
 };
 
-/* 0: run; 1: --help was printed; 2: usage error (printed). */
+/* 0: run; 1: --help or --columns was printed; 2: usage error (printed). */
 int options_parse(struct options *o, int argc, char **argv);
 
 #endif /* _SVMBENCH_OPTIONS_H */
