@@ -21,10 +21,7 @@
 enum {
 	CF_WORKLOAD, CF_BACKEND, CF_MODEL, CF_FILL, CF_FLUSH_MODE, CF_LATENCY, CF_THRESHOLD,
 	CF_PSI, CF_FLUSH_BUDGET, CF_MAX_ENTRIES, CF_MAX_PASID_ENTRIES, CF_TLB_SETS, CF_TLB_WAYS,
-	CF_TLB_POLICY, CF_PAGES, CF_OP_PAGES, CF_REGIONS, CF_CACHED, CF_THREADS,
-	CF_DEVICE_THREADS, CF_ITERATIONS, CF_DURATION, CF_SEED, CF_PIN, CF_DEVICE, CF_HUGE,
-	CF_LAYOUT, CF_INJECT, CF_INJECT_PARAM, CF_FILL_DELAY, CF_SANITIZE, CF_BASELINE,
-	CF_PAUSE,
+	CF_TLB_POLICY, CF_OP_PAGES, CF_ITERATIONS, CF_DURATION, CF_INJECT, CF_INJECT_PARAM,
 };
 
 static const char *yes(bool v)
@@ -32,11 +29,10 @@ static const char *yes(bool v)
 	return v ? "true" : "false";
 }
 
-static bool get_label(const struct colctx *x, const struct column *c, struct field *f)
+/* arg: the enum opt_id whose value the column records, as the option table says. */
+static bool get_option(const struct colctx *x, const struct column *c, struct field *f)
 {
-	(void)c;
-	f->s = x->res->o->label;
-	return f->s != NULL;
+	return options_value(x->res->o, c->arg, f);
 }
 
 /* The device's side of the configuration; null where the backend has no such setting. */
@@ -90,7 +86,7 @@ static bool get_device_config(const struct colctx *x, const struct column *c, st
 	return false;
 }
 
-/* The run's side of the configuration, as the command line set it. */
+/* The run's settings an option's value alone does not say (get_option() has the rest). */
 static bool get_config(const struct colctx *x, const struct column *c, struct field *f)
 {
 	const struct options *o = x->res->o;
@@ -98,66 +94,24 @@ static bool get_config(const struct colctx *x, const struct column *c, struct fi
 	switch (c->arg) {
 	case CF_WORKLOAD:
 		f->s = o->workload->name;
-		break;
-	case CF_PAGES:
-		f->u = o->pages;
-		break;
+		return true;
 	case CF_OP_PAGES:
 		f->u = o->op_pages ? o->op_pages : o->pages;
-		break;
-	case CF_REGIONS:
-		f->u = o->regions;
-		break;
-	case CF_CACHED:
-		f->u = o->cached;
-		break;
-	case CF_THREADS:
-		f->u = o->threads;
-		break;
-	case CF_DEVICE_THREADS:
-		f->u = o->device_threads;
-		break;
+		return true;
 	case CF_ITERATIONS:
 		f->u = o->iterations;
 		return o->iterations;
 	case CF_DURATION:
 		f->d = o->duration;
 		return o->duration > 0;
-	case CF_SEED:
-		f->u = o->seed;
-		break;
-	case CF_PIN:
-		f->s = yes(o->pin);
-		break;
-	case CF_DEVICE:
-		f->u = o->device;
-		break;
-	case CF_HUGE:
-		f->s = yes(o->huge);
-		break;
-	case CF_LAYOUT:
-		f->s = layout_names[o->layout];
-		break;
 	case CF_INJECT:
 		f->s = svmsim_bug_names[o->inject];
-		break;
+		return true;
 	case CF_INJECT_PARAM:
 		f->u = o->inject_param;
 		return o->inject;
-	case CF_FILL_DELAY:
-		f->u = o->fill_delay_us;
-		break;
-	case CF_SANITIZE:
-		f->s = yes(o->sanitize);
-		break;
-	case CF_BASELINE:
-		f->s = yes(o->baseline);
-		break;
-	case CF_PAUSE:
-		f->u = o->pause_us;
-		break;
 	}
-	return true;
+	return false;
 }
 
 enum { RS_ELAPSED, RS_OPS, RS_OP, RS_DISCARDED, RS_DISCARDED_UNBOUND };
@@ -389,6 +343,8 @@ static char *events_json(const struct kstats *k)
 
 #define DEV(name, type, unit, what, arg) { name, type, 0, unit, what, get_device_config, arg, NULL }
 #define CFG(name, type, unit, what, arg) { name, type, 0, unit, what, get_config, arg, NULL }
+/* A column that records an option's value, printed as the option table says (options.c). */
+#define OPT(name, type, unit, what, id) { name, type, 0, unit, what, get_option, OPT_##id, NULL }
 #define LAT(side, SIDE, what) \
 	{ side "_samples", C_U64, 0, "samples", "timed operations counted, " what, \
 	  get_latency, SIDE | LAT_SAMPLES, NULL }, \
@@ -416,7 +372,7 @@ static char *events_json(const struct kstats *k)
 
 static const struct column row_cols[] = {
 	COL_FORMAT_VERSION,
-	{ "label", C_STR, 0, "-", "--label: a name for the run; null without one", get_label, 0, NULL },
+	OPT("label", C_STR, "-", "--label: a name for the run; null without one", LABEL),
 	COL_ENVIRONMENT,
 	CFG("workload", C_STR, "-", "--workload: the mm operation timed", CF_WORKLOAD),
 	DEV("backend", C_STR, "-", "--backend: the device driven (svmsim, dmirror, null)", CF_BACKEND),
@@ -441,33 +397,33 @@ static const struct column row_cols[] = {
 	DEV("tlb_sets", C_U64, "sets", "TLB sets in effect", CF_TLB_SETS),
 	DEV("tlb_ways", C_U64, "ways", "TLB ways per set in effect (0 unbounded)", CF_TLB_WAYS),
 	DEV("tlb_policy", C_STR, "-", "TLB replacement policy in effect", CF_TLB_POLICY),
-	CFG("pages", C_U64, "pages", "--pages: 4K pages per region", CF_PAGES),
+	OPT("pages", C_U64, "pages", "--pages: 4K pages per region", PAGES),
 	CFG("op_pages", C_U64, "pages", "--op-pages: pages each operation covers (--pages "
 	    "unless given)", CF_OP_PAGES),
-	CFG("regions", C_U64, "regions", "--regions", CF_REGIONS),
-	CFG("cached", C_U64, "pages", "--cached: ballast pages kept in the TLB", CF_CACHED),
-	CFG("threads", C_U64, "threads", "--threads: mutator threads", CF_THREADS),
-	CFG("device_threads", C_U64, "threads", "--device-threads: device threads",
-	    CF_DEVICE_THREADS),
+	OPT("regions", C_U64, "regions", "--regions", REGIONS),
+	OPT("cached", C_U64, "pages", "--cached: ballast pages kept in the TLB", CACHED),
+	OPT("threads", C_U64, "threads", "--threads: mutator threads", THREADS),
+	OPT("device_threads", C_U64, "threads", "--device-threads: device threads",
+	    DEVICE_THREADS),
 	CFG("iterations", C_U64, "ops", "--iterations: bound operations asked for; null with "
 	    "--duration", CF_ITERATIONS),
 	{ "duration_s", C_F64, 3, "s", "--duration; null with --iterations", get_config,
 	  CF_DURATION, NULL },
-	CFG("seed", C_U64, "-", "--seed", CF_SEED),
-	CFG("pin", C_BOOL, "-", "--pin: threads pinned on CPUs", CF_PIN),
-	CFG("device", C_U64, "-", "--device: N of /dev/svmsimN (or the backend's node)",
-	    CF_DEVICE),
-	CFG("huge", C_BOOL, "-", "--huge: THP-backed regions", CF_HUGE),
-	CFG("layout", C_STR, "-", "--layout: guarded or packed", CF_LAYOUT),
+	OPT("seed", C_U64, "-", "--seed", SEED),
+	OPT("pin", C_BOOL, "-", "--pin: threads pinned on CPUs", PIN),
+	OPT("device", C_U64, "-", "--device: N of /dev/svmsimN (or the backend's node)",
+	    DEVICE),
+	OPT("huge", C_BOOL, "-", "--huge: THP-backed regions", HUGE),
+	OPT("layout", C_STR, "-", "--layout: guarded or packed", LAYOUT),
 	CFG("inject", C_STR, "-", "--inject: the injected driver bug (none: the correct "
 	    "driver)", CF_INJECT),
 	CFG("inject_param", C_U64, "-", "--inject BUG:P's P; null without --inject",
 	    CF_INJECT_PARAM),
-	CFG("fill_delay_us", C_U64, "us", "--fill-delay-us", CF_FILL_DELAY),
-	CFG("sanitize", C_BOOL, "-", "--sanitize: bound with the coherence sanitizer",
-	    CF_SANITIZE),
-	CFG("baseline", C_BOOL, "-", "--baseline: the unbound side was timed too", CF_BASELINE),
-	CFG("pause_us", C_U64, "us", "--pause-us", CF_PAUSE),
+	OPT("fill_delay_us", C_U64, "us", "--fill-delay-us", FILL_DELAY),
+	OPT("sanitize", C_BOOL, "-", "--sanitize: bound with the coherence sanitizer",
+	    SANITIZE),
+	OPT("baseline", C_BOOL, "-", "--baseline: the unbound side was timed too", BASELINE),
+	OPT("pause_us", C_U64, "us", "--pause-us", PAUSE),
 	{ "elapsed_s", C_F64, 3, "s", "wall time of the measured interval", get_run, RS_ELAPSED,
 	  NULL },
 	{ "ops", C_U64, 0, "ops", "bound operations done", get_run, RS_OPS, NULL },

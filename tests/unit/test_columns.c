@@ -4,7 +4,8 @@
  * a JSON row and svmbench --columns all say the same columns in the same
  * order, for the run's row and --validate's cell and summary rows; the
  * counter and violation columns carry the values their names say;
- * bench/COLUMNS.md is what --columns=md prints; and the tables' shape
+ * bench/COLUMNS.md is what --columns=md prints, and README.md's copy of
+ * svmbench --help is what --help prints (bench/options.c); and the tables' shape
  * (names, types, units) matches the fingerprint recorded for
  * FORMAT_VERSION, so a change to them cannot go out without a new version.
  *
@@ -417,11 +418,45 @@ static void test_docs(void)
 	free(want);
 }
 
+/* README.md's copy of svmbench --help, between its markers. */
+static void test_readme_help(void)
+{
+	static const char begin[] = "<!-- svmbench --help: begin -->\n```text\n";
+	static const char end[] = "```\n<!-- svmbench --help: end -->";
+	char path[512], tmp[128], *readme, *want, *b, *e, *cut;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s", __FILE__);
+	cut = strstr(path, "tests/unit/");
+	if (!cut)
+		cut = path;
+	snprintf(cut, sizeof(path) - (size_t)(cut - path), "README.md");
+	readme = slurp(path);
+	snprintf(tmp, sizeof(tmp), "%s/help.txt", dir);
+	f = fopen(tmp, "w");
+	if (f) {
+		options_usage(f);
+		fclose(f);
+	}
+	want = slurp(tmp);
+	b = readme ? strstr(readme, begin) : NULL;
+	e = b ? strstr(b, end) : NULL;
+	if (e)
+		*e = 0;
+	b = b ? b + strlen(begin) : NULL;
+	if (b && e && want && strcmp(b, want))
+		tap_diag("regenerate README.md's copy: build/bin/svmbench --help");
+	tap_ok(b && e && want && !strcmp(b, want), "%s: its svmbench --help is the option "
+	       "table's", path);
+	free(readme);
+	free(want);
+}
+
 static void remove_dir(void)
 {
 	static const char *const files[] = {
 		"row.csv", "row.json", "validate.csv", "validate.json", "columns.tsv",
-		"columns.md",
+		"columns.md", "help.txt",
 	};
 	char path[128];
 	unsigned int i;
@@ -443,12 +478,13 @@ int main(void)
 		return 1;
 	}
 	tsv = printed("columns.tsv", false);
-	tap_plan(17);
+	tap_plan(18);
 	test_tables();
 	test_fingerprint();
 	test_run_row(tsv ? tsv : "");
 	test_validate_rows(tsv ? tsv : "");
 	test_docs();
+	test_readme_help();
 	free(tsv);
 	remove_dir();
 	return tap_finish();
