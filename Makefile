@@ -101,10 +101,11 @@ unit_objs = $(or $(unit_objs_$(1)),drv/tlb.c)
 unit_objs_test_hist := bench/hist.c
 unit_objs_test_checker := $(CHECKER_SRC)
 unit_objs_test_validate := $(VALIDATE_LOGIC)
-# test_columns: svmbench's CSV header, rows and --columns agree (all of bench/
-# but main.c; liburcu, so no TSan build either).
+# test_columns: svmbench's CSV header, rows and --columns agree; test_options:
+# its option table (all of bench/ but main.c; liburcu, so no TSan build either).
 unit_objs_test_columns := $(filter-out bench/main.c,$(BENCH_SRC))
-URCU_UNITS := test_checker test_columns
+unit_objs_test_options := $(unit_objs_test_columns)
+URCU_UNITS := test_checker test_columns test_options
 unit_libs = $(if $(filter $(URCU_UNITS),$(2)),$(URCU) -lm,$(LIBS_$(1)))
 unit_names = $(if $(filter tsan,$(1)),$(filter-out $(URCU_UNITS),$(UNIT_NAMES)),$(UNIT_NAMES))
 
