@@ -8,9 +8,9 @@
  * cannot disagree.
  *
  * FORMAT_VERSION is the first column of every row: raise it whenever a
- * column is renamed, removed, moved, or changes type, unit or meaning
- * (tests/unit/test_columns.c holds a fingerprint of the tables that says
- * when).  Rows written before it existed have no format_version column.
+ * column is added, renamed, removed or moved, or changes type, unit or
+ * meaning (tests/unit/test_columns.c holds a fingerprint of the tables'
+ * names, types and units that says when).  Rows written before it existed have no format_version column.
  */
 #ifndef _SVMBENCH_COLUMNS_H
 #define _SVMBENCH_COLUMNS_H
@@ -80,8 +80,8 @@ enum col_env { ENV_TIMESTAMP, ENV_KERNEL, ENV_CPU_MODEL, ENV_VCPUS, ENV_ACCEL, E
 
 #define COL_FORMAT_VERSION \
 	{ "format_version", C_U64, 0, "-", "the version of this output's format " \
-	  "(bench/columns.h): raised whenever a column is renamed, removed, moved or " \
-	  "changes type, unit or meaning", col_format_version, 0, NULL }
+	  "(bench/columns.h): raised whenever a column is added, renamed, removed or " \
+	  "moved, or changes type, unit or meaning", col_format_version, 0, NULL }
 
 /* What every row says of the machine, as the run saw it. */
 #define COL_ENVIRONMENT \
