@@ -100,7 +100,7 @@ UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 CHECKER_SRC := bench/checker.c bench/region.c bench/mapping.c bench/pagemap.c
 VALIDATE_LOGIC := bench/jsonget.c bench/verdict.c
 UNIT_DEPS := drv/tlb.c $(wildcard tests/unit/*.h) $(BENCH_HDR) bench/hist.c $(CHECKER_SRC) \
-	$(VALIDATE_LOGIC) bench/replay.c bench/replay.h
+	$(VALIDATE_LOGIC) $(BENCH_SRC) bench/replay.c bench/replay.h
 # What each unit test links beside itself.  The checker's test uses bench's
 # own liburcu, whose grace periods TSan cannot see (see shim_rcu.c): it is
 # built plain and with ASan only -- it is single-threaded anyway.
@@ -109,8 +109,13 @@ unit_objs_test_hist := bench/hist.c
 unit_objs_test_checker := $(CHECKER_SRC)
 unit_objs_test_validate := $(VALIDATE_LOGIC)
 unit_objs_test_replay := drv/tlb.c bench/replay.c
-unit_libs = $(if $(filter test_checker,$(2)),$(URCU) -lm,$(LIBS_$(1)))
-unit_names = $(if $(filter tsan,$(1)),$(filter-out test_checker,$(UNIT_NAMES)),$(UNIT_NAMES))
+# test_columns: svmbench's CSV header, rows and --columns agree; test_options:
+# its option table (all of bench/ but main.c; liburcu, so no TSan build either).
+unit_objs_test_columns := $(filter-out bench/main.c,$(BENCH_SRC))
+unit_objs_test_options := $(unit_objs_test_columns)
+URCU_UNITS := test_checker test_columns test_options
+unit_libs = $(if $(filter $(URCU_UNITS),$(2)),$(URCU) -lm,$(LIBS_$(1)))
+unit_names = $(if $(filter tsan,$(1)),$(filter-out $(URCU_UNITS),$(UNIT_NAMES)),$(UNIT_NAMES))
 
 FLAVOURS := plain asan tsan
 FLAGS_plain := $(OPT)

@@ -64,10 +64,10 @@ void backend_close_fd(struct devbind *d)
 /* Device settings only the svmsim device has. */
 static bool config_asked(const struct options *o)
 {
-	return o->flush_mode != UNCHANGED || o->tlb_policy != UNCHANGED || o->psi != UNCHANGED ||
-	       o->latency_ns != UNCHANGED || o->threshold != UNCHANGED ||
-	       o->flush_budget != UNCHANGED || o->tlb_sets != UNCHANGED ||
-	       o->tlb_ways != UNCHANGED;
+	return opt_set(o, OPT_FLUSH_MODE) || opt_set(o, OPT_TLB_POLICY) || opt_set(o, OPT_PSI) ||
+	       opt_set(o, OPT_LATENCY) || opt_set(o, OPT_THRESHOLD) ||
+	       opt_set(o, OPT_FLUSH_BUDGET) || opt_set(o, OPT_TLB_SETS) ||
+	       opt_set(o, OPT_TLB_WAYS);
 }
 
 /*
@@ -83,9 +83,9 @@ const char *backend_check(const struct backend *be, const struct options *o)
 		return "device threads need device reads: use --device-threads 0";
 	if (o->cached && !backend_can(be, BE_READ | BE_PREFETCH))
 		return "--cached needs a backend that caches translations";
-	if (o->model && !backend_can(be, BE_MODEL))
+	if (opt_set(o, OPT_MODEL) && !backend_can(be, BE_MODEL))
 		return "--model: this backend has one notifier shape of its own";
-	if (o->fill && !backend_can(be, BE_FILL))
+	if (opt_set(o, OPT_FILL) && !backend_can(be, BE_FILL))
 		return "--fill: this backend decides how it fills";
 	if (config_asked(o) && !backend_can(be, BE_CONFIG))
 		return "--tlb-*, --flush-*, --threshold, --latency-ns, --psi configure svmsim only";

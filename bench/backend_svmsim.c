@@ -24,21 +24,21 @@ static int devconf_fail(const char *what, int err)
 /* The asked-for settings on top of the device's current ones. */
 static void devconf_apply(struct svmsim_config *c, const struct options *o)
 {
-	if (o->tlb_sets != UNCHANGED)
-		c->tlb_sets = (uint32_t)o->tlb_sets;
-	if (o->tlb_ways != UNCHANGED)
-		c->tlb_ways = (uint32_t)o->tlb_ways;
-	if (o->tlb_policy != UNCHANGED)
-		c->tlb_policy = (uint32_t)o->tlb_policy;
-	if (o->flush_mode != UNCHANGED)
-		c->flush_mode = (uint32_t)o->flush_mode;
-	if (o->threshold != UNCHANGED)
-		c->flush_threshold = (uint32_t)o->threshold;
-	if (o->flush_budget != UNCHANGED)
-		c->flush_budget = (uint32_t)o->flush_budget;
-	if (o->latency_ns != UNCHANGED)
-		c->dev_latency_ns = (uint64_t)o->latency_ns;
-	if (o->psi != UNCHANGED)
+	if (opt_set(o, OPT_TLB_SETS))
+		c->tlb_sets = o->tlb_sets;
+	if (opt_set(o, OPT_TLB_WAYS))
+		c->tlb_ways = o->tlb_ways;
+	if (opt_set(o, OPT_TLB_POLICY))
+		c->tlb_policy = o->tlb_policy;
+	if (opt_set(o, OPT_FLUSH_MODE))
+		c->flush_mode = o->flush_mode;
+	if (opt_set(o, OPT_THRESHOLD))
+		c->flush_threshold = o->threshold;
+	if (opt_set(o, OPT_FLUSH_BUDGET))
+		c->flush_budget = o->flush_budget;
+	if (opt_set(o, OPT_LATENCY))
+		c->dev_latency_ns = o->latency_ns;
+	if (opt_set(o, OPT_PSI))
 		c->flags = o->psi ? c->flags | SVMSIM_CONFIG_PSI : c->flags & ~SVMSIM_CONFIG_PSI;
 }
 

@@ -1,19 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * svmbench's command line.
+ * svmbench's command line.  One table of option descriptors (options.c)
+ * makes the getopt_long table, --help, the defaults and the "was it set"
+ * bits: a setting the command line did not give is known by its bit in
+ * options.set, never by an in-band value.
  */
 #ifndef _SVMBENCH_OPTIONS_H
 #define _SVMBENCH_OPTIONS_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MAX_THREADS		64
 #define MAX_DEVICE_THREADS	64
 #define DEFAULT_ITERATIONS	1000
-#define UNCHANGED		(-1)	/* a device setting the command line leaves alone */
 
 enum out_format { FMT_CSV, FMT_JSON };
+
+/* Every option, in --help's order (options.c's table). */
+enum opt_id {
+	OPT_WORKLOAD, OPT_ITERATIONS, OPT_DURATION, OPT_PAGES, OPT_OP_PAGES, OPT_REGIONS,
+	OPT_CACHED, OPT_HUGE, OPT_LAYOUT,
+	OPT_THREADS, OPT_DEVICE_THREADS, OPT_PIN,
+	OPT_BACKEND,
+	OPT_DEVICE, OPT_MODEL, OPT_FILL, OPT_FLUSH_MODE, OPT_LATENCY, OPT_THRESHOLD,
+	OPT_FLUSH_BUDGET, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_PSI, OPT_INJECT,
+	OPT_FILL_DELAY, OPT_SANITIZE,
+	OPT_BASELINE, OPT_NO_BASELINE, OPT_PAUSE, OPT_SEED, OPT_ALLOW_VIOLATIONS,
+	OPT_MAX_REPORTS, OPT_STOP_ON_DETECT,
+	OPT_VALIDATE, OPT_BUDGET, OPT_CLEAN_OPS, OPT_MODES, OPT_BUGS,
+	OPT_FORMAT, OPT_OUT, OPT_APPEND, OPT_LABEL, OPT_HIST_OUT, OPT_COLUMNS, OPT_HELP,
+	OPT_NR
+};
 
 struct backend;
 struct workload;
@@ -25,26 +44,26 @@ struct options {
 	double duration;		/* seconds; 0 with iterations */
 	unsigned int threads;
 	unsigned int device_threads;	/* default: 1, or 0 on a backend that cannot read */
-	bool device_threads_set;
 	unsigned int pages;		/* per region */
 	unsigned int op_pages;		/* dontneed: pages per operation; 0: all */
 	unsigned int regions;
 	unsigned int cached;		/* ballast pages kept in the TLB */
 	uint32_t model;			/* enum svmsim_model; DEFAULT: the device's */
 	uint32_t fill;			/* enum svmsim_fill; DEFAULT: the device's */
-	int flush_mode;			/* enum svmsim_flush_mode or UNCHANGED */
-	int tlb_policy;			/* enum svmsim_repl or UNCHANGED */
-	int psi;			/* 0, 1 (SVMSIM_CONFIG_PSI) or UNCHANGED */
-	int64_t latency_ns;		/* or UNCHANGED, like the three below */
-	int64_t threshold;
-	int64_t flush_budget;
-	int64_t tlb_sets;
-	int64_t tlb_ways;
+	/* Device settings: applied only if given (opt_set()), else the device's. */
+	uint32_t flush_mode;		/* enum svmsim_flush_mode */
+	uint32_t tlb_policy;		/* enum svmsim_repl */
+	bool psi;			/* SVMSIM_CONFIG_PSI */
+	uint64_t latency_ns;
+	uint32_t threshold;
+	uint32_t flush_budget;
+	uint32_t tlb_sets;
+	uint32_t tlb_ways;
 	uint64_t seed;
 	bool pin;
 	unsigned int device;
 	bool huge;
-	unsigned int layout;		/* enum layout (mapping.h) */
+	uint32_t layout;		/* enum layout (mapping.h) */
 	uint32_t inject;		/* enum svmsim_bug */
 	uint32_t inject_param;
 	uint32_t fill_delay_us;
@@ -59,14 +78,28 @@ struct options {
 	bool allow_violations;
 	unsigned int pause_us;
 	unsigned int max_reports;	/* violation lines printed; 0: all */
-	enum out_format format;
+	uint32_t format;		/* enum out_format */
 	const char *out;		/* NULL: stdout */
 	bool append;
-	const char *label;		/* a name for the row, or NULL */
+	const char *label;		/* a name for the run, or NULL */
 	const char *hist_out;		/* latency histograms appended there, or NULL */
+	uint64_t set[(OPT_NR + 63) / 64];	/* a bit per enum opt_id given */
 };
 
-/* 0: run; 1: --help was printed; 2: usage error (printed). */
+/* Was option @id given on the command line? */
+static inline bool opt_set(const struct options *o, enum opt_id id)
+{
+	return o->set[id / 64] >> (id % 64) & 1;
+}
+
+/* 0: run; 1: --help or --columns was printed; 2: usage error (printed). */
 int options_parse(struct options *o, int argc, char **argv);
+
+struct field;
+
+bool options_value(const struct options *o, enum opt_id id, struct field *f);
+
+/* --help's text (README.md's "svmbench's options" holds a copy). */
+void options_usage(FILE *f);
 
 #endif /* _SVMBENCH_OPTIONS_H */

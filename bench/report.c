@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "mapping.h"
 #include "report.h"
 #include "row.h"
@@ -15,161 +16,292 @@
 #include "svmsim/names.h"
 #include "workload.h"
 
-/* The device's side of the configuration; null where the backend has no such setting. */
-static void put_device_config(struct row *r, const struct devbind *d)
+/* ---- the row's values: a getter per group of columns (columns.h) ---- */
+
+enum {
+	CF_WORKLOAD, CF_BACKEND, CF_MODEL, CF_FILL, CF_FLUSH_MODE, CF_LATENCY, CF_THRESHOLD,
+	CF_PSI, CF_FLUSH_BUDGET, CF_MAX_ENTRIES, CF_MAX_PASID_ENTRIES, CF_TLB_SETS, CF_TLB_WAYS,
+	CF_TLB_POLICY, CF_OP_PAGES, CF_ITERATIONS, CF_DURATION, CF_INJECT, CF_INJECT_PARAM,
+};
+
+static const char *yes(bool v)
 {
-	const struct svmsim_config *c = &d->cfg;
+	return v ? "true" : "false";
+}
+
+/* arg: the enum opt_id whose value the column records, as the option table says. */
+static bool get_option(const struct colctx *x, const struct column *c, struct field *f)
+{
+	return options_value(x->res->o, c->arg, f);
+}
+
+/* The device's side of the configuration; null where the backend has no such setting. */
+static bool get_device_config(const struct colctx *x, const struct column *c, struct field *f)
+{
+	const struct devbind *d = x->res->dev;
+	const struct svmsim_config *k = &d->cfg;
 	bool cfg = backend_can(d->be, BE_CONFIG);
 
-	put_str(r, "backend", d->be->name);
-	put_str(r, "model", backend_can(d->be, BE_MODEL) ? svmsim_model_names[d->model] :
-			    d->be->name);
-	put_opt_str(r, "fill", backend_can(d->be, BE_FILL) ? svmsim_fill_names[d->fill] : NULL);
-	put_opt_str(r, "flush_mode", cfg ? svmsim_flush_mode_names[c->flush_mode] : NULL);
-	put_opt_u64(r, "latency_ns", cfg, c->dev_latency_ns);
-	put_opt_u64(r, "threshold", cfg, c->flush_threshold);
-	put_opt_str(r, "psi", !cfg ? NULL : c->flags & SVMSIM_CONFIG_PSI ? "true" : "false");
-	put_opt_u64(r, "flush_budget", cfg, c->flush_budget);
-	put_opt_u64(r, "max_entries", cfg, c->max_entries);
-	put_opt_u64(r, "max_pasid_entries", cfg, c->max_pasid_entries);
-	put_opt_u64(r, "tlb_sets", cfg, c->tlb_sets);
-	put_opt_u64(r, "tlb_ways", cfg, c->tlb_ways);
-	put_opt_str(r, "tlb_policy", cfg ? svmsim_repl_names[c->tlb_policy] : NULL);
+	switch (c->arg) {
+	case CF_BACKEND:
+		f->s = d->be->name;
+		return true;
+	case CF_MODEL:
+		f->s = backend_can(d->be, BE_MODEL) ? svmsim_model_names[d->model] : d->be->name;
+		return true;
+	case CF_FILL:
+		f->s = backend_can(d->be, BE_FILL) ? svmsim_fill_names[d->fill] : NULL;
+		return f->s != NULL;
+	case CF_FLUSH_MODE:
+		f->s = cfg ? svmsim_flush_mode_names[k->flush_mode] : NULL;
+		return cfg;
+	case CF_LATENCY:
+		f->u = k->dev_latency_ns;
+		return cfg;
+	case CF_THRESHOLD:
+		f->u = k->flush_threshold;
+		return cfg;
+	case CF_PSI:
+		f->s = yes(k->flags & SVMSIM_CONFIG_PSI);
+		return cfg;
+	case CF_FLUSH_BUDGET:
+		f->u = k->flush_budget;
+		return cfg;
+	case CF_MAX_ENTRIES:
+		f->u = k->max_entries;
+		return cfg;
+	case CF_MAX_PASID_ENTRIES:
+		f->u = k->max_pasid_entries;
+		return cfg;
+	case CF_TLB_SETS:
+		f->u = k->tlb_sets;
+		return cfg;
+	case CF_TLB_WAYS:
+		f->u = k->tlb_ways;
+		return cfg;
+	case CF_TLB_POLICY:
+		f->s = cfg ? svmsim_repl_names[k->tlb_policy] : NULL;
+		return cfg;
+	}
+	return false;
 }
 
-static void put_config(struct row *r, const struct options *o, const struct devbind *d)
+/* The run's settings an option's value alone does not say (get_option() has the rest). */
+static bool get_config(const struct colctx *x, const struct column *c, struct field *f)
 {
-	put_str(r, "workload", o->workload->name);
-	put_device_config(r, d);
-	put_u64(r, "pages", o->pages);
-	put_u64(r, "op_pages", o->op_pages ? o->op_pages : o->pages);
-	put_u64(r, "regions", o->regions);
-	put_u64(r, "cached", o->cached);
-	put_u64(r, "threads", o->threads);
-	put_u64(r, "device_threads", o->device_threads);
-	put_opt_u64(r, "iterations", o->iterations, o->iterations);
-	put_opt_f64(r, "duration_s", o->duration > 0, o->duration, 3);
-	put_u64(r, "seed", o->seed);
-	put_bool(r, "pin", o->pin);
-	put_u64(r, "device", o->device);
-	put_bool(r, "huge", o->huge);
-	put_str(r, "layout", layout_names[o->layout]);
-	put_str(r, "inject", svmsim_bug_names[o->inject]);
-	put_opt_u64(r, "inject_param", o->inject, o->inject_param);
-	put_u64(r, "fill_delay_us", o->fill_delay_us);
-	put_bool(r, "sanitize", o->sanitize);
-	put_bool(r, "baseline", o->baseline);
-	put_u64(r, "pause_us", o->pause_us);
+	const struct options *o = x->res->o;
+
+	switch (c->arg) {
+	case CF_WORKLOAD:
+		f->s = o->workload->name;
+		return true;
+	case CF_OP_PAGES:
+		f->u = o->op_pages ? o->op_pages : o->pages;
+		return true;
+	case CF_ITERATIONS:
+		f->u = o->iterations;
+		return o->iterations;
+	case CF_DURATION:
+		f->d = o->duration;
+		return o->duration > 0;
+	case CF_INJECT:
+		f->s = svmsim_bug_names[o->inject];
+		return true;
+	case CF_INJECT_PARAM:
+		f->u = o->inject_param;
+		return o->inject;
+	}
+	return false;
 }
 
-/* prefix_samples, _min_ns, _p50_ns ... _stdev_ns; all null without @h. */
-static void put_latency(struct row *r, const char *const names[9], const struct hist *h)
+enum { RS_ELAPSED, RS_OPS, RS_OP, RS_DISCARDED, RS_DISCARDED_UNBOUND };
+
+static bool get_run(const struct colctx *x, const struct column *c, struct field *f)
+{
+	const struct results *res = x->res;
+
+	switch (c->arg) {
+	case RS_ELAPSED:
+		f->d = res->elapsed_s;
+		break;
+	case RS_OPS:
+		f->u = res->ops;
+		break;
+	case RS_OP:
+		f->s = res->o->workload->op;
+		break;
+	case RS_DISCARDED:
+		f->u = res->discarded;
+		break;
+	case RS_DISCARDED_UNBOUND:
+		f->u = res->discarded_unbound;
+		return res->unbound;
+	}
+	return true;
+}
+
+/* arg: LAT_BOUND or LAT_UNBOUND plus the statistic. */
+enum { LAT_SAMPLES, LAT_MIN, LAT_P50, LAT_P90, LAT_P99, LAT_P999, LAT_MAX, LAT_MEAN, LAT_STDEV,
+       LAT_UNBOUND = 16 };
+
+/* All null without the histogram (--no-baseline's unbound side). */
+static bool get_latency(const struct colctx *x, const struct column *c, struct field *f)
 {
 	static const uint32_t pcts[] = { HIST_P50, HIST_P90, HIST_P99, HIST_P999 };
-	uint64_t v = 0;
-	double d = 0;
-	unsigned int i;
-	bool have;
+	const struct hist *h = c->arg & LAT_UNBOUND ? x->res->unbound : x->res->bound;
+	unsigned int s = c->arg & ~LAT_UNBOUND;
 
-	put_opt_u64(r, names[0], h, h ? h->count : 0);
-	put_opt_u64(r, names[1], h && h->count, h ? h->min : 0);
-	for (i = 0; i < 4; i++) {
-		have = h && hist_percentile(h, pcts[i], &v);
-		put_opt_u64(r, names[2 + i], have, v);
+	if (!h)
+		return false;
+	switch (s) {
+	case LAT_SAMPLES:
+		f->u = h->count;
+		return true;
+	case LAT_MIN:
+		f->u = h->min;
+		return h->count;
+	case LAT_MAX:
+		f->u = h->max;
+		return h->count;
+	case LAT_MEAN:
+		return hist_mean(h, &f->d);
+	case LAT_STDEV:
+		return hist_stdev(h, &f->d);
 	}
-	put_opt_u64(r, names[6], h && h->count, h ? h->max : 0);
-	have = h && hist_mean(h, &d);
-	put_opt_f64(r, names[7], have, d, 1);
-	have = h && hist_stdev(h, &d);
-	put_opt_f64(r, names[8], have, d, 1);
+	return hist_percentile(h, pcts[s - LAT_P50], &f->u);
 }
 
-static const char *const bound_names[9] = {
-	"bound_samples", "bound_min_ns", "bound_p50_ns", "bound_p90_ns", "bound_p99_ns",
-	"bound_p999_ns", "bound_max_ns", "bound_mean_ns", "bound_stdev_ns",
-};
+enum { OH_P50, OH_MEAN };
 
-static const char *const unbound_names[9] = {
-	"unbound_samples", "unbound_min_ns", "unbound_p50_ns", "unbound_p90_ns",
-	"unbound_p99_ns", "unbound_p999_ns", "unbound_max_ns", "unbound_mean_ns",
-	"unbound_stdev_ns",
-};
-
-static void put_overhead(struct row *r, const struct hist *bound, const struct hist *unbound)
+static bool get_overhead(const struct colctx *x, const struct column *c, struct field *f)
 {
+	const struct hist *bound = x->res->bound, *unbound = x->res->unbound;
 	uint64_t b50 = 0, u50 = 0;
 	double bm = 0, um = 0;
-	bool p50 = unbound && hist_percentile(bound, HIST_P50, &b50) &&
-		   hist_percentile(unbound, HIST_P50, &u50) && u50;
-	bool mean = unbound && hist_mean(bound, &bm) && hist_mean(unbound, &um) && um > 0;
 
-	put_opt_f64(r, "overhead_p50", p50, p50 ? (double)b50 / (double)u50 : 0, 4);
-	put_opt_f64(r, "overhead_mean", mean, mean ? bm / um : 0, 4);
+	if (c->arg == OH_P50) {
+		if (!unbound || !hist_percentile(bound, HIST_P50, &b50) ||
+		    !hist_percentile(unbound, HIST_P50, &u50) || !u50)
+			return false;
+		f->d = (double)b50 / (double)u50;
+		return true;
+	}
+	if (!unbound || !hist_mean(bound, &bm) || !hist_mean(unbound, &um) || !(um > 0))
+		return false;
+	f->d = bm / um;
+	return true;
 }
 
-/* ... and the in-kernel flush time per bound operation, to set beside the overhead. */
-static void put_kernel_flush(struct row *r, const struct hist *h, uint64_t ops)
-{
-	uint64_t v = 0;
-	double d = 0;
-	bool have;
+enum { KF_COUNT, KF_P50, KF_P99, KF_MAX, KF_MEAN, KF_PER_OP };
 
-	put_opt_u64(r, "kflush_count", h, h ? h->count : 0);	/* NULL: no BE_STATS */
-	have = h && hist_percentile(h, HIST_P50, &v);
-	put_opt_u64(r, "kflush_p50_ns", have, v);
-	have = h && hist_percentile(h, HIST_P99, &v);
-	put_opt_u64(r, "kflush_p99_ns", have, v);
-	put_opt_u64(r, "kflush_max_ns", h && h->count, h ? h->max : 0);
-	have = h && hist_mean(h, &d);
-	put_opt_f64(r, "kflush_mean_ns", have, d, 1);
-	put_opt_f64(r, "kflush_ns_per_op", h && ops, h && ops ? (double)h->sum / (double)ops : 0,
-		    1);
+/* The in-kernel flush time per bound operation, to set beside the overhead; null without BE_STATS. */
+static bool get_kernel_flush(const struct colctx *x, const struct column *c, struct field *f)
+{
+	const struct hist *h = x->res->k.flush;
+	uint64_t ops = x->res->ops;
+
+	if (!h)
+		return false;
+	switch (c->arg) {
+	case KF_COUNT:
+		f->u = h->count;
+		return true;
+	case KF_P50:
+		return hist_percentile(h, HIST_P50, &f->u);
+	case KF_P99:
+		return hist_percentile(h, HIST_P99, &f->u);
+	case KF_MAX:
+		f->u = h->max;
+		return h->count;
+	case KF_MEAN:
+		return hist_mean(h, &f->d);
+	}
+	f->d = ops ? (double)h->sum / (double)ops : 0;
+	return ops;
 }
 
-/* @known false: the backend has no counters (no BE_STATS); every column null. */
-static void put_counters(struct row *r, const struct svmsim_stats *st, bool known)
+/* arg: the SVMSIM_STAT_ counter; null when the backend has no counters (no BE_STATS). */
+static bool get_counter(const struct colctx *x, const struct column *c, struct field *f)
 {
-	static const unsigned int which[] = {
-		SVMSIM_STAT_TLB_FLUSHED, SVMSIM_STAT_TLB_COLLATERAL, SVMSIM_STAT_TLB_FULL_FLUSHES,
-		SVMSIM_STAT_FILL_RETRIES, SVMSIM_STAT_TLB_STALE_REFUSED, SVMSIM_STAT_INV_CALLS,
-		SVMSIM_STAT_INV_EMPTY, SVMSIM_STAT_FILLS, SVMSIM_STAT_FILL_WAITS,
-		SVMSIM_STAT_TLB_HITS, SVMSIM_STAT_TLB_MISSES, SVMSIM_STAT_DMA_OPS,
-		SVMSIM_STAT_DMA_FAULTS, SVMSIM_STAT_INJECTED, SVMSIM_STAT_SAN_CHECKS,
-		SVMSIM_STAT_SAN_STALE,
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++)
-		put_opt_u64(r, svmsim_stat_names[which[i]], known, st->counters[which[i]]);
+	f->u = x->res->k.st.counters[c->arg];
+	return x->res->k.flush != NULL;
 }
 
-static void put_outcome(struct row *r, const struct results *res)
+enum { OC_DEV_READS, OC_DEV_WRITES, OC_RETRIES, OC_FAILURES, OC_FAILURES_UNBOUND,
+       OC_UNEXPECTED, OC_MERGED, OC_VIOLATIONS };
+
+static bool get_outcome(const struct colctx *x, const struct column *c, struct field *f)
 {
-	uint64_t total = 0;
+	const struct results *res = x->res;
 	unsigned int v;
 
-	put_u64(r, "dev_reads", res->dev_reads);
-	put_u64(r, "dev_writes", res->dev_writes);
-	put_u64(r, "dma_retries", res->retries);
-	put_u64(r, "op_failures", res->failures);
-	put_opt_u64(r, "op_failures_unbound", res->unbound, res->failures_unbound);
-	put_u64(r, "unexpected_faults", res->unexpected);
-	put_opt_u64(r, "merged_regions", res->merged_known, res->merged_regions);
-	for (v = 0; v < V_NR; v++)
-		total += res->violations[v];
-	put_u64(r, "violations", total);
-	for (v = 0; v < V_NR; v++)
-		put_u64(r, violation_names[v], res->violations[v]);
+	switch (c->arg) {
+	case OC_DEV_READS:
+		f->u = res->dev_reads;
+		break;
+	case OC_DEV_WRITES:
+		f->u = res->dev_writes;
+		break;
+	case OC_RETRIES:
+		f->u = res->retries;
+		break;
+	case OC_FAILURES:
+		f->u = res->failures;
+		break;
+	case OC_FAILURES_UNBOUND:
+		f->u = res->failures_unbound;
+		return res->unbound;
+	case OC_UNEXPECTED:
+		f->u = res->unexpected;
+		break;
+	case OC_MERGED:
+		f->u = res->merged_regions;
+		return res->merged_known;
+	case OC_VIOLATIONS:
+		for (v = 0; v < V_NR; v++)
+			f->u += res->violations[v];
+		break;
+	}
+	return true;
 }
 
-/* --stop-on-detect: the first detection; empty/null without one. */
-static void put_detection(struct row *r, const struct detect *d)
+/* arg: enum violation. */
+static bool get_violation(const struct colctx *x, const struct column *c, struct field *f)
 {
-	put_bool(r, "stop_on_detect", d->on);
-	put_str(r, "detected_by", detect_by(d));
-	put_opt_f64(r, "detect_s", d->detected, d->ns / 1e9, 3);
-	put_opt_u64(r, "detect_ops", d->detected, d->ops);
-	put_opt_u64(r, "detect_dev_ops", d->detected && d->dev_ops_known, d->dev_ops);
+	f->u = x->res->violations[c->arg];
+	return true;
+}
+
+enum { DT_ON, DT_BY, DT_S, DT_OPS, DT_DEV_OPS };
+
+/* --stop-on-detect: the first detection; empty/null without one. */
+static bool get_detection(const struct colctx *x, const struct column *c, struct field *f)
+{
+	const struct detect *d = &x->res->det;
+
+	switch (c->arg) {
+	case DT_ON:
+		f->s = yes(d->on);
+		return true;
+	case DT_BY:
+		f->s = detect_by(d);
+		return true;
+	case DT_S:
+		f->d = d->ns / 1e9;
+		return d->detected;
+	case DT_OPS:
+		f->u = d->ops;
+		return d->detected;
+	}
+	f->u = d->dev_ops;
+	return d->detected && d->dev_ops_known;
+}
+
+static bool get_events(const struct colctx *x, const struct column *c, struct field *f)
+{
+	(void)c;
+	f->s = x->events;
+	return true;
 }
 
 /* JSON only: calls/entries/collateral and flush p50/p99 of every event. */
@@ -207,28 +339,180 @@ static char *events_json(const struct kstats *k)
 	return s;
 }
 
-static void build_row(struct row *r, const struct results *res, char *events)
-{
-	if (res->o->label)
-		put_str(r, "label", res->o->label);
-	else
-		put(r, "label", F_NULL);
-	put_environment(r, res->si);
-	put_config(r, res->o, res->dev);
-	put_opt_f64(r, "elapsed_s", true, res->elapsed_s, 3);
-	put_u64(r, "ops", res->ops);
-	put_str(r, "op", res->o->workload->op);
-	put_u64(r, "discarded", res->discarded);
-	put_opt_u64(r, "discarded_unbound", res->unbound, res->discarded_unbound);
-	put_latency(r, bound_names, res->bound);
-	put_latency(r, unbound_names, res->unbound);
-	put_overhead(r, res->bound, res->unbound);
-	put_kernel_flush(r, res->k.flush, res->ops);
-	put_counters(r, &res->k.st, res->k.flush != NULL);
-	put_outcome(r, res);
-	put_detection(r, &res->det);
-	put(r, "events", F_JSON)->s = events;
-}
+/* ---- the table ---- */
+
+#define DEV(name, type, unit, what, arg) { name, type, 0, unit, what, get_device_config, arg, NULL }
+#define CFG(name, type, unit, what, arg) { name, type, 0, unit, what, get_config, arg, NULL }
+/* A column that records an option's value, printed as the option table says (options.c). */
+#define OPT(name, type, unit, what, id) { name, type, 0, unit, what, get_option, OPT_##id, NULL }
+#define LAT(side, SIDE, what) \
+	{ side "_samples", C_U64, 0, "samples", "timed operations counted, " what, \
+	  get_latency, SIDE | LAT_SAMPLES, NULL }, \
+	{ side "_min_ns", C_U64, 0, "ns", "fastest operation, " what, \
+	  get_latency, SIDE | LAT_MIN, NULL }, \
+	{ side "_p50_ns", C_U64, 0, "ns", "median operation, " what, \
+	  get_latency, SIDE | LAT_P50, NULL }, \
+	{ side "_p90_ns", C_U64, 0, "ns", "90th percentile, " what, \
+	  get_latency, SIDE | LAT_P90, NULL }, \
+	{ side "_p99_ns", C_U64, 0, "ns", "99th percentile, " what, \
+	  get_latency, SIDE | LAT_P99, NULL }, \
+	{ side "_p999_ns", C_U64, 0, "ns", "99.9th percentile, " what, \
+	  get_latency, SIDE | LAT_P999, NULL }, \
+	{ side "_max_ns", C_U64, 0, "ns", "slowest operation, " what, \
+	  get_latency, SIDE | LAT_MAX, NULL }, \
+	{ side "_mean_ns", C_F64, 1, "ns", "mean, " what, get_latency, SIDE | LAT_MEAN, NULL }, \
+	{ side "_stdev_ns", C_F64, 1, "ns", "standard deviation, " what, \
+	  get_latency, SIDE | LAT_STDEV, NULL }
+#define KFL(name, type, dec, unit, what, arg) { name, type, dec, unit, what, get_kernel_flush, arg, NULL }
+#define CTR(name, stat, what) { name, C_U64, 0, "count", "device counter over the run: " what \
+	"; null without the backend's counters", get_counter, stat, NULL }
+#define OUT(name, what, arg) { name, C_U64, 0, "count", what, get_outcome, arg, NULL }
+#define VIO(name, what, v) { name, C_U64, 0, "count", "coherence violations: " what, \
+	get_violation, v, NULL }
+
+static const struct column row_cols[] = {
+	COL_FORMAT_VERSION,
+	OPT("label", C_STR, "-", "--label: a name for the run; null without one", LABEL),
+	COL_ENVIRONMENT,
+	CFG("workload", C_STR, "-", "--workload: the mm operation timed", CF_WORKLOAD),
+	DEV("backend", C_STR, "-", "--backend: the device driven (svmsim, dmirror, null)", CF_BACKEND),
+	DEV("model", C_STR, "-", "the notifier model in effect (secondary, range, pinned); "
+	    "the backend's name where it has no --model", CF_MODEL),
+	DEV("fill", C_STR, "-", "the fill in effect (ref, noref); null where the backend has "
+	    "no --fill", CF_FILL),
+	DEV("flush_mode", C_STR, "-", "the device's flush mode in effect (sync, queued); "
+	    "this and the device columns below are null on a backend without svmsim's "
+	    "configuration", CF_FLUSH_MODE),
+	DEV("latency_ns", C_U64, "ns", "simulated invalidation completion latency in effect",
+	    CF_LATENCY),
+	DEV("threshold", C_U64, "pages", "flush_threshold in effect: flushes above it go "
+	    "PASID-wide (0 never)", CF_THRESHOLD),
+	DEV("psi", C_BOOL, "-", "power-of-two page-selective flushes in effect "
+	    "(SVMSIM_CONFIG_PSI)", CF_PSI),
+	DEV("flush_budget", C_U64, "pages", "flush_budget in effect: a flush that would probe "
+	    "or walk more retires the PASID instead (0: none)", CF_FLUSH_BUDGET),
+	DEV("max_entries", C_U64, "entries", "TLB entries the device may hold", CF_MAX_ENTRIES),
+	DEV("max_pasid_entries", C_U64, "entries", "TLB entries one PASID may hold",
+	    CF_MAX_PASID_ENTRIES),
+	DEV("tlb_sets", C_U64, "sets", "TLB sets in effect", CF_TLB_SETS),
+	DEV("tlb_ways", C_U64, "ways", "TLB ways per set in effect (0 unbounded)", CF_TLB_WAYS),
+	DEV("tlb_policy", C_STR, "-", "TLB replacement policy in effect", CF_TLB_POLICY),
+	OPT("pages", C_U64, "pages", "--pages: 4K pages per region", PAGES),
+	CFG("op_pages", C_U64, "pages", "--op-pages: pages each operation covers (--pages "
+	    "unless given)", CF_OP_PAGES),
+	OPT("regions", C_U64, "regions", "--regions", REGIONS),
+	OPT("cached", C_U64, "pages", "--cached: ballast pages kept in the TLB", CACHED),
+	OPT("threads", C_U64, "threads", "--threads: mutator threads", THREADS),
+	OPT("device_threads", C_U64, "threads", "--device-threads: device threads",
+	    DEVICE_THREADS),
+	CFG("iterations", C_U64, "ops", "--iterations: bound operations asked for; null with "
+	    "--duration", CF_ITERATIONS),
+	{ "duration_s", C_F64, 3, "s", "--duration; null with --iterations", get_config,
+	  CF_DURATION, NULL },
+	OPT("seed", C_U64, "-", "--seed", SEED),
+	OPT("pin", C_BOOL, "-", "--pin: threads pinned on CPUs", PIN),
+	OPT("device", C_U64, "-", "--device: N of /dev/svmsimN (or the backend's node)",
+	    DEVICE),
+	OPT("huge", C_BOOL, "-", "--huge: THP-backed regions", HUGE),
+	OPT("layout", C_STR, "-", "--layout: guarded or packed", LAYOUT),
+	CFG("inject", C_STR, "-", "--inject: the injected driver bug (none: the correct "
+	    "driver)", CF_INJECT),
+	CFG("inject_param", C_U64, "-", "--inject BUG:P's P; null without --inject",
+	    CF_INJECT_PARAM),
+	OPT("fill_delay_us", C_U64, "us", "--fill-delay-us", FILL_DELAY),
+	OPT("sanitize", C_BOOL, "-", "--sanitize: bound with the coherence sanitizer",
+	    SANITIZE),
+	OPT("baseline", C_BOOL, "-", "--baseline: the unbound side was timed too", BASELINE),
+	OPT("pause_us", C_U64, "us", "--pause-us", PAUSE),
+	{ "elapsed_s", C_F64, 3, "s", "wall time of the measured interval", get_run, RS_ELAPSED,
+	  NULL },
+	{ "ops", C_U64, 0, "ops", "bound operations done", get_run, RS_OPS, NULL },
+	{ "op", C_STR, 0, "-", "the operation timed, e.g. madvise(MADV_DONTNEED)", get_run,
+	  RS_OP, NULL },
+	{ "discarded", C_U64, 0, "samples", "bound samples left out: they timed something "
+	  "other than the operation they name", get_run, RS_DISCARDED, NULL },
+	{ "discarded_unbound", C_U64, 0, "samples", "the same, unbound side; null with "
+	  "--no-baseline", get_run, RS_DISCARDED_UNBOUND, NULL },
+	LAT("bound", 0, "bound side (the device bound)"),
+	LAT("unbound", LAT_UNBOUND, "unbound peers; null with --no-baseline"),
+	{ "overhead_p50", C_F64, 4, "ratio", "bound_p50_ns / unbound_p50_ns", get_overhead,
+	  OH_P50, NULL },
+	{ "overhead_mean", C_F64, 4, "ratio", "bound_mean_ns / unbound_mean_ns", get_overhead,
+	  OH_MEAN, NULL },
+	KFL("kflush_count", C_U64, 0, "flushes", "invalidation callbacks the device timed "
+	    "(every event); this and the kflush columns below are null without the "
+	    "backend's counters", KF_COUNT),
+	KFL("kflush_p50_ns", C_U64, 0, "ns", "median in-kernel flush time", KF_P50),
+	KFL("kflush_p99_ns", C_U64, 0, "ns", "99th percentile in-kernel flush time", KF_P99),
+	KFL("kflush_max_ns", C_U64, 0, "ns", "slowest in-kernel flush", KF_MAX),
+	KFL("kflush_mean_ns", C_F64, 1, "ns", "mean in-kernel flush time", KF_MEAN),
+	KFL("kflush_ns_per_op", C_F64, 1, "ns", "in-kernel flush time per bound operation",
+	    KF_PER_OP),
+	CTR("entries_flushed", SVMSIM_STAT_TLB_FLUSHED, "TLB entries removed by invalidation"),
+	CTR("collateral", SVMSIM_STAT_TLB_COLLATERAL, "... of which outside the range that "
+	    "changed"),
+	CTR("full_flushes", SVMSIM_STAT_TLB_FULL_FLUSHES, "PASID-wide flushes"),
+	CTR("fill_retries", SVMSIM_STAT_FILL_RETRIES, "page walks redone after a refused "
+	    "insert"),
+	CTR("stale_refused", SVMSIM_STAT_TLB_STALE_REFUSED, "inserts refused: an "
+	    "invalidation ran since the walk"),
+	CTR("inv_calls", SVMSIM_STAT_INV_CALLS, "invalidation callbacks that flushed"),
+	CTR("inv_empty", SVMSIM_STAT_INV_EMPTY, "... that found nothing to remove"),
+	CTR("fills", SVMSIM_STAT_FILLS, "page requests that inserted an entry"),
+	CTR("fill_waits", SVMSIM_STAT_FILL_WAITS, "fills that waited for an invalidation in "
+	    "progress (range)"),
+	CTR("tlb_hits", SVMSIM_STAT_TLB_HITS, "lookups that found a usable entry"),
+	CTR("tlb_misses", SVMSIM_STAT_TLB_MISSES, "lookups that found none"),
+	CTR("dma_ops", SVMSIM_STAT_DMA_OPS, "DMA ioctls"),
+	CTR("dma_faults", SVMSIM_STAT_DMA_FAULTS, "DMA ioctls that ended in a device fault"),
+	CTR("injected", SVMSIM_STAT_INJECTED, "times the injected bug changed behaviour"),
+	CTR("san_checks", SVMSIM_STAT_SAN_CHECKS, "sanitizer: accesses checked against the "
+	    "CPU's page table"),
+	CTR("san_stale", SVMSIM_STAT_SAN_STALE, "sanitizer: accesses stopped, stale (a report "
+	    "each)"),
+	OUT("dev_reads", "device reads done by the device threads", OC_DEV_READS),
+	OUT("dev_writes", "device writes done by the device threads", OC_DEV_WRITES),
+	OUT("dma_retries", "device accesses retried (EAGAIN)", OC_RETRIES),
+	OUT("op_failures", "bound operations that failed", OC_FAILURES),
+	OUT("op_failures_unbound", "unbound operations that failed; null with --no-baseline",
+	    OC_FAILURES_UNBOUND),
+	OUT("unexpected_faults", "device faults the checker did not expect", OC_UNEXPECTED),
+	{ "merged_regions", C_U64, 0, "regions", "regions that were not a VMA of their own at "
+	  "the start or the end of the run; null if unknown", get_outcome, OC_MERGED, NULL },
+	OUT("violations", "coherence violations, all kinds (the seven columns below)",
+	    OC_VIOLATIONS),
+	VIO("stale_read", "a device read saw data the page no longer holds", V_STALE_READ),
+	VIO("wrong_page", "a device read saw another page's data", V_WRONG_PAGE),
+	VIO("lost_write", "an acknowledged device write is not in the page", V_LOST_WRITE),
+	VIO("unmapped_dma", "a device access succeeded while the page was unmapped",
+	    V_UNMAPPED_DMA),
+	VIO("readonly_write", "a device write succeeded while the page was read-only",
+	    V_READONLY_WRITE),
+	VIO("child_write", "a device write reached a cow child's copy", V_CHILD_WRITE),
+	VIO("softclean_write", "a device write after clear_refs left its page soft-clean",
+	    V_SOFTCLEAN_WRITE),
+	{ "stop_on_detect", C_BOOL, 0, "-", "--stop-on-detect", get_detection, DT_ON, NULL },
+	{ "detected_by", C_STR, 0, "-", "who saw the first detection: checker, sanitizer, both; "
+	  "empty without one", get_detection, DT_BY, NULL },
+	{ "detect_s", C_F64, 3, "s", "time to the first detection; null without one",
+	  get_detection, DT_S, NULL },
+	{ "detect_ops", C_U64, 0, "ops", "bound operations done by the first detection",
+	  get_detection, DT_OPS, NULL },
+	{ "detect_dev_ops", C_U64, 0, "ops", "device operations (DMA ioctls) by the first "
+	  "detection; null without one or without the backend's counters", get_detection,
+	  DT_DEV_OPS, NULL },
+	{ "events", C_JSON, 0, "-", "per invalidation event: calls, entries, collateral, "
+	  "flushes, p50_ns, p99_ns; null without the backend's counters", get_events, 0, NULL },
+};
+
+const struct coltable row_columns = {
+	.name = "row",
+	.about = "One per svmbench run: --format csv (a header when the file is new or empty) "
+		 "or json (one object per line); the sweep's runs.jsonl, runs.csv, all.jsonl, "
+		 "all.csv.",
+	.col = row_cols,
+	.n = sizeof(row_cols) / sizeof(row_cols[0]),
+};
 
 /* ---- writers ---- */
 
@@ -245,7 +529,8 @@ int report_write(const struct results *res)
 	else if (!f)
 		ret = -errno;
 	if (!ret) {
-		build_row(r, res, events);
+		columns_build(r, &row_columns, &(struct colctx){ .si = res->si, .res = res,
+								 .events = events });
 		if (o->format == FMT_JSON)
 			row_write_json(f, r);
 		else

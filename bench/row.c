@@ -8,7 +8,6 @@
 
 #include "jsonput.h"
 #include "row.h"
-#include "sysinfo.h"
 
 struct field *put(struct row *r, const char *name, enum field_kind kind)
 {
@@ -20,59 +19,6 @@ struct field *put(struct row *r, const char *name, enum field_kind kind)
 	f->name = name;
 	f->kind = kind;
 	return f;
-}
-
-void put_str(struct row *r, const char *name, const char *s)
-{
-	put(r, name, F_STR)->s = s;
-}
-
-void put_u64(struct row *r, const char *name, uint64_t v)
-{
-	put(r, name, F_U64)->u = v;
-}
-
-void put_bool(struct row *r, const char *name, bool v)
-{
-	put_str(r, name, v ? "true" : "false");
-}
-
-/* @s, or null when NULL (a setting this run does not have). */
-void put_opt_str(struct row *r, const char *name, const char *s)
-{
-	if (s)
-		put_str(r, name, s);
-	else
-		put(r, name, F_NULL);
-}
-
-void put_opt_u64(struct row *r, const char *name, bool have, uint64_t v)
-{
-	if (have)
-		put_u64(r, name, v);
-	else
-		put(r, name, F_NULL);
-}
-
-void put_opt_f64(struct row *r, const char *name, bool have, double v, int decimals)
-{
-	struct field *f = put(r, name, have ? F_F64 : F_NULL);
-
-	f->d = v;
-	f->decimals = decimals;
-}
-
-/* ---- what every row says of the machine ---- */
-
-void put_environment(struct row *r, const struct sysinfo *si)
-{
-	put_str(r, "timestamp", si->timestamp);
-	put_str(r, "kernel", si->kernel);
-	put_str(r, "cpu_model", si->cpu_model);
-	put_u64(r, "vcpus", si->vcpus);
-	put_str(r, "accel", si->accel);
-	put_str(r, "git_rev", si->git_rev);
-	put_opt_u64(r, "numa_balancing", si->numa_balancing >= 0, (uint64_t)si->numa_balancing);
 }
 
 static void csv_str(FILE *f, const char *s)
@@ -151,4 +97,3 @@ bool row_wants_header(FILE *f)
 	return fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size == 0;
 }
 
-/* Return: 0, or -errno (printed). */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A result row: a list of named fields built once and written as CSV
- * (with a header when the file is new or empty) or as one JSON object per
- * line, so the two never disagree.  A number that was not measured is
- * written empty (CSV) or null (JSON); F_JSON fields are raw JSON, left
- * out of CSV.
+ * A result row: a list of named fields built once from a column table
+ * (columns.h) and written as CSV (with a header when the file is new or
+ * empty) or as one JSON object per line, so the two never disagree.  A
+ * number that was not measured is written empty (CSV) or null (JSON);
+ * F_JSON fields are raw JSON, left out of CSV.
  */
 #ifndef _SVMBENCH_ROW_H
 #define _SVMBENCH_ROW_H
@@ -31,16 +31,7 @@ struct row {
 	struct field f[MAX_FIELDS];
 };
 
-struct sysinfo;
-
 struct field *put(struct row *r, const char *name, enum field_kind kind);
-void put_str(struct row *r, const char *name, const char *s);
-void put_u64(struct row *r, const char *name, uint64_t v);
-void put_bool(struct row *r, const char *name, bool v);
-void put_opt_str(struct row *r, const char *name, const char *s);
-void put_opt_u64(struct row *r, const char *name, bool have, uint64_t v);
-void put_opt_f64(struct row *r, const char *name, bool have, double v, int decimals);
-void put_environment(struct row *r, const struct sysinfo *si);
 
 void row_write_csv(FILE *f, const struct row *r, bool header);
 void row_write_json(FILE *f, const struct row *r);
