@@ -12,6 +12,7 @@
 #   make install      on a host: the module for KVER through DKMS (kbuild without
 #                     dkms), svmbench, svmsim-run, the udev rule; make uninstall
 #   make dkms-check   DKMS build + install in a scratch tree, then a VM smoke test
+#   make lint         shellcheck of the VM runner, its parts and the DKMS scripts
 #
 # Variables: KVER (one kernel), KVERS (the kernels check/sweep use),
 # SWEEP=full (the large sweep matrix); install: DESTDIR, PREFIX (/usr/local),
@@ -151,7 +152,7 @@ deps:
 check: deps
 	$(MAKE) check-all
 
-check-all: unit-check user
+check-all: lint unit-check user
 	@[ -n "$(KVERS)" ] || { echo "check: no supported kernel installed (make deps)"; exit 1; }
 	@for k in $(KVERS); do \
 		scripts/build-module $$k --check || exit 1; \
@@ -159,6 +160,13 @@ check-all: unit-check user
 	done
 	scripts/dkms-check $(KVERS)
 	scripts/vm-check $(KVERS)
+
+# Shell scripts that shellcheck reads clean (scripts/deps installs it).
+LINT_SH := scripts/vm scripts/vm-check $(wildcard scripts/vm.d/*) scripts/dkms-check \
+	scripts/dkms-install scripts/dkms-source
+
+lint:
+	shellcheck -x $(LINT_SH)
 
 # ---- install on a host (README "Install on a host") ----
 
@@ -210,4 +218,4 @@ clean:
 	rm -f drv/*.o drv/*.ko drv/*.mod drv/*.mod.c drv/.*.cmd drv/Module.symvers drv/modules.order
 
 .PHONY: all user module modules dmirror unit unit-check check check-all deps sweep \
-	sweep-run plots clean bench-tlb fuzz fuzz-run install uninstall dkms-check
+	sweep-run plots clean bench-tlb fuzz fuzz-run install uninstall dkms-check lint
