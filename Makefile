@@ -9,9 +9,14 @@
 #   make plots        redraw the plots of existing results
 #   make deps         install the Debian packages (idempotent)
 #   make dmirror      the kernel's HMM test mirror and hmm-tests (scripts/dmirror)
+#   make install      on a host: the module for KVER through DKMS (kbuild without
+#                     dkms), svmbench, svmsim-run, the udev rule; make uninstall
+#   make dkms-check   DKMS build + install in a scratch tree, then a VM smoke test
+#   make lint         shellcheck of the VM runner, its parts and the DKMS scripts
 #
 # Variables: KVER (one kernel), KVERS (the kernels check/sweep use),
-# SWEEP=full (the large sweep matrix).
+# SWEEP=full (the large sweep matrix); install: DESTDIR, PREFIX (/usr/local),
+# MODULE_INSTALL (dkms or kbuild).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -160,13 +165,47 @@ deps:
 check: deps
 	$(MAKE) check-all
 
-check-all: unit-check user
+check-all: lint unit-check user
 	@[ -n "$(KVERS)" ] || { echo "check: no supported kernel installed (make deps)"; exit 1; }
 	@for k in $(KVERS); do \
 		scripts/build-module $$k --check || exit 1; \
 		scripts/dmirror $$k || exit 1; \
 	done
+	scripts/dkms-check $(KVERS)
 	scripts/vm-check $(KVERS)
+
+# Shell scripts that shellcheck reads clean (scripts/deps installs it).
+LINT_SH := scripts/vm scripts/vm-check $(wildcard scripts/vm.d/*) scripts/dkms-check \
+	scripts/dkms-install scripts/dkms-source
+
+lint:
+	shellcheck -x $(LINT_SH)
+
+# ---- install on a host (README "Install on a host") ----
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+UDEVRULESDIR ?= /etc/udev/rules.d
+MODULE_INSTALL ?= $(if $(shell command -v dkms),dkms,kbuild)
+
+install: $(B)/bin/svmbench $(B)/bin/svmsim-run
+	scripts/dkms-install install $(KVER) $(MODULE_INSTALL)
+	install -D -m 0755 $(B)/bin/svmbench $(DESTDIR)$(BINDIR)/svmbench
+	install -D -m 0755 $(B)/bin/svmsim-run $(DESTDIR)$(BINDIR)/svmsim-run
+	install -D -m 0644 scripts/udev/70-svmsim.rules $(DESTDIR)$(UDEVRULESDIR)/70-svmsim.rules
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group svmsim >/dev/null || groupadd -r svmsim; \
+		udevadm control --reload-rules 2>/dev/null || true; \
+	fi
+
+# Leaves the group svmsim (it may have members).
+uninstall:
+	scripts/dkms-install uninstall
+	rm -f $(DESTDIR)$(BINDIR)/svmbench $(DESTDIR)$(BINDIR)/svmsim-run \
+		$(DESTDIR)$(UDEVRULESDIR)/70-svmsim.rules
+
+dkms-check: user
+	scripts/dkms-check $(KVERS)
 
 # The long fuzz (svmsim-fuzz, >= 1e6 calls, and trinity) on every kernel.
 fuzz: deps
@@ -192,4 +231,4 @@ clean:
 	rm -f drv/*.o drv/*.ko drv/*.mod drv/*.mod.c drv/.*.cmd drv/Module.symvers drv/modules.order
 
 .PHONY: all user module modules dmirror unit unit-check check check-all deps sweep \
-	sweep-run plots clean bench-tlb fuzz fuzz-run
+	sweep-run plots clean bench-tlb fuzz fuzz-run install uninstall dkms-check lint

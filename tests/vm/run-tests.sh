@@ -4,17 +4,54 @@
 # each program's TAP and a summary; exits non-zero if anything failed.
 #
 #   svmsim-run-tests [PROGRAM...]    default: the whole suite
-MODULE=/svmsim/module.ko
+#
+# Each program's kernel log is checked on its own: a marker goes to
+# /dev/kmsg before it, and the log since the marker is checked after it
+# with scripts/vm's badness rules (/svmsim/badness.sh), so a kernel warning
+# fails the program that caused it (kmsg_selftest checks the check).
+# Modules are loaded by svmsim-module (scripts/vm.d/module), with ARGS.
 ARGS="allow_inject=1 allow_fail_alloc=1"
 export SVMSIM_MODULE_ARGS="$ARGS"	# programs that reload the module use these
 status=0
 summary=""
+kmsg_check=0
+# shellcheck source=/dev/null  # scripts/vm.d/badness.sh, put there by scripts/vm
+[ -r /svmsim/badness.sh ] && [ -w /dev/kmsg ] && . /svmsim/badness.sh && kmsg_check=1
+nstep=0
+
+# kmsg_mark TEXT: a marker for the next program in the kernel log (KERN_INFO: not on the console).
+kmsg_mark() {
+	nstep=$((nstep + 1))
+	mark="svmsim-run-tests: begin $nstep: $*"
+	[ $kmsg_check -eq 1 ] && echo "<6>$mark" >/dev/kmsg
+}
+
+# kmsg_bad: the badness in the kernel log since the last marker (the whole log if it is gone).
+kmsg_bad() {
+	[ $kmsg_check -eq 1 ] || return 0
+	dmesg >/tmp/.svmsim-kmsg
+	if awk -v m="$mark" 'f { print } index($0, m) { f = 1 } END { exit !f }' \
+		/tmp/.svmsim-kmsg >/tmp/.svmsim-kmsg-since; then
+		svmsim_badness /tmp/.svmsim-kmsg-since
+	else
+		echo "(the marker left the log buffer: the whole log)"
+		svmsim_badness /tmp/.svmsim-kmsg
+	fi
+}
+
+# run_step CMD...: run CMD, its output in $out, its status in $rc, the kernel
+# badness it left in $bad.
+run_step() {
+	kmsg_mark "$*"
+	out=$("$@" 2>&1)
+	rc=$?
+	bad=$(kmsg_bad)
+}
 
 run() {
 	echo "# ---- $*"
 	t0=$(date +%s)
-	out=$("$@" 2>&1)
-	rc=$?
+	run_step "$@"
 	secs=$(($(date +%s) - t0))
 	printf '%s\n' "$out"
 	totals=$(printf '%s\n' "$out" | grep '^# totals:' | tail -n 1)
@@ -24,11 +61,57 @@ run() {
 		totals="# totals: (none: died before its plan)"
 		[ $rc -eq 0 ] && rc=99
 	fi
+	if [ -n "$bad" ]; then
+		echo "# kernel badness in the log since $1 started:"
+		printf '%s\n' "$bad" | sed 's/^/#   /'
+		totals="$totals, KERNEL BADNESS"
+	fi
 	summary="$summary
 $* -> ${totals#\# totals: } (exit $rc, ${secs} s)"
-	if [ $rc -ne 0 ]; then
+	if [ $rc -ne 0 ] || [ -n "$bad" ]; then
 		status=1
 	fi
+}
+
+# The per-program check must be able to fail, and blame the right program:
+# three steps; the middle one writes a fake kernel warning (tagged, so that
+# scripts/vm's whole-log scan ignores it) to /dev/kmsg.
+kmsg_selftest() {
+	echo "# ---- kmsg_selftest"
+	if [ $kmsg_check -eq 0 ]; then
+		summary="$summary
+kmsg_selftest -> skip (no /svmsim/badness.sh or /dev/kmsg: not under scripts/vm)"
+		return 0
+	fi
+	run_step true
+	b1=$bad
+	run_step sh -c "echo '<4>WARNING: CPU: 0 PID: 0 at svmsim-run-tests $SVMSIM_SELFTEST_TAG: no kernel wrote this' >/dev/kmsg"
+	b2=$bad
+	run_step true
+	b3=$bad
+	echo "TAP version 13"
+	echo "1..3"
+	n=0
+	if [ -z "$b1" ]; then
+		echo "ok 1 - the step before is not blamed"
+	else
+		echo "not ok 1 - the step before is blamed: $b1"
+		n=$((n + 1))
+	fi
+	case $b2 in
+	*"WARNING: CPU: 0 PID: "*"$SVMSIM_SELFTEST_TAG"*) echo "ok 2 - the step that wrote the warning is blamed: $b2" ;;
+	*) echo "not ok 2 - the step that wrote the warning is not blamed (${b2:-nothing})"; n=$((n + 1)) ;;
+	esac
+	if [ -z "$b3" ]; then
+		echo "ok 3 - the step after is not blamed"
+	else
+		echo "not ok 3 - the step after is blamed: $b3"
+		n=$((n + 1))
+	fi
+	echo "# totals: pass:$((3 - n)) fail:$n skip:0"
+	summary="$summary
+kmsg_selftest -> pass:$((3 - n)) fail:$n skip:0"
+	[ $n -eq 0 ] || status=1
 }
 
 # Load/unload: the module must come and go cleanly, and refuse to go while
@@ -36,15 +119,15 @@ $* -> ${totals#\# totals: } (exit $rc, ${secs} s)"
 reload() {
 	n=0 ok=0
 	while [ $n -lt 3 ]; do
-		rmmod svmsim && insmod $MODULE $ARGS && ok=$((ok + 1))
+		svmsim-module unload && svmsim-module load "$ARGS" && ok=$((ok + 1))
 		n=$((n + 1))
 	done
 	sleep 5 </dev/svmsim0 &
 	holder=$!
 	sleep 1
-	if rmmod svmsim 2>/dev/null; then
+	if svmsim-module unload 2>/dev/null; then
 		busy="not ok"
-		insmod $MODULE $ARGS
+		svmsim-module load "$ARGS"
 	else
 		busy="ok"
 	fi
@@ -67,12 +150,14 @@ reload() {
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 
 # The module was loaded by scripts/vm with its own arguments: use ours.
-rmmod svmsim 2>/dev/null
-insmod $MODULE $ARGS || { echo "Bail out! insmod $ARGS failed"; exit 1; }
+svmsim-module reload "$ARGS" || { echo "Bail out! insmod $ARGS failed"; exit 1; }
 
 if [ $# -gt 0 ]; then
-	for t in "$@"; do run $t; done
+	for t in "$@"; do
+		if [ "$t" = kmsg_selftest ]; then kmsg_selftest; else run $t; fi
+	done
 else
+	kmsg_selftest
 	run reload
 	run svmsim-test_basic
 	# Each program covers both models (and test_mm, test_bounds and
