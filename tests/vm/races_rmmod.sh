@@ -8,7 +8,6 @@
 # stack, logs blocked tasks (sysrq w) and fails.
 #
 #   svmsim-races_rmmod [MODEL [ITERATIONS]]    (defaults: both models, 2)
-MODULE=/svmsim/module.ko
 # The suite's module arguments (tests/vm/run-tests.sh), so that the
 # programs after this one find the module as the suite loaded it.
 ARGS=${SVMSIM_MODULE_ARGS:-allow_inject=1 allow_fail_alloc=1}
@@ -28,7 +27,7 @@ stacks() {
 
 # rmmod under the watchdog: 0 unloaded, 1 refused, 2 stuck.
 try_rmmod() {
-	rmmod svmsim 2>/dev/null &
+	svmsim-module unload 2>/dev/null &
 	rp=$!
 	w=0
 	while kill -0 $rp 2>/dev/null; do
@@ -67,7 +66,7 @@ for mode in queued window orphan; do
 		victim=$(cat $READY)
 		try_rmmod
 		case $? in
-		0) bad="rmmod succeeded while busy ($mode)"; insmod $MODULE $ARGS; break ;;
+		0) bad="rmmod succeeded while busy ($mode)"; svmsim-module load "$ARGS"; break ;;
 		1) refused=$((refused + 1)) ;;
 		2) bad="rmmod stuck while busy"; break ;;
 		esac
@@ -91,7 +90,7 @@ for mode in queued window orphan; do
 		[ -n "$bad" ] && break
 		retries=$((retries + r))
 		clean=$((clean + 1))
-		insmod $MODULE $ARGS || { bad="insmod failed"; break; }
+		svmsim-module load "$ARGS" || { bad="insmod failed"; break; }
 	done
 	t=$((t + 1))
 	if [ -z "$bad" ]; then
@@ -102,7 +101,7 @@ for mode in queued window orphan; do
 	fi
 done
 done
-lsmod | grep -q '^svmsim ' || insmod $MODULE $ARGS
+lsmod | grep -q '^svmsim ' || svmsim-module load "$ARGS"
 echo "1..$t"
 echo "# totals: pass:$((t - fail)) fail:$fail skip:0"
 [ $fail -eq 0 ]

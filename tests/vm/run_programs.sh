@@ -12,8 +12,7 @@
 # "MODEL NAME: exit N" each.  The module is reloaded as the test suite loads it.
 k=$(uname -r)
 mkdir -p /out/run/replay
-rmmod svmsim 2>/dev/null
-insmod /svmsim/module.ko || { echo "insmod failed"; exit 1; }
+svmsim-module reload || { echo "insmod failed"; exit 1; }
 cat /usr/local/bin/svm* | head -c 6000000 >/tmp/xz-in
 cat >/tmp/sqlite.sql <<'SQL'
 PRAGMA journal_mode=WAL;

@@ -11,8 +11,7 @@
 secs=${SECS:-5}
 k=$(uname -r)
 mkdir -p /out/run/replay
-rmmod svmsim 2>/dev/null
-insmod /svmsim/module.ko || { echo "insmod failed"; exit 1; }
+svmsim-module reload || { echo "insmod failed"; exit 1; }
 # KSM merges what stress-ng --ksm marks mergeable; it scans only when running.
 [ -w /sys/kernel/mm/ksm/run ] && echo 1 >/sys/kernel/mm/ksm/run
 status=0
