@@ -82,14 +82,12 @@ static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 static bool parse_name(const char *s, const char *const *names, unsigned int first,
 		       unsigned int n, uint32_t *out)
 {
-	unsigned int i;
+	int i = svmsim_name_index(names, first, n, s);
 
-	for (i = first; i < n; i++)
-		if (names[i] && !strcmp(s, names[i])) {
-			*out = i;
-			return true;
-		}
-	return false;
+	if (i < 0)
+		return false;
+	*out = (uint32_t)i;
+	return true;
 }
 
 static bool parse_seconds(const char *s, double *out)

@@ -59,16 +59,6 @@ struct rdev {
 	struct replay_model *m;
 };
 
-static int lookup_name(const char *const *names, unsigned int n, const char *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (names[i] && !strcmp(names[i], s))
-			return (int)i;
-	return -1;
-}
-
 static struct rspace *space_find(struct rdev *d, uint32_t pasid)
 {
 	unsigned int i;
@@ -276,15 +266,15 @@ static int parse_hdr(char *line, struct replay_hdr *h)
 		if (!strcmp(tok, "kernel")) {
 			snprintf(h->kernel, sizeof(h->kernel), "%s", v);
 		} else if (!strcmp(tok, "model")) {
-			i = lookup_name(svmsim_model_names, SVMSIM_MODEL_NR, v);
+			i = svmsim_name_index(svmsim_model_names, 0, SVMSIM_MODEL_NR, v);
 			if (i < 0)
 				return -1;
 			h->model = (uint32_t)i;
 		} else if (!strcmp(tok, "fill")) {
-			i = lookup_name(svmsim_fill_names, SVMSIM_FILL_NR, v);
+			i = svmsim_name_index(svmsim_fill_names, 0, SVMSIM_FILL_NR, v);
 			h->fill = i < 0 ? 0 : (uint32_t)i;
 		} else if (!strcmp(tok, "policy")) {
-			i = lookup_name(svmsim_repl_names, SVMSIM_REPL_NR, v);
+			i = svmsim_name_index(svmsim_repl_names, 0, SVMSIM_REPL_NR, v);
 			if (i < 0)
 				return -1;
 			h->policy = (uint32_t)i;
@@ -378,7 +368,7 @@ int replay_stream(FILE *f, struct replay_result *r, char *err, size_t errlen)
 			if (sscanf(line, "F %lf %u %31s %lx %lx %31s %lu %lu", &ts, &pasid, name,
 				   &start, &last, ename, &removed, &coll) != 8 || last < start)
 				goto bad;
-			shape = lookup_name(replay_shape_names, REPLAY_SHAPE_NR, name);
+			shape = svmsim_name_index(replay_shape_names, 0, REPLAY_SHAPE_NR, name);
 			if (shape < 0)
 				goto bad;
 			r->flushes[shape]++;

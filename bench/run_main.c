@@ -91,16 +91,6 @@ void run_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int name_index(const char *const *names, unsigned int n, const char *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (names[i] && !strcmp(names[i], s))
-			return (int)i;
-	return -1;
-}
-
 static int64_t num(const char *opt, const char *s)
 {
 	char *end;
@@ -118,7 +108,7 @@ static int64_t num(const char *opt, const char *s)
 static int64_t named(const char *opt, const char *const *names, unsigned int n,
 		     const char *s)
 {
-	int i = name_index(names, n, s);
+	int i = svmsim_name_index(names, 0, n, s);
 
 	if (i < 0) {
 		run_warn("%s: unknown value %s", opt, s);

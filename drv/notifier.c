@@ -44,6 +44,23 @@
 #include "svmsim.h"
 #include "trace.h"
 
+/*
+ * A bracket's begin and end, for svmsim-run --record: the observer's
+ * (secondary model) or the range model's own callbacks, one per bond.
+ */
+static void svmsim_trace_bracket(struct svmsim_bond *b,
+				 const struct mmu_notifier_range *range)
+{
+	trace_svmsim_bracket(b->dev->index, b->pasid, range->start, svmsim_last(range->end),
+			     svmsim_event_of(range->event), mmu_notifier_range_blockable(range));
+}
+
+static void svmsim_trace_bracket_end(struct svmsim_bond *b,
+				     const struct mmu_notifier_range *range)
+{
+	trace_svmsim_bracket_end(b->dev->index, b->pasid, range->start, svmsim_last(range->end));
+}
+
 static struct svmsim_bond *mn_bond(struct mmu_notifier *mn)
 {
 	return container_of(mn, struct svmsim_bond, mn);
@@ -65,9 +82,7 @@ static int svmsim_obs_start(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return 0;
-	trace_svmsim_bracket(b->dev->index, b->pasid, range->start,
-			     svmsim_last(range->end), svmsim_event_of(range->event),
-			     mmu_notifier_range_blockable(range));
+	svmsim_trace_bracket(b, range);
 	spin_lock(&o->lock);
 	if (o->n < SVMSIM_OBS_SLOTS) {
 		slot = &o->slots[o->n++];
@@ -108,8 +123,7 @@ static void svmsim_obs_end(struct mmu_notifier *mn,
 	 * every later flush after it.
 	 */
 	if (range->end > range->start)
-		trace_svmsim_bracket_end(b->dev->index, b->pasid, range->start,
-					 svmsim_last(range->end));
+		svmsim_trace_bracket_end(b, range);
 	spin_lock(&o->lock);
 	for (i = o->n; i-- > 0;) {
 		if (o->slots[i].active && o->slots[i].key == range) {
@@ -240,8 +254,7 @@ static int svmsim_range_start(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return 0;
-	trace_svmsim_bracket(b->dev->index, b->pasid, range->start, last,
-			     svmsim_event_of(range->event), blockable);
+	svmsim_trace_bracket(b, range);
 	if (!blockable)
 		svmsim_count(b, SVMSIM_STAT_INV_NONBLOCK, 1);
 	/*
@@ -265,8 +278,7 @@ static void svmsim_range_end(struct mmu_notifier *mn,
 
 	if (range->end <= range->start)
 		return;
-	trace_svmsim_bracket_end(b->dev->index, b->pasid, range->start,
-				 svmsim_last(range->end));
+	svmsim_trace_bracket_end(b, range);
 	if (svmsim_inj_late_flush(b, false)) {
 		svmsim_san_flush_begin(b);
 		svmsim_callback_flush(b, range->start, svmsim_last(range->end), NULL, 0,

@@ -130,4 +130,22 @@ static __maybe_unused const char * const svmsim_bug_names[SVMSIM_BUG_NR] = {
 	[SVMSIM_BUG_FULL_FORGETS_2M]	= "full_forgets_2m",
 };
 
+#ifndef __KERNEL__
+#include <string.h>
+
+/*
+ * Index of @s in @names[first..n) (gaps allowed), or -1: how every tool
+ * reads a name of these tables back (svmbench, svmsim-run, svmsim-replay,
+ * the in-VM tests).
+ */
+static inline int svmsim_name_index(const char *const *names, unsigned int first,
+				    unsigned int n, const char *s)
+{
+	for (unsigned int i = first; i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+#endif
+
 #endif /* _SVMSIM_NAMES_H */

@@ -27,11 +27,13 @@ static bool config_changed;
 /* Index of @s in @names; model and fill names start at 1 (0 = default). */
 static uint32_t parse_name(const char *s, const char *const *names, uint32_t n)
 {
-	for (uint32_t i = names == svmsim_flush_mode_names ? 0 : 1; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	fprintf(stderr, "unknown value '%s'\n", s);
-	exit(2);
+	int i = svmsim_name_index(names, names == svmsim_flush_mode_names ? 0 : 1, n, s);
+
+	if (i < 0) {
+		fprintf(stderr, "unknown value '%s'\n", s);
+		exit(2);
+	}
+	return (uint32_t)i;
 }
 
 void parse_opts(int argc, char **argv)
