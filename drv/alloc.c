@@ -45,6 +45,7 @@ static const char * const svmsim_obj_names[SVMSIM_OBJ_NR] = {
 	[SVMSIM_OBJ_DESC] = "queue_desc",
 	[SVMSIM_OBJ_PCPU] = "pcpu_counters",
 	[SVMSIM_OBJ_RECORD] = "record",
+	[SVMSIM_OBJ_FANOUT] = "fanout",
 };
 
 static atomic_long_t svmsim_live[SVMSIM_OBJ_NR];

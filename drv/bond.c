@@ -161,10 +161,17 @@ void svmsim_bond_teardown(struct svmsim_bond *b)
 {
 	struct svmsim_dev *dev = b->dev;
 
+	svmsim_bond_kill(b, SVMSIM_EV_NR);
+	/*
+	 * Killed first, so no invalidation it misses from here can matter;
+	 * and before the device forgets it, so its mm's next bond there finds
+	 * its fan-out slot free.
+	 */
+	if (b->fan)
+		svmsim_fanout_leave(b);
 	mutex_lock(&dev->lock);
 	list_del(&b->dev_link);
 	mutex_unlock(&dev->lock);
-	svmsim_bond_kill(b, SVMSIM_EV_NR);
 	svmsim_notifier_unregister(b);
 	svmsim_bond_reclaim_all(b);
 	svm_tlb_space_detach(&b->space);
@@ -177,6 +184,8 @@ static int svmsim_bind_check(const struct svmsim_bind *a, u32 model)
 	if (a->model >= SVMSIM_MODEL_NR || a->fill >= SVMSIM_FILL_NR ||
 	    (a->flags & ~SVMSIM_BIND_FLAGS) || a->pad ||
 	    !svmsim_reserved_zero(a->reserved, ARRAY_SIZE(a->reserved)))
+		return -EINVAL;
+	if ((a->flags & SVMSIM_BIND_FANOUT) && model == SVMSIM_MODEL_PINNED)
 		return -EINVAL;
 	if (a->flags & SVMSIM_BIND_PID) {
 		/* Pins are charged to the caller's RLIMIT_MEMLOCK: not for another mm. */

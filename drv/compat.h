@@ -28,30 +28,26 @@
 
 #include "uapi/svmsim.h"
 
-void svmsim_secondary_invalidate(struct mmu_notifier *mn, struct mm_struct *mm,
-				 unsigned long start, unsigned long end);
-void svmsim_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
-		       unsigned long address, pte_t pte);
-
 /*
  * SVMSIM_SECONDARY_TLB_OP: the name of the secondary-TLB callback in struct
  * mmu_notifier_ops (same signature on every kernel); svmsim_null uses it.
+ * SVMSIM_OPS_SECONDARY_TLB(fn) / SVMSIM_OPS_CHANGE_PTE(fn): the ops table
+ * initialisers (the latter empty where ->change_pte is gone, 6.10+).
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
 #define SVMSIM_SECONDARY_TLB_OP invalidate_range
-#define SVMSIM_OPS_SECONDARY_TLB .invalidate_range = svmsim_secondary_invalidate,
 #define SVMSIM_KERNEL_FEATURES_TLB SVMSIM_FEAT_INVALIDATE_RANGE
 #else
 #define SVMSIM_SECONDARY_TLB_OP arch_invalidate_secondary_tlbs
-#define SVMSIM_OPS_SECONDARY_TLB .arch_invalidate_secondary_tlbs = svmsim_secondary_invalidate,
 #define SVMSIM_KERNEL_FEATURES_TLB SVMSIM_FEAT_SECONDARY_TLBS
 #endif
+#define SVMSIM_OPS_SECONDARY_TLB(fn) .SVMSIM_SECONDARY_TLB_OP = (fn),
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
-#define SVMSIM_OPS_CHANGE_PTE .change_pte = svmsim_change_pte,
+#define SVMSIM_OPS_CHANGE_PTE(fn) .change_pte = (fn),
 #define SVMSIM_KERNEL_FEATURES (SVMSIM_KERNEL_FEATURES_TLB | SVMSIM_FEAT_CHANGE_PTE)
 #else
-#define SVMSIM_OPS_CHANGE_PTE
+#define SVMSIM_OPS_CHANGE_PTE(fn)
 #define SVMSIM_KERNEL_FEATURES SVMSIM_KERNEL_FEATURES_TLB
 #endif
 

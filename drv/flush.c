@@ -63,6 +63,78 @@ static void svmsim_psi_widen(struct svm_tlb_flush_req *req, struct svm_tlb_range
 }
 
 /**
+ * svmsim_flush_post() - pass 1: start the device's flush of [start, last]
+ * @op: one device's part of an invalidation; @op->b set, the rest is ours.
+ * @start: first address.
+ * @last: last address, inclusive.
+ * @changed: the ranges that really changed, or NULL if [start, last] is
+ *	exact (collateral accounting).  Must stay valid until the wait.
+ * @nchanged: number of @changed.
+ *
+ * sync: the entries are removed now and the device's completion is due
+ * dev_latency_ns later; queued: a descriptor is posted.  Never sleeps.
+ * The two passes let one callback start the flushes of several devices
+ * before it waits for any (fanout.c); svmsim_flush() does both at once.
+ */
+void svmsim_flush_post(struct svmsim_flush_op *op, unsigned long start, unsigned long last,
+		       const struct svm_tlb_range *changed, unsigned int nchanged)
+{
+	struct svmsim_bond *b = op->b;
+	struct svmsim_dev *dev = b->dev;
+	struct svm_tlb_flush_req *req = &op->d.req;
+
+	*req = (struct svm_tlb_flush_req) {
+		.start = start,
+		.last = last,
+		.threshold = READ_ONCE(dev->cfg.flush_threshold),
+		.changed = changed,
+		.nchanged = nchanged,
+		.budget = READ_ONCE(dev->cfg.flush_budget),
+		.bugs = svmsim_inj_flush_flags(b),
+	};
+	memset(&op->d.res, 0, sizeof(op->d.res));
+	op->d.bond = b;
+	op->start = start;
+	op->last = last;
+	op->queued = false;
+	op->due_ns = 0;
+	if (READ_ONCE(dev->cfg.flags) & SVMSIM_CONFIG_PSI)
+		svmsim_psi_widen(req, &op->exact);
+	if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
+		svmsim_space_flush(b, req, &op->d.res);
+		op->due_ns = ktime_get_ns() + READ_ONCE(dev->cfg.dev_latency_ns);
+	} else if (!svmsim_inj_nowait(b, req)) {
+		svmsim_invq_post(dev, &op->d);
+		op->queued = true;
+	}
+}
+
+/**
+ * svmsim_flush_wait() - pass 2: wait for the device's completion, record it
+ * @op: posted by svmsim_flush_post().
+ * @event: enum svmsim_event, for the statistics.
+ * @may_sleep: the caller may sleep (a blockable range start).
+ * @t0: local_clock() when the callback began, for its latency.
+ *
+ * Once it returns no access uses a translation of the range -- unless an
+ * injected bug says otherwise.
+ */
+void svmsim_flush_wait(struct svmsim_flush_op *op, unsigned int event, bool may_sleep, u64 t0)
+{
+	struct svmsim_bond *b = op->b;
+	u64 now;
+
+	if (op->queued) {
+		svmsim_invq_wait(b->dev, &op->d, may_sleep);
+	} else {
+		now = ktime_get_ns();
+		if (op->due_ns > now)
+			svmsim_delay_ns(op->due_ns - now);
+	}
+	svmsim_record_flush(b, event, op->start, op->last, &op->d.res, local_clock() - t0);
+}
+
+/**
  * svmsim_flush() - the device flushes [start, last] of a bond's PASID
  * @b: the bond.
  * @start: first address.
@@ -78,30 +150,8 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		  const struct svm_tlb_range *changed, unsigned int nchanged,
 		  unsigned int event, bool may_sleep, u64 t0)
 {
-	struct svmsim_dev *dev = b->dev;
-	struct svm_tlb_flush_req req = {
-		.start = start,
-		.last = last,
-		.threshold = READ_ONCE(dev->cfg.flush_threshold),
-		.changed = changed,
-		.nchanged = nchanged,
-		.budget = READ_ONCE(dev->cfg.flush_budget),
-		.bugs = svmsim_inj_flush_flags(b),
-	};
-	struct svmsim_inv_desc d = { .bond = b };
-	struct svm_tlb_flush_res res = { 0 };
-	struct svm_tlb_range exact;
+	struct svmsim_flush_op op = { .b = b };
 
-	if (READ_ONCE(dev->cfg.flags) & SVMSIM_CONFIG_PSI)
-		svmsim_psi_widen(&req, &exact);
-	if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
-		svmsim_space_flush(b, &req, &res);
-		svmsim_delay_ns(READ_ONCE(dev->cfg.dev_latency_ns));
-	} else if (!svmsim_inj_nowait(b, &req)) {
-		d.req = req;
-		svmsim_invq_post(dev, &d);
-		svmsim_invq_wait(dev, &d, may_sleep);
-		res = d.res;
-	}
-	svmsim_record_flush(b, event, start, last, &res, local_clock() - t0);
+	svmsim_flush_post(&op, start, last, changed, nchanged);
+	svmsim_flush_wait(&op, event, may_sleep, t0);
 }

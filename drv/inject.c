@@ -200,18 +200,20 @@ void svmsim_inj_flushed(struct svmsim_bond *b, const struct svm_tlb_flush_res *r
  */
 bool svmsim_inj_nowait(struct svmsim_bond *b, const struct svm_tlb_flush_req *req)
 {
+	struct svmsim_owned_desc *od;
 	struct svmsim_inv_desc *d;
 
 	if (svmsim_bug(b) != SVMSIM_BUG_NO_WAIT)
 		return false;
-	d = svmsim_alloc_fails() ? NULL :
-		kzalloc(struct_size(d, changed, req->nchanged), GFP_ATOMIC);
-	if (!d)		/* cannot even be wrong: be right */
+	od = svmsim_alloc_fails() ? NULL :
+		kzalloc(struct_size(od, changed, req->nchanged), GFP_ATOMIC);
+	if (!od)		/* cannot even be wrong: be right */
 		return false;
+	d = &od->d;
 	d->req = *req;
 	if (req->changed) {
-		memcpy(d->changed, req->changed, req->nchanged * sizeof(*req->changed));
-		d->req.changed = d->changed;
+		memcpy(od->changed, req->changed, req->nchanged * sizeof(*req->changed));
+		d->req.changed = od->changed;
 	}
 	d->bond = b;
 	d->owned = true;

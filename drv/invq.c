@@ -52,7 +52,7 @@ static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc 
 	svmsim_count(b, SVMSIM_STAT_QI_WAITS, 1);
 	if (d->owned) {
 		svmsim_bond_put(b);
-		kfree(d);
+		kfree(container_of(d, struct svmsim_owned_desc, d));
 		svmsim_obj_add(SVMSIM_OBJ_DESC, -1);
 	} else {
 		smp_store_release(&d->done, 1);

@@ -59,6 +59,7 @@ static long svmsim_ioctl_version(struct svmsim_file *f, void __user *arg)
 		.device_index = f->dev->index,
 		.ndevices = ndevices,
 		.features = SVMSIM_KERNEL_FEATURES | SVMSIM_FEAT_HUGE | SVMSIM_FEAT_SANITIZER |
+			    SVMSIM_FEAT_FANOUT |
 			    (svmsim_allow_inject ? SVMSIM_FEAT_INJECT : 0),
 		.max_pasid = SVMSIM_MAX_PASID,
 		.page_shifts = (1u << SVM_TLB_SHIFT_4K) | (1u << SVM_TLB_SHIFT_2M),

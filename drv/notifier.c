@@ -175,24 +175,70 @@ static unsigned int svmsim_obs_take(struct svmsim_bond *b,
 	return n;
 }
 
+/* ---- one bond's part of a callback, in two passes (also fanout.c) ---- */
+
+/**
+ * svmsim_cb_post() - pass 1 for one bond: flush what an injected bug lets us
+ * @cb: this bond's part of the callback.
+ * @b: the bond.
+ * @start: the callback's first address.
+ * @last: its last address, inclusive.
+ * @changed: the ranges that really changed, or NULL (exact); kept by the
+ *	caller until svmsim_cb_wait().
+ * @nchanged: number of @changed.
+ * @event: enum svmsim_event.
+ * @skip: flush nothing (an injected LATE_FLUSH: the end flushes).
+ *
+ * svmsim_san_flush_begin() came first.  Never sleeps.
+ */
+void svmsim_cb_post(struct svmsim_cb *cb, struct svmsim_bond *b, unsigned long start,
+		    unsigned long last, const struct svm_tlb_range *changed,
+		    unsigned int nchanged, unsigned int event, bool skip)
+{
+	cb->op.b = b;
+	cb->start = start;
+	cb->last = last;
+	cb->fstart = start;
+	cb->flast = last;
+	cb->event = event;
+	cb->flushed = !skip && svmsim_inj_range(b, event, &cb->fstart, &cb->flast);
+	if (cb->flushed)
+		svmsim_flush_post(&cb->op, cb->fstart, cb->flast, changed, nchanged);
+}
+
+/**
+ * svmsim_cb_wait() - pass 2: wait for the bond's device, tell the sanitizer
+ * @cb: posted by svmsim_cb_post().
+ * @may_sleep: the callback may sleep.
+ * @t0: local_clock() when the callback began.
+ */
+void svmsim_cb_wait(struct svmsim_cb *cb, bool may_sleep, u64 t0)
+{
+	if (cb->flushed)
+		svmsim_flush_wait(&cb->op, cb->event, may_sleep, t0);
+	/* (1, 0): an empty range, whatever @start is */
+	svmsim_san_flush_end(cb->op.b, cb->start, cb->last, cb->event,
+			     cb->flushed ? cb->fstart : 1, cb->flushed ? cb->flast : 0);
+}
+
 /* ---- secondary model ---- */
 
-/*
- * Flush [start, last] as an injected bug lets us, and tell the sanitizer
- * what the callback flushed (svmsim_san_flush_begin() came first).
+/**
+ * svmsim_secondary_post() - pass 1 of the secondary flush for one bond
+ * @b: the bond.
+ * @start: first address.
+ * @end: exclusive end (ULONG_MAX: the whole address space).
+ * @changed: room for SVMSIM_OBS_SLOTS ranges, kept until the wait.
+ * @cb: this bond's part of the callback.
  */
-static void svmsim_callback_flush(struct svmsim_bond *b, unsigned long start,
-				  unsigned long last, const struct svm_tlb_range *changed,
-				  unsigned int nchanged, unsigned int event, bool may_sleep,
-				  u64 t0)
+void svmsim_secondary_post(struct svmsim_bond *b, unsigned long start, unsigned long end,
+			   struct svm_tlb_range *changed, struct svmsim_cb *cb)
 {
-	unsigned long fstart = start, flast = last;
-	bool flushed = svmsim_inj_range(b, event, &fstart, &flast);
+	unsigned int n, event;
 
-	if (flushed)
-		svmsim_flush(b, fstart, flast, changed, nchanged, event, may_sleep, t0);
-	/* (1, 0): an empty range, whatever @start is */
-	svmsim_san_flush_end(b, start, last, event, flushed ? fstart : 1, flushed ? flast : 0);
+	svmsim_san_flush_begin(b);
+	n = svmsim_obs_take(b, changed, &event);
+	svmsim_cb_post(cb, b, start, svmsim_last(end), n ? changed : NULL, n, event, false);
 }
 
 /**
@@ -205,20 +251,31 @@ static void svmsim_callback_flush(struct svmsim_bond *b, unsigned long start,
  * ->invalidate_range on 6.1, ->arch_invalidate_secondary_tlbs on 6.12; may
  * be called with the page table lock held, never sleeps.
  */
-void svmsim_secondary_invalidate(struct mmu_notifier *mn, struct mm_struct *mm,
-				 unsigned long start, unsigned long end)
+static void svmsim_secondary_invalidate(struct mmu_notifier *mn, struct mm_struct *mm,
+					unsigned long start, unsigned long end)
 {
-	struct svmsim_bond *b = mn_bond(mn);
 	struct svm_tlb_range changed[SVMSIM_OBS_SLOTS];
-	unsigned long last = svmsim_last(end);
-	unsigned int n, event;
+	struct svmsim_cb cb;
 	u64 t0 = local_clock();
 
 	if (end <= start)
 		return;
+	svmsim_secondary_post(mn_bond(mn), start, end, changed, &cb);
+	svmsim_cb_wait(&cb, false, t0);
+}
+
+/**
+ * svmsim_change_pte_post() - pass 1 of 6.1's ->change_pte for one bond
+ * @b: the bond.
+ * @address: the page whose PTE now maps another page.
+ * @cb: this bond's part of the callback.
+ */
+void svmsim_change_pte_post(struct svmsim_bond *b, unsigned long address, struct svmsim_cb *cb)
+{
+	unsigned long start = address & PAGE_MASK;
+
 	svmsim_san_flush_begin(b);
-	n = svmsim_obs_take(b, changed, &event);
-	svmsim_callback_flush(b, start, last, n ? changed : NULL, n, event, false, t0);
+	svmsim_cb_post(cb, b, start, start + PAGE_SIZE - 1, NULL, 0, SVMSIM_EV_CHANGE_PTE, false);
 }
 
 /**
@@ -231,79 +288,106 @@ void svmsim_secondary_invalidate(struct mmu_notifier *mn, struct mm_struct *mm,
  * COW (wp_page_copy) and KSM call it inside a start/end bracket; the
  * invalidate_range that follows flushes the page again, cheaply.
  */
-void svmsim_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
-		       unsigned long address, pte_t pte)
+static void __maybe_unused svmsim_change_pte(struct mmu_notifier *mn,
+					     struct mm_struct *mm,
+					     unsigned long address, pte_t pte)
 {
-	struct svmsim_bond *b = mn_bond(mn);
-	unsigned long start = address & PAGE_MASK, last = start + PAGE_SIZE - 1;
+	struct svmsim_cb cb;
 	u64 t0 = local_clock();
 
-	svmsim_san_flush_begin(b);
-	svmsim_callback_flush(b, start, last, NULL, 0, SVMSIM_EV_CHANGE_PTE, false, t0);
+	svmsim_change_pte_post(mn_bond(mn), address, &cb);
+	svmsim_cb_wait(&cb, false, t0);
 }
 
 /* ---- range model ---- */
+
+/**
+ * svmsim_range_post() - pass 1 of a range start for one bond
+ * @b: the bond; its TLB space began the invalidation already (always, bug
+ *	or not: the end always ends it; NO_FILL_BLOCK lets fills ignore it
+ *	instead, svmsim_fill_flags()).
+ * @range: the kernel's range.
+ * @cb: this bond's part of the callback.
+ */
+void svmsim_range_post(struct svmsim_bond *b, const struct mmu_notifier_range *range,
+		       struct svmsim_cb *cb)
+{
+	svmsim_trace_bracket(b, range);
+	if (!mmu_notifier_range_blockable(range))
+		svmsim_count(b, SVMSIM_STAT_INV_NONBLOCK, 1);
+	svmsim_san_flush_begin(b);
+	svmsim_cb_post(cb, b, range->start, svmsim_last(range->end), NULL, 0,
+		       svmsim_event_of(range->event), svmsim_inj_late_flush(b, true));
+}
 
 static int svmsim_range_start(struct mmu_notifier *mn,
 			      const struct mmu_notifier_range *range)
 {
 	struct svmsim_bond *b = mn_bond(mn);
-	bool blockable = mmu_notifier_range_blockable(range);
-	unsigned long last = svmsim_last(range->end);
+	struct svmsim_cb cb;
 	u64 t0 = local_clock();
 
 	if (range->end <= range->start)
 		return 0;
-	svmsim_trace_bracket(b, range);
-	if (!blockable)
-		svmsim_count(b, SVMSIM_STAT_INV_NONBLOCK, 1);
-	/*
-	 * Always, bug or not: range_end() always ends it.  NO_FILL_BLOCK
-	 * lets fills ignore it instead (svmsim_fill_flags()).
-	 */
-	svmsim_san_flush_begin(b);
-	svm_tlb_invalidate_begin(&b->space, range->start, last);
-	if (svmsim_inj_late_flush(b, true))
-		svmsim_san_flush_end(b, range->start, last, svmsim_event_of(range->event), 1, 0);
-	else
-		svmsim_callback_flush(b, range->start, last, NULL, 0,
-				      svmsim_event_of(range->event), blockable, t0);
+	svm_tlb_invalidate_begin(&b->space, range->start, svmsim_last(range->end));
+	svmsim_range_post(b, range, &cb);
+	svmsim_cb_wait(&cb, mmu_notifier_range_blockable(range), t0);
 	return 0;
 }
 
-static void svmsim_range_end(struct mmu_notifier *mn,
-			     const struct mmu_notifier_range *range)
+/**
+ * svmsim_range_end_bond() - a range end for one bond
+ * @b: the bond, whose space began this invalidation.
+ * @range: the kernel's range.
+ *
+ * Ends the space's invalidation, after the flush an injected LATE_FLUSH
+ * moved here.  May sleep where the kernel's end may (queued mode).
+ */
+void svmsim_range_end_bond(struct svmsim_bond *b, const struct mmu_notifier_range *range)
 {
-	struct svmsim_bond *b = mn_bond(mn);
+	struct svmsim_cb cb;
 
-	if (range->end <= range->start)
-		return;
 	svmsim_trace_bracket_end(b, range);
 	if (svmsim_inj_late_flush(b, false)) {
+		u64 t0 = local_clock();
+
 		svmsim_san_flush_begin(b);
-		svmsim_callback_flush(b, range->start, svmsim_last(range->end), NULL, 0,
-				      svmsim_event_of(range->event),
-				      mmu_notifier_range_blockable(range), local_clock());
+		svmsim_cb_post(&cb, b, range->start, svmsim_last(range->end), NULL, 0,
+			       svmsim_event_of(range->event), false);
+		svmsim_cb_wait(&cb, mmu_notifier_range_blockable(range), t0);
 	}
 	/* Most ends have no fill waiting: skip the wait queue's lock then. */
 	if (svm_tlb_invalidate_end(&b->space) && wq_has_sleeper(&b->fill_wq))
 		wake_up_all(&b->fill_wq);
 }
 
+static void svmsim_range_end(struct mmu_notifier *mn,
+			     const struct mmu_notifier_range *range)
+{
+	if (range->end > range->start)
+		svmsim_range_end_bond(mn_bond(mn), range);
+}
+
 /* ---- both ---- */
 
-/*
- * exit_mmap(): stop device access before the page tables go, like
- * intel_svm clearing the PASID entry.  No invalidation follows.
+/**
+ * svmsim_bond_mm_release() - exit_mmap(): stop the bond's device access
+ * @b: the bond.
+ *
+ * Before the page tables go, like intel_svm clearing the PASID entry.  No
+ * invalidation follows.
  */
-static void svmsim_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+void svmsim_bond_mm_release(struct svmsim_bond *b)
 {
-	struct svmsim_bond *b = mn_bond(mn);
-
 	if (svmsim_inj_skip_release(b))
 		return;
 	svmsim_bond_kill(b, SVMSIM_EV_MM_RELEASE);
 	svmsim_bond_reap_kick(b);
+}
+
+static void svmsim_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	svmsim_bond_mm_release(mn_bond(mn));
 }
 
 static void svmsim_mn_free(struct mmu_notifier *mn)
@@ -318,8 +402,8 @@ static void svmsim_obs_free(struct mmu_notifier *mn)
 
 static const struct mmu_notifier_ops svmsim_secondary_ops = {
 	.release = svmsim_mn_release,
-	SVMSIM_OPS_SECONDARY_TLB
-	SVMSIM_OPS_CHANGE_PTE
+	SVMSIM_OPS_SECONDARY_TLB(svmsim_secondary_invalidate)
+	SVMSIM_OPS_CHANGE_PTE(svmsim_change_pte)
 	.free_notifier = svmsim_mn_free,
 };
 
@@ -361,11 +445,13 @@ static int svmsim_mn_add(struct svmsim_bond *b, struct mmu_notifier *mn,
  * svmsim_notifier_register() - subscribe a new bond to its mm
  * @b: the bond; its mm is the caller's (mm_users held).
  *
- * The pinned model registers for ->release only.  A registered notifier's
+ * The pinned model registers for ->release only; a SVMSIM_BIND_FANOUT bond
+ * joins its mm's fan-out notifier (fanout.c) instead of its own (the
+ * secondary model's observer is still its own).  A registered notifier's
  * ->ops stays set: svmsim_notifier_unregister() puts exactly those, also
  * after a failure here.
  *
- * Return: 0 or the error of mmu_notifier_register().
+ * Return: 0 or the error of mmu_notifier_register() / _get().
  */
 int svmsim_notifier_register(struct svmsim_bond *b)
 {
@@ -381,11 +467,16 @@ int svmsim_notifier_register(struct svmsim_bond *b)
 		 * ended bracket is not left behind as if its flush were still
 		 * to come (the sanitizer would excuse a stale entry under it).
 		 */
-		ret = svmsim_mn_add(b, &b->mn, &svmsim_secondary_ops);
+		if (b->flags & SVMSIM_BIND_FANOUT)
+			ret = svmsim_fanout_join(b);
+		else
+			ret = svmsim_mn_add(b, &b->mn, &svmsim_secondary_ops);
 		if (ret)
 			return ret;
 		return svmsim_mn_add(b, &b->obs, &svmsim_observer_ops);
 	}
+	if (b->flags & SVMSIM_BIND_FANOUT)
+		return svmsim_fanout_join(b);
 	return svmsim_mn_add(b, &b->mn, &svmsim_range_ops);
 }
 

@@ -56,6 +56,9 @@
  *                                      ->arch_invalidate_secondary_tlbs)
  *                                      and ->change_pte: nothing that sleeps
  *                                      from there on.
+ *   svmsim_fanout.lock (callback)      a fan-out's members and brackets
+ *                                      (fanout.c); begins its members'
+ *                                      invalidations under it.
  *   TLB space and set locks (callback) see include/svmsim/tlb.h; a release
  *                                      (put_page, unpin) may run under them.
  *                                      Also taken by the reclaim worker
@@ -172,9 +175,9 @@ struct svmsim_bond;
  * @posted_ns: when it was queued.
  * @done: set (release) by the processor when @res is valid; the poster's
  *	stack descriptor may be gone right after.
- * @owned: the poster did not wait (injected bug NO_WAIT): the processor
- *	drops the bond reference the descriptor holds and frees it.
- * @changed: owned descriptors' copy of the changed ranges.
+ * @owned: the poster did not wait (injected bug NO_WAIT): the descriptor
+ *	is the first member of a struct svmsim_owned_desc, which the
+ *	processor frees after dropping the bond reference it holds.
  */
 struct svmsim_inv_desc {
 	struct list_head link;
@@ -184,7 +187,55 @@ struct svmsim_inv_desc {
 	u64 posted_ns;
 	int done;
 	bool owned;
+};
+
+/* An owned descriptor and its copy of the changed ranges (inject.c). */
+struct svmsim_owned_desc {
+	struct svmsim_inv_desc d;	/* first: freed through &d */
 	struct svm_tlb_range changed[];
+};
+
+/**
+ * struct svmsim_flush_op - one device's part of one invalidation
+ * @b: the bond (device, PASID) to flush.
+ * @exact: the range that changed, when a PSI block widened the request.
+ * @start: first address flushed (for the statistics).
+ * @last: last address flushed, inclusive.
+ * @due_ns: sync mode: ktime_get_ns() when the device's completion is due.
+ * @queued: @d was posted to the device's queue: wait for it.
+ * @d: the flush request, its result, and (queued mode) its descriptor.
+ *
+ * Lives from svmsim_flush_post() to svmsim_flush_wait(), in the caller's
+ * frame or in a fan-out's array (fanout.c).
+ */
+struct svmsim_flush_op {
+	struct svmsim_bond *b;
+	struct svm_tlb_range exact;
+	unsigned long start;
+	unsigned long last;
+	u64 due_ns;
+	bool queued;
+	struct svmsim_inv_desc d;
+};
+
+/**
+ * struct svmsim_cb - one bond's part of one notifier callback
+ * @start: the callback's first address.
+ * @last: its last address, inclusive.
+ * @fstart: what the driver flushed of it (an injected bug may change it)...
+ * @flast: ...to here, inclusive.
+ * @event: enum svmsim_event.
+ * @flushed: the driver flushed at all (an injected bug may skip).
+ * @op: the device's flush.
+ */
+struct svmsim_cb {
+	unsigned long start;
+	unsigned long last;
+	unsigned long fstart;
+	unsigned long flast;
+	unsigned int event;
+	bool flushed;
+	struct svmsim_flush_op op;
 };
 
 /* ---- device ---- */
@@ -357,6 +408,7 @@ struct svmsim_bond_san {
  * @dev_link: in svmsim_dev.bonds.
  * @file_link: in svmsim_file.bonds.
  * @mn: the model's notifier (secondary or range ops), if registered.
+ * @fan: the mm's fan-out notifier it joined (SVMSIM_BIND_FANOUT), or NULL.
  * @obs: the secondary model's range observer, if registered.
  * @space: the PASID's entries in the device TLB.
  * @fill_wq: fills waiting for an invalidation in progress (range model).
@@ -386,6 +438,7 @@ struct svmsim_bond {
 	struct list_head dev_link;
 	struct list_head file_link;
 	struct mmu_notifier mn;
+	struct svmsim_fanout *fan;
 	struct mmu_notifier obs;
 	struct svm_tlb_space space;
 	wait_queue_head_t fill_wq;
@@ -398,6 +451,33 @@ struct svmsim_bond {
 	struct svmsim_bond_san san;
 	struct svmsim_file *file;
 	struct work_struct reap_work;
+};
+
+/**
+ * struct svmsim_fanout - the two-pass notifier of one (mm, model)
+ * @mn: registered once per mm and model (mmu_notifier_get()); each member
+ *	holds one of its users.
+ * @lock: guards @members, @in_progress, @inv_start and @inv_last
+ *	(callback context).  Order: after the kernel's page-table lock,
+ *	before the TLB space locks (it begins members' invalidations).
+ * @members: the bonds that joined, at their device's index; read without
+ *	@lock inside the notifier's SRCU section, which a leaving member
+ *	waits out (mmu_notifier_synchronize()) before it may be freed.
+ * @nmembers: bonds in @members.
+ * @in_progress: range model: range starts not yet ended.
+ * @inv_start: their union's first address...
+ * @inv_last: ...and last (inclusive); a member that joins while
+ *	@in_progress begins that many invalidations of it, so every end it
+ *	gets has its start.
+ */
+struct svmsim_fanout {
+	struct mmu_notifier mn;
+	spinlock_t lock;
+	struct svmsim_bond *members[SVMSIM_MAX_DEVICES];
+	unsigned int nmembers;
+	unsigned int in_progress;
+	unsigned long inv_start;
+	unsigned long inv_last;
 };
 
 struct svmsim_window;
@@ -450,6 +530,7 @@ enum svmsim_obj {
 	SVMSIM_OBJ_DESC,
 	SVMSIM_OBJ_PCPU,
 	SVMSIM_OBJ_RECORD,
+	SVMSIM_OBJ_FANOUT,
 	SVMSIM_OBJ_NR
 };
 
@@ -518,11 +599,31 @@ void svmsim_bond_reap_init(struct svmsim_bond *b, struct svmsim_file *f);
 /* notifier.c */
 int svmsim_notifier_register(struct svmsim_bond *b);
 void svmsim_notifier_unregister(struct svmsim_bond *b);
+void svmsim_cb_post(struct svmsim_cb *cb, struct svmsim_bond *b, unsigned long start,
+		    unsigned long last, const struct svm_tlb_range *changed,
+		    unsigned int nchanged, unsigned int event, bool skip);
+void svmsim_cb_wait(struct svmsim_cb *cb, bool may_sleep, u64 t0);
+void svmsim_secondary_post(struct svmsim_bond *b, unsigned long start, unsigned long end,
+			   struct svm_tlb_range *changed, struct svmsim_cb *cb);
+void svmsim_change_pte_post(struct svmsim_bond *b, unsigned long address,
+			    struct svmsim_cb *cb);
+void svmsim_range_post(struct svmsim_bond *b, const struct mmu_notifier_range *range,
+		       struct svmsim_cb *cb);
+void svmsim_range_end_bond(struct svmsim_bond *b, const struct mmu_notifier_range *range);
+void svmsim_bond_mm_release(struct svmsim_bond *b);
+
+/* fanout.c */
+int svmsim_fanout_join(struct svmsim_bond *b);
+void svmsim_fanout_leave(struct svmsim_bond *b);
 
 /* flush.c */
 void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last,
 		  const struct svm_tlb_range *changed, unsigned int nchanged,
 		  unsigned int event, bool may_sleep, u64 t0);
+void svmsim_flush_post(struct svmsim_flush_op *op, unsigned long start, unsigned long last,
+		       const struct svm_tlb_range *changed, unsigned int nchanged);
+void svmsim_flush_wait(struct svmsim_flush_op *op, unsigned int event, bool may_sleep,
+		       u64 t0);
 void svmsim_delay_ns(u64 ns);
 
 /* fill.c */

@@ -121,6 +121,7 @@ enum svmsim_fill {
 #define SVMSIM_FEAT_INJECT		(1u << 3) /* module loaded with allow_inject=1 */
 #define SVMSIM_FEAT_HUGE		(1u << 4) /* 2M TLB entries for PMD-mapped THP */
 #define SVMSIM_FEAT_SANITIZER		(1u << 5) /* the coherence sanitizer (SVMSIM_BIND_SANITIZE) */
+#define SVMSIM_FEAT_FANOUT		(1u << 6) /* the two-pass fan-out (SVMSIM_BIND_FANOUT) */
 
 /**
  * struct svmsim_version - SVMSIM_IOC_VERSION (out only; never fails)
@@ -162,7 +163,9 @@ struct svmsim_version {
 #define SVMSIM_BIND_NO_HUGE	(1u << 0) /* never create 2M entries for this bond */
 #define SVMSIM_BIND_SANITIZE	(1u << 1) /* check every access (see "The sanitizer") */
 #define SVMSIM_BIND_PID		(1u << 2) /* bind the mm of task @pid (see below) */
-#define SVMSIM_BIND_FLAGS	(SVMSIM_BIND_NO_HUGE | SVMSIM_BIND_SANITIZE | SVMSIM_BIND_PID)
+#define SVMSIM_BIND_FANOUT	(1u << 3) /* share the mm's two-pass notifier (see below) */
+#define SVMSIM_BIND_FLAGS	(SVMSIM_BIND_NO_HUGE | SVMSIM_BIND_SANITIZE | SVMSIM_BIND_PID | \
+				 SVMSIM_BIND_FANOUT)
 
 /**
  * struct svmsim_bind - SVMSIM_IOC_BIND: bind the caller's mm to this device
@@ -190,10 +193,24 @@ struct svmsim_version {
  * any other: when the target's mm exits (the last task using it exits or
  * execs), by UNBIND, or by close().  Not for SVMSIM_MODEL_PINNED.
  *
+ * SVMSIM_BIND_FANOUT (fan-out to several devices): an mm bound to K
+ * devices gets, by default, K notifiers, which the kernel calls in turn:
+ * each device is flushed and its completion waited for before the next
+ * begins (serial: K device latencies per invalidation).  Bonds made with
+ * this flag instead share one notifier per mm and model, which posts the
+ * flush to every such device and then waits for them all (parallel: about
+ * one latency), the two-pass shape of a driver of several devices.  Every
+ * member is flushed by every invalidation, with the same guarantee as
+ * alone; SVMSIM_STAT_FANOUT counts them, SVMSIM_STAT_FANOUT_SERIAL those
+ * that had to go one device at a time (no memory for the passes).  Range
+ * and secondary models; a mix of members with and without the flag is
+ * allowed (those without are flushed by their own notifiers).
+ *
  * Errors: EINVAL bad model/fill/flags/reserved/pad, pin range unaligned,
  * given for a non-pinned model, or beyond the user address space, @pid
  * given without SVMSIM_BIND_PID, or not > 0 with it, SVMSIM_BIND_PID for
- * the pinned model; EBUSY the mm is already bound to this device; ENOSPC
+ * the pinned model, SVMSIM_BIND_FANOUT for the pinned model; EBUSY the mm
+ * is already bound to this device; ENOSPC
  * no free PASID; ENOMEM; EFAULT the pin range is not mapped; EACCES
  * (pinned) the pin range's mapping forbids access (PROT_NONE); ENOMEM
  * (pinned) the pin range, or a pin made for it, takes the caller's pinned
@@ -363,6 +380,8 @@ enum svmsim_stat {
 	SVMSIM_STAT_SAN_STALE,		/* ... stopped: stale translation (a report each) */
 	SVMSIM_STAT_SAN_WAITS,		/* ... differing while an invalidation ran: looked up again */
 	SVMSIM_STAT_SAN_UNCHECKED,	/* ... not checkable: device-window or pinned-model pages */
+	SVMSIM_STAT_FANOUT,		/* flushes through the fan-out notifier (SVMSIM_BIND_FANOUT) */
+	SVMSIM_STAT_FANOUT_SERIAL,	/* ... of which one device at a time (no memory) */
 	SVMSIM_STAT_NR
 };
 

@@ -454,3 +454,18 @@ long proc_kb(const char *file, const char *key)
 	fclose(f);
 	return kb;
 }
+
+long live_objects(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/debug/svmsim/alloc", "r");
+	char line[128], key[32];
+	long n, ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s %ld", key, &n) == 2 && !strcmp(key, name))
+			ret = n;
+	fclose(f);
+	return ret;
+}

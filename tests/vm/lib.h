@@ -110,7 +110,9 @@ bool ok_errno(int got, int want, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *errname(int negerr);
 
-bool kernel_is(const char *prefix);	/* uname -r starts with @prefix */
+bool kernel_is(const char *prefix);
+/* Live objects of a kind the module counts (debugfs svmsim/alloc: "bond", "fanout"...), or -1. */
+long live_objects(const char *name);	/* uname -r starts with @prefix */
 /* The "@key N kB" line of a /proc file (e.g. "VmPin:" of /proc/self/status), or -1. */
 long proc_kb(const char *file, const char *key);
 

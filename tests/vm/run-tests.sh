@@ -175,6 +175,16 @@ else
 	run svmsim-test_alloc
 	run svmsim-test_bounds
 	run svmsim-test_psi
+	# Fan-out: one mm on 4 devices, through the two-pass notifier.
+	if svmsim-module reload "$ARGS ndevices=4"; then
+		run svmsim-test_fanout
+		run svmsim-test_fanout --flush queued --latency-ns 20000
+	else
+		summary="$summary
+svmsim-test_fanout -> insmod ndevices=4 failed"
+		status=1
+	fi
+	svmsim-module reload "$ARGS" || { echo "Bail out! insmod $ARGS failed"; exit 1; }
 	run svmsim-test_races
 	run svmsim-races_rmmod
 	run svmsim-test_pinned

@@ -20,32 +20,16 @@
 #define NKIDS		8
 #define MANY		(SVMSIM_MAX_RECORDS + 4)
 
-/* Live objects of a kind (debugfs svmsim/alloc), or -1. */
-static long live(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/svmsim/alloc", "r");
-	char line[128], key[32];
-	long n, ret = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%31s %ld", key, &n) == 2 && !strcmp(key, name))
-			ret = n;
-	fclose(f);
-	return ret;
-}
-
 struct objs {
 	long bonds, pasids, records, pcpu;
 };
 
 static void objs_read(struct objs *o)
 {
-	o->bonds = live("bond");
-	o->pasids = live("pasid");
-	o->records = live("record");
-	o->pcpu = live("pcpu_counters");
+	o->bonds = live_objects("bond");
+	o->pasids = live_objects("pasid");
+	o->records = live_objects("record");
+	o->pcpu = live_objects("pcpu_counters");
 }
 
 /*
@@ -271,15 +255,15 @@ static void test_close_racing_reaps(void)
 
 static void body(void)
 {
-	long files = live("file");
+	long files = live_objects("file");
 
 	test_reap();
 	test_records_bounded();
 	test_close_racing_reaps();
-	for (int i = 0; i < 100 && live("file") != files; i++)
+	for (int i = 0; i < 100 && live_objects("file") != files; i++)
 		usleep(50 * 1000);
-	tap_ok(live("file") == files, "%s: no file state is left (%ld)", model_name(),
-	       live("file") - files);
+	tap_ok(live_objects("file") == files, "%s: no file state is left (%ld)", model_name(),
+	       live_objects("file") - files);
 }
 
 int main(int argc, char **argv)
