@@ -74,6 +74,8 @@ struct devbind {
 	struct svmsim_config cfg;	/* svmsim: in effect for the run */
 	struct svmsim_config saved;	/* svmsim: found at start, restored at exit */
 	bool changed;			/* cfg differs from saved */
+	struct devbind *peers;		/* svmsim --devices: the other K-1 devices */
+	unsigned int npeers;
 };
 
 extern const struct backend backend_svmsim, backend_dmirror, backend_null;

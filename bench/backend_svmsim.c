@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,14 +58,17 @@ static int devconf_version(int fd)
 	return 0;
 }
 
-/* Open /dev/svmsimN and configure it (before binding).  0 or -errno (printed). */
-static int devconf_open(struct devbind *d, const struct options *o)
+/* Open /dev/svmsim@index and configure it (before binding).  0 or -errno (printed). */
+static int devconf_open_one(struct devbind *d, const struct options *o, unsigned int index)
 {
-	char what[64];
+	char what[96];
 	int ret;
-	d->fd = svmsim_open(o->device);
+
+	d->fd = svmsim_open(index);
 	if (d->fd < 0) {
-		snprintf(what, sizeof(what), "open %s%u", SVMSIM_DEV_PREFIX, o->device);
+		snprintf(what, sizeof(what), "open %s%u%s", SVMSIM_DEV_PREFIX, index,
+			 index > o->device ? " (--devices: the module parameter ndevices is too "
+			 "small)" : "");
 		return devconf_fail(what, d->fd);
 	}
 	ret = devconf_version(d->fd);
@@ -86,6 +90,28 @@ static int devconf_open(struct devbind *d, const struct options *o)
 		return devconf_fail("SVMSIM_IOC_GET_CONFIG", ret);
 	d->model = o->model ? o->model : d->cfg.default_model;
 	d->fill = o->fill ? o->fill : d->cfg.default_fill;
+	return 0;
+}
+
+/* The first device, then --devices' others, configured alike. */
+static int devconf_open(struct devbind *d, const struct options *o)
+{
+	unsigned int i;
+	int ret = devconf_open_one(d, o, o->device);
+
+	if (ret || o->devices < 2)
+		return ret;
+	d->peers = calloc(o->devices - 1, sizeof(*d->peers));
+	if (!d->peers)
+		return devconf_fail("--devices", -ENOMEM);
+	for (i = 0; i + 1 < o->devices; i++) {
+		d->peers[i].fd = -1;
+		d->peers[i].be = d->be;
+		d->npeers++;
+		ret = devconf_open_one(&d->peers[i], o, o->device + 1 + i);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -122,20 +148,47 @@ static int devconf_inject(struct devbind *d, const struct options *o)
 	return ret ? devconf_fail("SVMSIM_IOC_INJECT", ret) : 0;
 }
 
-/* Bind the calling process's mm; then inject what was asked. */
+/*
+ * Bind the calling process's mm to every device (--fanout parallel: through
+ * the mm's two-pass notifier); then inject what was asked, into the first.
+ */
 static int devconf_bind(struct devbind *d, const struct options *o)
 {
-	uint32_t flags = o->sanitize ? SVMSIM_BIND_SANITIZE : 0;
+	uint32_t flags = (o->sanitize ? SVMSIM_BIND_SANITIZE : 0) |
+			 (o->fanout == FANOUT_PARALLEL ? SVMSIM_BIND_FANOUT : 0);
+	unsigned int i;
 	int ret = svmsim_bind(d->fd, d->model, d->fill, flags, &d->pasid);
 
 	if (ret)
 		return devconf_fail("SVMSIM_IOC_BIND", ret);
 	d->bound = true;
+	for (i = 0; i < d->npeers; i++) {
+		struct devbind *p = &d->peers[i];
+
+		ret = svmsim_bind(p->fd, p->model, p->fill, flags, &p->pasid);
+		if (ret)
+			return devconf_fail("SVMSIM_IOC_BIND (--devices)", ret);
+		p->bound = true;
+	}
 	return devconf_inject(d, o);
 }
 
-/* Unbind, put the configuration back as found, close. */
+static void devconf_close_one(struct devbind *d);
+
+/* Unbind, put the configuration back as found, close; the peers first. */
 static void devconf_close(struct devbind *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->npeers; i++)
+		devconf_close_one(&d->peers[i]);
+	free(d->peers);
+	d->peers = NULL;
+	d->npeers = 0;
+	devconf_close_one(d);
+}
+
+static void devconf_close_one(struct devbind *d)
 {
 	int ret = 0, tries;
 
@@ -166,9 +219,15 @@ static int svmsim_be_write(const struct devbind *d, void *addr, const void *buf,
 	return svmsim_dma_write(d->fd, d->pasid, addr, buf, len);
 }
 
+/* Every device caches the range: an invalidation of it has work on all. */
 static int svmsim_be_prefetch(const struct devbind *d, const void *addr, size_t len)
 {
-	return svmsim_prefetch(d->fd, d->pasid, addr, len);
+	unsigned int i;
+	int ret = svmsim_prefetch(d->fd, d->pasid, addr, len);
+
+	for (i = 0; !ret && i < d->npeers; i++)
+		ret = svmsim_prefetch(d->peers[i].fd, d->peers[i].pasid, addr, len);
+	return ret;
 }
 
 const struct backend backend_svmsim = {

@@ -20,7 +20,7 @@
 
 #include "row.h"
 
-#define FORMAT_VERSION	1
+#define FORMAT_VERSION	2
 
 enum col_type {
 	C_STR,		/* a string */

@@ -60,6 +60,9 @@ struct optdesc {
 };
 
 static const char *const format_names[] = { [FMT_CSV] = "csv", [FMT_JSON] = "json" };
+static const char *const fanout_names[] = {
+	[FANOUT_SERIAL] = "serial", [FANOUT_PARALLEL] = "parallel",
+};
 
 /* ---- parsers ---- */
 
@@ -280,6 +283,17 @@ static const struct optdesc opts[OPT_NR] = {
 		.section = "Device (SVMSIM_IOC_SET_CONFIG before binding; what is not given is "
 		"left as the device has it, reported as found, and restored at exit):",
 		.help = "use /dev/svmsimN (%D; dmirror: /dev/hmm_dmirrorN)" },
+	NUM(DEVICES, T_UINT, devices, 1, MAX_FANOUT_DEVICES), .name = "devices", .arg = "K",
+		.def = "1",
+		.help = "bind the mm to K devices, /dev/svmsimN to N+K-1 (module parameter "
+		"ndevices), each configured alike and caching what the first caches: every "
+		"invalidation reaches all K (%D, at most " STR(MAX_FANOUT_DEVICES) "; svmsim "
+		"only; device threads use the first)" },
+	NAMES(FANOUT, fanout, fanout_names, 0, FANOUT_NR), .name = "fanout", .arg = "F",
+		.def = "serial",
+		.help = "with --devices: serial, each device its own notifier, flushed and "
+		"waited for in turn; parallel, SVMSIM_BIND_FANOUT, one two-pass notifier that "
+		"posts to every device, then waits for all (%N; %D)" },
 	NAMES(MODEL, model, svmsim_model_names, 1, SVMSIM_MODEL_NR), .name = "model",
 		.arg = "M", .help = "%N (default: the device's default)" },
 	NAMES(FILL, fill, svmsim_fill_names, 1, SVMSIM_FILL_NR), .name = "fill", .arg = "F",
@@ -615,6 +629,10 @@ static const char *check(struct options *o)
 		o->device_threads = 0;
 	if (o->validate && o->backend != &backend_svmsim)
 		return "--validate injects svmsim's bugs: --backend svmsim only";
+	if ((o->devices > 1 || opt_set(o, OPT_FANOUT)) && o->backend != &backend_svmsim)
+		return "--devices and --fanout bind svmsim devices: --backend svmsim only";
+	if (o->validate && o->devices > 1)
+		return "--validate runs against one device";
 	if (!opt_set(o, OPT_ITERATIONS) && !opt_set(o, OPT_DURATION))
 		o->iterations = DEFAULT_ITERATIONS;
 	if (!opt_set(o, OPT_REGIONS))

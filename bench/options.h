@@ -15,6 +15,9 @@
 #define MAX_THREADS		64
 #define MAX_DEVICE_THREADS	64
 #define DEFAULT_ITERATIONS	1000
+#define MAX_FANOUT_DEVICES	8	/* --devices */
+
+enum fanout { FANOUT_SERIAL, FANOUT_PARALLEL, FANOUT_NR };
 
 enum out_format { FMT_CSV, FMT_JSON };
 
@@ -24,7 +27,7 @@ enum opt_id {
 	OPT_CACHED, OPT_HUGE, OPT_LAYOUT,
 	OPT_THREADS, OPT_DEVICE_THREADS, OPT_PIN,
 	OPT_BACKEND,
-	OPT_DEVICE, OPT_MODEL, OPT_FILL, OPT_FLUSH_MODE, OPT_LATENCY, OPT_THRESHOLD,
+	OPT_DEVICE, OPT_DEVICES, OPT_FANOUT, OPT_MODEL, OPT_FILL, OPT_FLUSH_MODE, OPT_LATENCY, OPT_THRESHOLD,
 	OPT_FLUSH_BUDGET, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_PSI, OPT_INJECT,
 	OPT_FILL_DELAY, OPT_SANITIZE,
 	OPT_BASELINE, OPT_NO_BASELINE, OPT_PAUSE, OPT_SEED, OPT_ALLOW_VIOLATIONS,
@@ -62,6 +65,8 @@ struct options {
 	uint64_t seed;
 	bool pin;
 	unsigned int device;
+	unsigned int devices;		/* --devices: the mm bound to this many */
+	uint32_t fanout;		/* enum fanout */
 	bool huge;
 	uint32_t layout;		/* enum layout (mapping.h) */
 	uint32_t inject;		/* enum svmsim_bug */

@@ -413,6 +413,9 @@ static const struct column row_cols[] = {
 	OPT("pin", C_BOOL, "-", "--pin: threads pinned on CPUs", PIN),
 	OPT("device", C_U64, "-", "--device: N of /dev/svmsimN (or the backend's node)",
 	    DEVICE),
+	OPT("devices", C_U64, "devices", "--devices: devices the mm was bound to", DEVICES),
+	OPT("fanout", C_STR, "-", "--fanout: serial (a notifier per device) or parallel "
+	    "(SVMSIM_BIND_FANOUT)", FANOUT),
 	OPT("huge", C_BOOL, "-", "--huge: THP-backed regions", HUGE),
 	OPT("layout", C_STR, "-", "--layout: guarded or packed", LAYOUT),
 	CFG("inject", C_STR, "-", "--inject: the injected driver bug (none: the correct "

@@ -55,7 +55,7 @@ static __maybe_unused const char * const svmsim_stat_names[SVMSIM_STAT_NR] = {
 	[SVMSIM_STAT_SAN_STALE]		= "san_stale",
 	[SVMSIM_STAT_SAN_WAITS]		= "san_waits",
 	[SVMSIM_STAT_SAN_UNCHECKED]	= "san_unchecked",
-	[SVMSIM_STAT_FANOUT]		= "fanout",
+	[SVMSIM_STAT_FANOUT]		= "fanout_flushes",
 	[SVMSIM_STAT_FANOUT_SERIAL]	= "fanout_serial",
 };
 
