@@ -13,8 +13,8 @@
  *  - a member that leaves and joins again and again while the mm changes
  *    and the devices read (joins in the middle of invalidations): not one
  *    stale read, no fill refused for ever;
- *  - the notifier goes with its last member; the pinned model refuses the
- *    flag.
+ *  - the notifier goes with its last member, or with the process that
+ *    exits with its members bound; the pinned model refuses the flag.
  * Times are never checked here: how parallel compares with serial is
  * svmbench's --devices / --fanout, in the sweep.
  *
@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib.h"
@@ -301,6 +302,28 @@ static bool live_becomes(const char *name, long want)
 	return false;
 }
 
+/* A process that exits with its members bound: ->release stops them all. */
+static void exit_with_members(void)
+{
+	uint64_t *p;
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		bail("fork: %s", strerror(errno));
+	if (!pid) {
+		bind_all((1u << ndev) - 1);
+		p = map_anon(NPAGES * PG, PROT_READ | PROT_WRITE);
+		_exit(cache_everywhere(p, 1) ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status) && !WEXITSTATUS(status) && live_becomes("fanout", 0) &&
+	       live_becomes("bond", 0), "%s: a process exits with %u members bound: reaped, "
+	       "the notifier gone", model_name(), ndev);
+}
+
 static void body(void)
 {
 	unsigned int all = (1u << ndev) - 1;
@@ -321,6 +344,7 @@ static void body(void)
 	churn();
 	tap_ok(live_becomes("fanout", 0), "%s: the notifier went with its last member",
 	       model_name());
+	exit_with_members();
 	fd = svmsim_open(0);
 	ok_errno(svmsim_ioctl(fd, SVMSIM_IOC_BIND, &(struct svmsim_bind) {
 			.model = SVMSIM_MODEL_PINNED, .flags = SVMSIM_BIND_FANOUT }), -EINVAL,
