@@ -39,6 +39,8 @@ static void devconf_apply(struct svmsim_config *c, const struct options *o)
 		c->flush_budget = o->flush_budget;
 	if (opt_set(o, OPT_LATENCY))
 		c->dev_latency_ns = o->latency_ns;
+	if (opt_set(o, OPT_QI_BATCH))
+		c->qi_batch = o->qi_batch;
 	if (opt_set(o, OPT_PSI))
 		c->flags = o->psi ? c->flags | SVMSIM_CONFIG_PSI : c->flags & ~SVMSIM_CONFIG_PSI;
 }

@@ -302,6 +302,9 @@ static const struct optdesc opts[OPT_NR] = {
 		.name = "flush-mode", .arg = "M", .help = "%N" },
 	NUM(LATENCY, T_U64, latency_ns, 0, INT64_MAX), .name = "latency-ns", .arg = "N",
 		.help = "simulated invalidation completion latency" },
+	NUM(QI_BATCH, T_U32, qi_batch, 1, SVMSIM_MAX_QI_BATCH), .name = "qi-batch", .arg = "N",
+		.help = "queued mode: most descriptors the device completes under one wait "
+		"(one latency)" },
 	NUM(THRESHOLD, T_U32, threshold, 0, UINT32_MAX), .name = "threshold", .arg = "N",
 		.help = "flush_threshold: flushes above N pages go PASID-wide (0 never)" },
 	NUM(FLUSH_BUDGET, T_U32, flush_budget, 0, UINT32_MAX), .name = "flush-budget",

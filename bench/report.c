@@ -19,7 +19,8 @@
 /* ---- the row's values: a getter per group of columns (columns.h) ---- */
 
 enum {
-	CF_WORKLOAD, CF_BACKEND, CF_MODEL, CF_FILL, CF_FLUSH_MODE, CF_LATENCY, CF_THRESHOLD,
+	CF_WORKLOAD, CF_BACKEND, CF_MODEL, CF_FILL, CF_FLUSH_MODE, CF_LATENCY, CF_QI_BATCH,
+	CF_THRESHOLD,
 	CF_PSI, CF_FLUSH_BUDGET, CF_MAX_ENTRIES, CF_MAX_PASID_ENTRIES, CF_TLB_SETS, CF_TLB_WAYS,
 	CF_TLB_POLICY, CF_OP_PAGES, CF_ITERATIONS, CF_DURATION, CF_INJECT, CF_INJECT_PARAM,
 };
@@ -57,6 +58,9 @@ static bool get_device_config(const struct colctx *x, const struct column *c, st
 		return cfg;
 	case CF_LATENCY:
 		f->u = k->dev_latency_ns;
+		return cfg;
+	case CF_QI_BATCH:
+		f->u = k->qi_batch;
 		return cfg;
 	case CF_THRESHOLD:
 		f->u = k->flush_threshold;
@@ -385,6 +389,8 @@ static const struct column row_cols[] = {
 	    "configuration", CF_FLUSH_MODE),
 	DEV("latency_ns", C_U64, "ns", "simulated invalidation completion latency in effect",
 	    CF_LATENCY),
+	DEV("qi_batch", C_U64, "descriptors", "queued mode: most descriptors completed under "
+	    "one wait, in effect", CF_QI_BATCH),
 	DEV("threshold", C_U64, "pages", "flush_threshold in effect: flushes above it go "
 	    "PASID-wide (0 never)", CF_THRESHOLD),
 	DEV("psi", C_BOOL, "-", "power-of-two page-selective flushes in effect "

@@ -36,7 +36,7 @@ TAP_DEFINE_STATE;
  */
 static const uint64_t fingerprints[] = {
 	[1] = 0x759f3d2c063af471ull,
-	[2] = 0xab855f9d786ff1d8ull,	/* devices, fanout */
+	[2] = 0x72f0b92ede311d78ull,	/* devices, fanout, qi_batch */
 };
 
 #define MAX_NAMES	160
