@@ -3,12 +3,18 @@
  * svmsim: how the device executes one invalidation of a bond's range.
  *
  * sync:   remove the entries in the callback, then spend the simulated
- *         device latency (waiting for the ATS invalidation completion).
+ *         device latency (waiting for the ATS invalidation completion);
+ *         with cfg.lat_tail_pct, a drawn share of flushes spends
+ *         cfg.lat_tail_mult times that (a device's slow completions).
  * queued: post an invalidation descriptor to the device's queue and wait
  *         for its completion (invq.c); the device thread batches them,
  *         and a waiter that may not sleep helps complete them, so it never
  *         waits for a task that may not run (the thread, or a preempted
  *         completer: each descriptor is completed with preemption off).
+ *         A batch the device never completes (cfg.qi_lose_pct) or
+ *         completes too late ends by the driver's timeout
+ *         (cfg.qi_timeout_ns): the driver resets the PASID's entries
+ *         itself (invq.c), so this holds then too.
  *
  * Either way the entries are gone, and no access holds one, when this
  * returns -- unless an injected bug (inject.c) says otherwise.
@@ -96,10 +102,10 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		svmsim_psi_widen(&req, &exact);
 	if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
 		svmsim_space_flush(b, &req, &res);
-		svmsim_delay_ns(READ_ONCE(dev->cfg.dev_latency_ns));
+		svmsim_delay_ns(svmsim_dev_latency(dev));
 	} else if (!svmsim_inj_nowait(b, &req)) {
 		d.req = req;
-		svmsim_invq_post(dev, &d);
+		svmsim_invq_post(dev, &d, may_sleep);
 		svmsim_invq_wait(dev, &d, may_sleep);
 		res = d.res;
 	}
