@@ -514,10 +514,46 @@ static void check_errnos(void)
 	close(fd);
 }
 
+/*
+ * --hold-lost (for devfault_rmmod.sh): leave descriptors of a lost batch in
+ * flight -- owned ones, posted by the injected bug NO_WAIT, so no waiter
+ * holds the module -- and exit at once, unbound, the configuration left as
+ * it is (the rmmod that follows resets it): the module must unload while
+ * they are outstanding, the driver's timeout (100 ms) retiring them.
+ */
+static int hold_lost(void)
+{
+	char *area = map_anon(16 * PG, PROT_READ | PROT_WRITE);
+	uint64_t descs, lost, to;
+	int ret;
+
+	if (dev_open(&d, opt.device))
+		bail("open /dev/svmsim%u", opt.device);
+	svmsim_get_config(d.fd, &saved);
+	configure(SVMSIM_FLUSH_QUEUED, 0, 0, 0, SVMSIM_MAX_TAIL_NS, 0, 100);
+	ret = svmsim_inject(d.fd, d.pasid, SVMSIM_BUG_NO_WAIT, 0, 0);
+	if (ret)
+		bail("inject no_wait: %s (module parameter allow_inject=1?)", errname(ret));
+	for (int i = 0; i < 16; i++)
+		cached_drop(area + (size_t)i * PG);
+	descs = stat_of(&d, 0, SVMSIM_STAT_QI_DESCS);
+	lost = stat_of(&d, 0, SVMSIM_STAT_QI_LOST);
+	to = stat_of(&d, 0, SVMSIM_STAT_QI_TIMEOUTS);
+	printf("%llu %llu %llu\n", (unsigned long long)descs, (unsigned long long)lost,
+	       (unsigned long long)to);
+	fflush(stdout);
+	dev_close(&d);
+	_exit(descs > to && lost > 0 ? 0 : 1);
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
 
+	if (argc > 1 && !strcmp(argv[argc - 1], "--hold-lost")) {
+		parse_opts(argc - 1, argv);
+		return hold_lost();
+	}
 	parse_opts(argc, argv);
 	fd = svmsim_open(opt.device);
 	if (fd < 0 || svmsim_get_config(fd, &saved))
