@@ -43,6 +43,16 @@ static void devconf_apply(struct svmsim_config *c, const struct options *o)
 		c->qi_batch = o->qi_batch;
 	if (opt_set(o, OPT_PSI))
 		c->flags = o->psi ? c->flags | SVMSIM_CONFIG_PSI : c->flags & ~SVMSIM_CONFIG_PSI;
+	if (opt_set(o, OPT_LAT_TAIL)) {
+		c->lat_tail_pct = o->lat_tail_pct;
+		c->lat_tail_mult = o->lat_tail_mult;
+	}
+	if (opt_set(o, OPT_QI_DEPTH))
+		c->qi_depth = o->qi_depth;
+	if (opt_set(o, OPT_QI_TIMEOUT))
+		c->qi_timeout_ns = o->qi_timeout_ns;
+	if (opt_set(o, OPT_QI_LOSE))
+		c->qi_lose_pct = o->qi_lose_pct;
 }
 
 static int devconf_version(int fd)

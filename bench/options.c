@@ -130,6 +130,24 @@ static bool p_psi(struct options *o, const char *arg)
 	return o->psi || !strcmp(arg, "off");
 }
 
+/* PCT:MULT, 0..100 and 1..SVMSIM_MAX_TAIL_MULT; "0" (or 0:M) is off. */
+static bool p_lat_tail(struct options *o, const char *s)
+{
+	const char *colon = strchr(s, ':');
+	char pct[16];
+	uint64_t p, m = 0;
+
+	if ((colon ? (size_t)(colon - s) : strlen(s)) >= sizeof(pct))
+		return false;
+	snprintf(pct, sizeof(pct), "%.*s", colon ? (int)(colon - s) : (int)strlen(s), s);
+	if (!parse_u64(pct, 0, 100, &p) || (p && !colon) ||
+	    (colon && !parse_u64(colon + 1, 1, SVMSIM_MAX_TAIL_MULT, &m)))
+		return false;
+	o->lat_tail_pct = (uint32_t)p;
+	o->lat_tail_mult = (uint32_t)m;
+	return true;
+}
+
 /* BUG[:PARAM] */
 static bool p_inject(struct options *o, const char *s)
 {
@@ -321,6 +339,21 @@ static const struct optdesc opts[OPT_NR] = {
 		.help = "power-of-two page-selective flushes (SVMSIM_CONFIG_PSI, VT-d PSI: "
 		"address + size order): a range flush removes the smallest aligned 2^n-page "
 		"block holding it; the extra pages count as collateral (column psi)" },
+	FUNC(LAT_TAIL, p_lat_tail), .name = "lat-tail", .arg = "PCT:MULT",
+		.help = "device fault: PCT% (0..100) of flushes (sync) or batches (queued) take "
+		"MULT (1.." STR(SVMSIM_MAX_TAIL_MULT) ") times --latency-ns (counted in "
+		"dev_tail); 0: off" },
+	NUM(QI_DEPTH, T_U32, qi_depth, 0, SVMSIM_MAX_QI_DEPTH), .name = "qi-depth",
+		.arg = "N",
+		.help = "queued: at most N descriptors posted and not taken (0 unbounded); a "
+		"poster finding the queue full helps the device (counted in qi_full)" },
+	NUM(QI_TIMEOUT, T_U64, qi_timeout_ns, 0, SVMSIM_MAX_TAIL_NS), .name = "qi-timeout-ns",
+		.arg = "N",
+		.help = "queued: the driver's timeout per batch (0 none): a batch late or lost "
+		"past it is retired by resetting its PASIDs' entries (counted in qi_timeouts)" },
+	NUM(QI_LOSE, T_U32, qi_lose_pct, 0, 100), .name = "qi-lose", .arg = "PCT",
+		.help = "queued: PCT% of batches never complete (counted in qi_lost); needs "
+		"--qi-timeout-ns" },
 	FUNC(INJECT, p_inject), .name = "inject", .arg = "BUG[:P]", .def = "none",
 		.help = "inject a driver bug (module parameter allow_inject=1; --fill ref or "
 		"--sanitize): one of enum svmsim_bug in the UAPI header, e.g. "

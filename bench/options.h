@@ -29,7 +29,8 @@ enum opt_id {
 	OPT_BACKEND,
 	OPT_DEVICE, OPT_DEVICES, OPT_FANOUT, OPT_MODEL, OPT_FILL, OPT_FLUSH_MODE, OPT_LATENCY,
 	OPT_QI_BATCH, OPT_THRESHOLD,
-	OPT_FLUSH_BUDGET, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_PSI, OPT_INJECT,
+	OPT_FLUSH_BUDGET, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_PSI,
+	OPT_LAT_TAIL, OPT_QI_DEPTH, OPT_QI_TIMEOUT, OPT_QI_LOSE, OPT_INJECT,
 	OPT_FILL_DELAY, OPT_SANITIZE,
 	OPT_BASELINE, OPT_NO_BASELINE, OPT_PAUSE, OPT_SEED, OPT_ALLOW_VIOLATIONS,
 	OPT_MAX_REPORTS, OPT_STOP_ON_DETECT,
@@ -64,6 +65,11 @@ struct options {
 	uint32_t flush_budget;
 	uint32_t tlb_sets;
 	uint32_t tlb_ways;
+	uint32_t lat_tail_pct;		/* --lat-tail PCT:MULT (device faults) */
+	uint32_t lat_tail_mult;
+	uint32_t qi_depth;
+	uint64_t qi_timeout_ns;
+	uint32_t qi_lose_pct;
 	uint64_t seed;
 	bool pin;
 	unsigned int device;

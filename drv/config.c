@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svmsim: device configuration -- TLB geometry and bounds, flush mode,
- * threshold and budget, simulated device latency, default model and fill
- * policy.  Module
+ * threshold and budget, simulated device latency and device faults
+ * (latency tail, queue timeout, depth and lost completions), default model
+ * and fill policy.  Module
  * parameters give every device its initial configuration; the
  * SVMSIM_IOC_SET_CONFIG ioctl changes one device's.
  */
@@ -77,9 +78,22 @@ static int svmsim_parse(const char *s, const char * const *names,
 	return -EINVAL;
 }
 
+/* The device faults: each field's range (uapi), and lost needs a timeout. */
+static bool svmsim_faults_ok(const struct svmsim_config *c)
+{
+	u32 mult = max_t(u32, c->lat_tail_mult, 1);
+
+	if (c->lat_tail_pct > 100 || c->lat_tail_mult > SVMSIM_MAX_TAIL_MULT ||
+	    (c->lat_tail_pct && !c->lat_tail_mult) ||
+	    c->dev_latency_ns > SVMSIM_MAX_TAIL_NS / mult)
+		return false;
+	return c->qi_timeout_ns <= SVMSIM_MAX_TAIL_NS && c->qi_depth <= SVMSIM_MAX_QI_DEPTH &&
+	       c->qi_lose_pct <= 100 && (!c->qi_lose_pct || c->qi_timeout_ns);
+}
+
 static int svmsim_config_check(const struct svmsim_config *c)
 {
-	if (!is_power_of_2(c->tlb_sets) || c->tlb_sets > SVMSIM_MAX_SETS ||
+	if (!svmsim_faults_ok(c) ||!is_power_of_2(c->tlb_sets) || c->tlb_sets > SVMSIM_MAX_SETS ||
 	    c->tlb_ways > SVMSIM_MAX_WAYS || c->tlb_policy >= SVMSIM_REPL_NR ||
 	    c->flush_mode >= SVMSIM_FLUSH_MODE_NR || !c->qi_batch ||
 	    c->qi_batch > SVMSIM_MAX_QI_BATCH ||
@@ -192,6 +206,11 @@ long svmsim_ioctl_set_config(struct svmsim_file *f, void __user *arg)
 	WRITE_ONCE(cur->max_pasid_entries, c.max_pasid_entries);
 	WRITE_ONCE(cur->flush_budget, c.flush_budget);
 	WRITE_ONCE(cur->flags, c.flags);
+	WRITE_ONCE(cur->lat_tail_pct, c.lat_tail_pct);
+	WRITE_ONCE(cur->lat_tail_mult, c.lat_tail_mult);
+	WRITE_ONCE(cur->qi_timeout_ns, c.qi_timeout_ns);
+	WRITE_ONCE(cur->qi_depth, c.qi_depth);
+	WRITE_ONCE(cur->qi_lose_pct, c.qi_lose_pct);
 	svm_tlb_set_limits(&dev->tlb, c.max_entries, c.max_pasid_entries);
 out:
 	mutex_unlock(&dev->lock);

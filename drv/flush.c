@@ -3,12 +3,18 @@
  * svmsim: how the device executes one invalidation of a bond's range.
  *
  * sync:   remove the entries in the callback, then spend the simulated
- *         device latency (waiting for the ATS invalidation completion).
+ *         device latency (waiting for the ATS invalidation completion);
+ *         with cfg.lat_tail_pct, a drawn share of flushes spends
+ *         cfg.lat_tail_mult times that (a device's slow completions).
  * queued: post an invalidation descriptor to the device's queue and wait
  *         for its completion (invq.c); the device thread batches them,
  *         and a waiter that may not sleep helps complete them, so it never
  *         waits for a task that may not run (the thread, or a preempted
  *         completer: each descriptor is completed with preemption off).
+ *         A batch the device never completes (cfg.qi_lose_pct) or
+ *         completes too late ends by the driver's timeout
+ *         (cfg.qi_timeout_ns): the driver resets the PASID's entries
+ *         itself (invq.c), so this holds then too.
  *
  * Either way the entries are gone, and no access holds one, when this
  * returns -- unless an injected bug (inject.c) says otherwise.
@@ -70,14 +76,16 @@ static void svmsim_psi_widen(struct svm_tlb_flush_req *req, struct svm_tlb_range
  * @changed: the ranges that really changed, or NULL if [start, last] is
  *	exact (collateral accounting).  Must stay valid until the wait.
  * @nchanged: number of @changed.
+ * @may_sleep: the caller may sleep (a full queue: else it spins, helping).
  *
  * sync: the entries are removed now and the device's completion is due
- * dev_latency_ns later; queued: a descriptor is posted.  Never sleeps.
+ * svmsim_dev_latency() later; queued: a descriptor is posted.  Sleeps
+ * only if @may_sleep.
  * The two passes let one callback start the flushes of several devices
  * before it waits for any (fanout.c); svmsim_flush() does both at once.
  */
 void svmsim_flush_post(struct svmsim_flush_op *op, unsigned long start, unsigned long last,
-		       const struct svm_tlb_range *changed, unsigned int nchanged)
+		       const struct svm_tlb_range *changed, unsigned int nchanged, bool may_sleep)
 {
 	struct svmsim_bond *b = op->b;
 	struct svmsim_dev *dev = b->dev;
@@ -102,9 +110,9 @@ void svmsim_flush_post(struct svmsim_flush_op *op, unsigned long start, unsigned
 		svmsim_psi_widen(req, &op->exact);
 	if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
 		svmsim_space_flush(b, req, &op->d.res);
-		op->due_ns = ktime_get_ns() + READ_ONCE(dev->cfg.dev_latency_ns);
+		op->due_ns = ktime_get_ns() + svmsim_dev_latency(dev);
 	} else if (!svmsim_inj_nowait(b, req)) {
-		svmsim_invq_post(dev, &op->d);
+		svmsim_invq_post(dev, &op->d, may_sleep);
 		op->queued = true;
 	}
 }
@@ -152,6 +160,6 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 {
 	struct svmsim_flush_op op = { .b = b };
 
-	svmsim_flush_post(&op, start, last, changed, nchanged);
+	svmsim_flush_post(&op, start, last, changed, nchanged, may_sleep);
 	svmsim_flush_wait(&op, event, may_sleep, t0);
 }

@@ -26,6 +26,35 @@
  *    only ever held by a running task, and every other descriptor stays
  *    claimable by any helper.  The batch ends when the last claim is
  *    dropped with nothing left in flight; only then may the next start.
+ *
+ * Device faults (struct svmsim_config, all off by default):
+ *  - a latency tail: a batch (or a sync flush, flush.c) takes
+ *    dev_latency_ns * lat_tail_mult with probability lat_tail_pct, drawn
+ *    from the device's random stream under @q->lock;
+ *  - a lost completion: with probability qi_lose_pct a batch is never
+ *    completed by the device.  It ends by the driver's timeout instead,
+ *    qi_timeout_ns after the device took it, as does a batch whose latency
+ *    is longer than the timeout.  What the timeout does is the VT-d answer
+ *    to an invalidation time-out error: the waiter may still not return
+ *    while the device may hold a translation it asked to remove, and the
+ *    driver cannot know which of the batch's invalidations the device did.
+ *    So whoever finds the batch past its deadline -- a waiter helping, the
+ *    queue thread standing for the driver's fault handler, or module exit
+ *    -- recovers each descriptor as it would complete it: it resets that
+ *    descriptor's PASID in the device TLB (every entry of the PASID
+ *    removed synchronously, the pages the changed ranges do not cover
+ *    counted as collateral), counts SVMSIM_STAT_QI_TIMEOUTS and marks the
+ *    descriptor done: the lost descriptor is retired, the queue moves on,
+ *    and nothing stale is left behind.  The same claim protocol as above
+ *    applies, so no waiter depends on a task that may not run;
+ *  - a bounded queue: with qi_depth set, a poster that finds qi_depth
+ *    descriptors posted and not yet claimed helps (as a non-sleeping
+ *    waiter does: starts a batch, waits out its deadline, completes it)
+ *    until there is room.  Claimed descriptors do not count, so room comes
+ *    from running tasks only; a poster under the page table lock with the
+ *    queue full of others' descriptors completes them itself;
+ *  - a sleeping waiter a fatal signal interrupts (svmsim_invq_wait())
+ *    cannot fail either: it spins and helps until its descriptor is done.
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -34,6 +63,7 @@
 #include <linux/slab.h>
 
 #include "svmsim.h"
+#include "svmsim/rng.h"
 
 #define SVMSIM_INVQ_HELP_NS	(100 * NSEC_PER_USEC)
 
@@ -42,12 +72,78 @@
  * local_clock() the callbacks time themselves with.
  */
 
-/* Complete one descriptor; the poster's memory may be gone after done. */
-static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc *d)
+/* True with probability @pct percent, from the device's stream; q->lock held. */
+static bool svmsim_invq_draw(struct svmsim_invq *q, u32 pct)
+{
+	return pct && rng_below(&q->rng, 100) < pct;
+}
+
+/* The device latency of one flush or batch, tail drawn; q->lock held. */
+static u64 svmsim_invq_latency(struct svmsim_dev *dev)
+{
+	u64 ns = READ_ONCE(dev->cfg.dev_latency_ns);
+
+	if (svmsim_invq_draw(&dev->invq, READ_ONCE(dev->cfg.lat_tail_pct))) {
+		ns *= max_t(u32, READ_ONCE(dev->cfg.lat_tail_mult), 1);
+		svmsim_dev_count(dev, SVMSIM_STAT_DEV_TAIL, 1);
+	}
+	return ns;
+}
+
+/**
+ * svmsim_dev_latency() - the latency of one sync-mode flush
+ * @dev: the device.
+ *
+ * Return: cfg.dev_latency_ns, or with probability cfg.lat_tail_pct that
+ * times cfg.lat_tail_mult (counted in SVMSIM_STAT_DEV_TAIL).
+ */
+u64 svmsim_dev_latency(struct svmsim_dev *dev)
+{
+	unsigned long flags;
+	u64 ns;
+
+	if (!READ_ONCE(dev->cfg.lat_tail_pct))
+		return READ_ONCE(dev->cfg.dev_latency_ns);
+	spin_lock_irqsave(&dev->invq.lock, flags);
+	ns = svmsim_invq_latency(dev);
+	spin_unlock_irqrestore(&dev->invq.lock, flags);
+	return ns;
+}
+
+/*
+ * The driver's recovery of a descriptor whose batch timed out: reset its
+ * PASID in the device TLB -- the device may or may not have done the
+ * invalidation, so the driver removes every entry of the PASID itself.
+ * What the request said changed stays the changed range, for collateral.
+ */
+static void svmsim_invq_recover(struct svmsim_inv_desc *d)
+{
+	struct svm_tlb_flush_req req = d->req;
+	struct svm_tlb_range exact = { .start = d->req.start, .last = d->req.last };
+
+	if (!req.changed) {
+		req.changed = &exact;
+		req.nchanged = 1;
+	}
+	req.start = 0;
+	req.last = ULONG_MAX;
+	svmsim_space_flush(d->bond, &req, &d->res);
+	svmsim_count(d->bond, SVMSIM_STAT_QI_TIMEOUTS, 1);
+}
+
+/*
+ * Complete one descriptor, by the device or, if its batch timed out, by
+ * the driver's recovery; the poster's memory may be gone after done.
+ */
+static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
+				 bool timed_out)
 {
 	struct svmsim_bond *b = d->bond;
 
-	svmsim_space_flush(b, &d->req, &d->res);
+	if (timed_out)
+		svmsim_invq_recover(d);
+	else
+		svmsim_space_flush(b, &d->req, &d->res);
 	svmsim_hist_add(&dev->hists->queue, ktime_get_ns() - d->posted_ns);
 	svmsim_count(b, SVMSIM_STAT_QI_WAITS, 1);
 	if (d->owned) {
@@ -61,13 +157,17 @@ static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc 
 
 /*
  * Start a batch if none is in flight: take up to qi_batch descriptors and
- * set their deadline.  Caller holds q->lock.  Returns the deadline, or 0.
+ * set their deadline -- the device's latency, tail drawn, or the driver's
+ * timeout if that comes first or the device loses the completion.  Caller
+ * holds q->lock.  Returns the deadline, or 0.
  */
 static u64 svmsim_invq_start_batch(struct svmsim_dev *dev)
 {
 	struct svmsim_invq *q = &dev->invq;
 	unsigned int max = READ_ONCE(dev->cfg.qi_batch), taken = 0;
+	u64 lat, timeout = READ_ONCE(dev->cfg.qi_timeout_ns);
 	struct svmsim_inv_desc *d, *n;
+	bool lost;
 
 	if (!list_empty(&q->inflight) || q->claimed || list_empty(&q->pending))
 		return 0;
@@ -76,7 +176,15 @@ static u64 svmsim_invq_start_batch(struct svmsim_dev *dev)
 			break;
 		list_move_tail(&d->link, &q->inflight);
 	}
-	q->deadline = ktime_get_ns() + READ_ONCE(dev->cfg.dev_latency_ns);
+	lat = svmsim_invq_latency(dev);
+	lost = svmsim_invq_draw(q, READ_ONCE(dev->cfg.qi_lose_pct));
+	if (lost)
+		svmsim_dev_count(dev, SVMSIM_STAT_QI_LOST, 1);
+	/* Lost with no timeout (changed meanwhile): the timeout is now. */
+	q->timed_out = lost || (timeout && lat > timeout);
+	if (q->timed_out)
+		lat = timeout;
+	q->deadline = ktime_get_ns() + lat;
 	return q->deadline;
 }
 
@@ -92,7 +200,7 @@ static bool svmsim_invq_complete_next(struct svmsim_dev *dev)
 	struct svmsim_invq *q = &dev->invq;
 	struct svmsim_inv_desc *d;
 	unsigned long flags;
-	bool last;
+	bool last, timed_out;
 
 	preempt_disable();
 	spin_lock_irqsave(&q->lock, flags);
@@ -104,9 +212,11 @@ static bool svmsim_invq_complete_next(struct svmsim_dev *dev)
 	}
 	list_del(&d->link);
 	q->claimed++;
+	q->nposted--;
+	timed_out = q->timed_out;
 	spin_unlock_irqrestore(&q->lock, flags);
 
-	svmsim_invq_complete(dev, d);
+	svmsim_invq_complete(dev, d, timed_out);
 
 	spin_lock_irqsave(&q->lock, flags);
 	last = !--q->claimed && list_empty(&q->inflight);
@@ -191,20 +301,48 @@ static int svmsim_invq_thread(void *arg)
 	return 0;
 }
 
+/* The queue holds cfg.qi_depth descriptors not yet claimed; q->lock held. */
+static bool svmsim_invq_full(struct svmsim_dev *dev)
+{
+	unsigned int depth = READ_ONCE(dev->cfg.qi_depth);
+
+	return depth && dev->invq.nposted >= depth;
+}
+
 /**
  * svmsim_invq_post() - queue a descriptor for the device
  * @dev: the device.
  * @d: the descriptor; @d->bond and @d->req set.
+ * @may_sleep: the caller may sleep; else it spins if the queue is full.
+ *
+ * A full queue (cfg.qi_depth) is counted once per post in
+ * SVMSIM_STAT_QI_FULL; the poster then helps the device until there is
+ * room, so it depends on no other task being scheduled.
  */
-void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d)
+void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool may_sleep)
 {
 	struct svmsim_invq *q = &dev->invq;
 	unsigned long flags;
+	bool full = false;
 
 	d->done = 0;
-	d->posted_ns = ktime_get_ns();
 	spin_lock_irqsave(&q->lock, flags);
+	while (svmsim_invq_full(dev)) {
+		spin_unlock_irqrestore(&q->lock, flags);
+		if (!full)
+			svmsim_count(d->bond, SVMSIM_STAT_QI_FULL, 1);
+		full = true;
+		if (!svmsim_invq_step(dev, may_sleep)) {
+			/* The batch is all claimed by running tasks. */
+			if (may_sleep)
+				cond_resched();
+			cpu_relax();
+		}
+		spin_lock_irqsave(&q->lock, flags);
+	}
+	d->posted_ns = ktime_get_ns();
 	list_add_tail(&d->link, &q->pending);
+	q->nposted++;
 	spin_unlock_irqrestore(&q->lock, flags);
 	svmsim_count(d->bond, SVMSIM_STAT_QI_DESCS, 1);
 	wake_up(&q->kick);
@@ -216,6 +354,12 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d)
  * @d: the descriptor, posted by the caller.
  * @may_sleep: sleep rather than spin; a spinning waiter helps the device
  *	after a grace period, so it never depends on the queue thread.
+ *
+ * Returns only when @d is done, by the device or by the driver's timeout
+ * recovery.  A sleeping wait is killable, but a fatal signal only ends
+ * the sleep: the device may still use the entries @d removes, so the
+ * caller (a blockable range start) may not return before.  It counts
+ * SVMSIM_STAT_QI_KILLED and spins, helping the device, until @d is done.
  */
 void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		      bool may_sleep)
@@ -223,7 +367,14 @@ void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 	u64 help_at;
 
 	if (may_sleep) {
-		wait_event(dev->invq.done, smp_load_acquire(&d->done));
+		if (!wait_event_killable(dev->invq.done, smp_load_acquire(&d->done)))
+			return;
+		svmsim_count(d->bond, SVMSIM_STAT_QI_KILLED, 1);
+		while (!smp_load_acquire(&d->done)) {
+			svmsim_invq_step(dev, false);
+			cond_resched();
+			cpu_relax();
+		}
 		return;
 	}
 	help_at = ktime_get_ns() + 2 * READ_ONCE(dev->cfg.dev_latency_ns) +
@@ -250,6 +401,7 @@ int svmsim_invq_start(struct svmsim_dev *dev)
 	INIT_LIST_HEAD(&q->inflight);
 	init_waitqueue_head(&q->kick);
 	init_waitqueue_head(&q->done);
+	q->rng = rng_seed(0x5356d51e, dev->index);	/* reproducible per device */
 	q->thread = kthread_run(svmsim_invq_thread, dev, "%s-invq", dev->name);
 	return PTR_ERR_OR_ZERO(q->thread);
 }

@@ -188,12 +188,13 @@ static unsigned int svmsim_obs_take(struct svmsim_bond *b,
  * @nchanged: number of @changed.
  * @event: enum svmsim_event.
  * @skip: flush nothing (an injected LATE_FLUSH: the end flushes).
+ * @may_sleep: the callback may sleep (queued: a full queue).
  *
- * svmsim_san_flush_begin() came first.  Never sleeps.
+ * svmsim_san_flush_begin() came first.
  */
 void svmsim_cb_post(struct svmsim_cb *cb, struct svmsim_bond *b, unsigned long start,
 		    unsigned long last, const struct svm_tlb_range *changed,
-		    unsigned int nchanged, unsigned int event, bool skip)
+		    unsigned int nchanged, unsigned int event, bool skip, bool may_sleep)
 {
 	cb->op.b = b;
 	cb->start = start;
@@ -203,7 +204,7 @@ void svmsim_cb_post(struct svmsim_cb *cb, struct svmsim_bond *b, unsigned long s
 	cb->event = event;
 	cb->flushed = !skip && svmsim_inj_range(b, event, &cb->fstart, &cb->flast);
 	if (cb->flushed)
-		svmsim_flush_post(&cb->op, cb->fstart, cb->flast, changed, nchanged);
+		svmsim_flush_post(&cb->op, cb->fstart, cb->flast, changed, nchanged, may_sleep);
 }
 
 /**
@@ -238,7 +239,7 @@ void svmsim_secondary_post(struct svmsim_bond *b, unsigned long start, unsigned 
 
 	svmsim_san_flush_begin(b);
 	n = svmsim_obs_take(b, changed, &event);
-	svmsim_cb_post(cb, b, start, svmsim_last(end), n ? changed : NULL, n, event, false);
+	svmsim_cb_post(cb, b, start, svmsim_last(end), n ? changed : NULL, n, event, false, false);
 }
 
 /**
@@ -275,7 +276,8 @@ void svmsim_change_pte_post(struct svmsim_bond *b, unsigned long address, struct
 	unsigned long start = address & PAGE_MASK;
 
 	svmsim_san_flush_begin(b);
-	svmsim_cb_post(cb, b, start, start + PAGE_SIZE - 1, NULL, 0, SVMSIM_EV_CHANGE_PTE, false);
+	svmsim_cb_post(cb, b, start, start + PAGE_SIZE - 1, NULL, 0, SVMSIM_EV_CHANGE_PTE, false,
+		       false);
 }
 
 /**
@@ -317,7 +319,8 @@ void svmsim_range_post(struct svmsim_bond *b, const struct mmu_notifier_range *r
 		svmsim_count(b, SVMSIM_STAT_INV_NONBLOCK, 1);
 	svmsim_san_flush_begin(b);
 	svmsim_cb_post(cb, b, range->start, svmsim_last(range->end), NULL, 0,
-		       svmsim_event_of(range->event), svmsim_inj_late_flush(b, true));
+		       svmsim_event_of(range->event), svmsim_inj_late_flush(b, true),
+		       mmu_notifier_range_blockable(range));
 }
 
 static int svmsim_range_start(struct mmu_notifier *mn,
@@ -353,7 +356,8 @@ void svmsim_range_end_bond(struct svmsim_bond *b, const struct mmu_notifier_rang
 
 		svmsim_san_flush_begin(b);
 		svmsim_cb_post(&cb, b, range->start, svmsim_last(range->end), NULL, 0,
-			       svmsim_event_of(range->event), false);
+			       svmsim_event_of(range->event), false,
+			       mmu_notifier_range_blockable(range));
 		svmsim_cb_wait(&cb, mmu_notifier_range_blockable(range), t0);
 	}
 	/* Most ends have no fill waiting: skip the wait queue's lock then. */

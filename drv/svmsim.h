@@ -69,7 +69,9 @@
  *                                      read by the sanitizer (sanitize.c)
  *                                      under an entry hold.
  *   svmsim_bond_san.lock (callback)    a bond's recent invalidations and fills.
- *   svmsim_invq.lock (callback)        the invalidation queue.
+ *   svmsim_invq.lock (callback)        the invalidation queue and the
+ *                                      device's random stream (sync-mode
+ *                                      flushes draw their tail under it).
  *   svmsim_dev.san_lock                the sanitizer's reports; innermost.
  * Notifier SRCU (kernel): every callback runs in an SRCU read section of
  * the mm's notifiers.  Nothing here waits for it (mmu_notifier_put() frees
@@ -141,13 +143,20 @@ struct svmsim_hists {
 
 /**
  * struct svmsim_invq - a device's invalidation queue (queued flush mode)
- * @lock: guards the lists, @deadline and @claimed (callback context).
+ * @lock: guards the lists, @deadline, @claimed, @nposted, @timed_out and
+ *	@rng (callback context).
  * @pending: posted descriptors, oldest first.
  * @inflight: the batch the device is working on.
- * @deadline: ktime_get_ns() at which @inflight is done (simulated latency).
+ * @deadline: ktime_get_ns() at which @inflight is done (simulated latency),
+ *	or, if @timed_out, at which the driver's timeout ends it.
  * @claimed: descriptors taken off @inflight whose flush is running now,
  *	each by a task with preemption disabled; the batch is over when
  *	@inflight is empty and @claimed is 0.
+ * @nposted: descriptors on @pending and @inflight (cfg.qi_depth bounds it).
+ * @timed_out: the batch in flight will not complete by the device (lost,
+ *	or later than cfg.qi_timeout_ns): at @deadline the driver recovers.
+ * @rng: the device's random stream (xorshift64*, include/svmsim/rng.h)
+ *	for the latency tail and lost completions.
  * @thread: the device's queue thread.
  * @kick: wakes @thread.
  * @done: wakes sleeping waiters.
@@ -158,6 +167,9 @@ struct svmsim_invq {
 	struct list_head inflight;
 	u64 deadline;
 	unsigned int claimed;
+	unsigned int nposted;
+	bool timed_out;
+	u64 rng;
 	struct task_struct *thread;
 	wait_queue_head_t kick;
 	wait_queue_head_t done;
@@ -601,7 +613,7 @@ int svmsim_notifier_register(struct svmsim_bond *b);
 void svmsim_notifier_unregister(struct svmsim_bond *b);
 void svmsim_cb_post(struct svmsim_cb *cb, struct svmsim_bond *b, unsigned long start,
 		    unsigned long last, const struct svm_tlb_range *changed,
-		    unsigned int nchanged, unsigned int event, bool skip);
+		    unsigned int nchanged, unsigned int event, bool skip, bool may_sleep);
 void svmsim_cb_wait(struct svmsim_cb *cb, bool may_sleep, u64 t0);
 void svmsim_secondary_post(struct svmsim_bond *b, unsigned long start, unsigned long end,
 			   struct svm_tlb_range *changed, struct svmsim_cb *cb);
@@ -621,7 +633,7 @@ void svmsim_flush(struct svmsim_bond *b, unsigned long start, unsigned long last
 		  const struct svm_tlb_range *changed, unsigned int nchanged,
 		  unsigned int event, bool may_sleep, u64 t0);
 void svmsim_flush_post(struct svmsim_flush_op *op, unsigned long start, unsigned long last,
-		       const struct svm_tlb_range *changed, unsigned int nchanged);
+		       const struct svm_tlb_range *changed, unsigned int nchanged, bool may_sleep);
 void svmsim_flush_wait(struct svmsim_flush_op *op, unsigned int event, bool may_sleep,
 		       u64 t0);
 void svmsim_delay_ns(u64 ns);
@@ -646,7 +658,8 @@ bool svmsim_is_window(struct vm_area_struct *vma);
 /* invq.c */
 int svmsim_invq_start(struct svmsim_dev *dev);
 void svmsim_invq_stop(struct svmsim_dev *dev);
-void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d);
+void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool may_sleep);
+u64 svmsim_dev_latency(struct svmsim_dev *dev);
 void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		      bool may_sleep);
 

@@ -57,6 +57,11 @@ static __maybe_unused const char * const svmsim_stat_names[SVMSIM_STAT_NR] = {
 	[SVMSIM_STAT_SAN_UNCHECKED]	= "san_unchecked",
 	[SVMSIM_STAT_FANOUT]		= "fanout_flushes",
 	[SVMSIM_STAT_FANOUT_SERIAL]	= "fanout_serial",
+	[SVMSIM_STAT_DEV_TAIL]		= "dev_tail",
+	[SVMSIM_STAT_QI_LOST]		= "qi_lost",
+	[SVMSIM_STAT_QI_TIMEOUTS]	= "qi_timeouts",
+	[SVMSIM_STAT_QI_FULL]		= "qi_full",
+	[SVMSIM_STAT_QI_KILLED]		= "qi_killed",
 };
 
 static __maybe_unused const char * const svmsim_event_names[SVMSIM_EV_NR] = {

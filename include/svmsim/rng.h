@@ -6,7 +6,11 @@
 #ifndef _SVMSIM_RNG_H
 #define _SVMSIM_RNG_H
 
+#ifdef __KERNEL__
+#include <linux/types.h>	/* uint64_t; the module's per-device stream */
+#else
 #include <stdint.h>
+#endif
 
 static inline uint64_t rng_next(uint64_t *s)
 {

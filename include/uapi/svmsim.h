@@ -67,6 +67,11 @@
  * 5: SVMSIM_BIND_PID binds the mm of a task the caller traces; its first
  *    reserved word became svmsim_bind.pid (same size, same number);
  *    svmsim_config.flags takes SVMSIM_CONFIG_PSI (was: must be zero).
+ * (still 5) svmsim_config's first three reserved words became the device
+ *    faults lat_tail_pct/_mult, qi_timeout_ns, qi_depth/qi_lose_pct; zero
+ *    keeps today's behaviour and an older module refuses non-zero ones
+ *    with EINVAL, so binaries of either side keep working: no bump.  New
+ *    stats DEV_TAIL, QI_LOST, QI_TIMEOUTS, QI_FULL, QI_KILLED at the end.
  */
 #define SVMSIM_ABI_VERSION	5
 #define SVMSIM_IOC_MAGIC	0xC7
@@ -382,6 +387,11 @@ enum svmsim_stat {
 	SVMSIM_STAT_SAN_UNCHECKED,	/* ... not checkable: device-window or pinned-model pages */
 	SVMSIM_STAT_FANOUT,		/* flushes through the fan-out notifier (SVMSIM_BIND_FANOUT) */
 	SVMSIM_STAT_FANOUT_SERIAL,	/* ... of which one device at a time (no memory) */
+	SVMSIM_STAT_DEV_TAIL,		/* flushes (sync) or batches (queued) given the tail latency */
+	SVMSIM_STAT_QI_LOST,		/* batches whose completion the device lost */
+	SVMSIM_STAT_QI_TIMEOUTS,	/* descriptors the driver retired at qi_timeout_ns */
+	SVMSIM_STAT_QI_FULL,		/* posts that found qi_depth descriptors queued */
+	SVMSIM_STAT_QI_KILLED,		/* sleeping waits cut by a fatal signal: spun to the end */
 	SVMSIM_STAT_NR
 };
 
@@ -565,6 +575,9 @@ enum svmsim_flush_mode {
 #define SVMSIM_MAX_WAYS		64
 #define SVMSIM_MAX_LATENCY_NS	10000000ull	/* 10 ms */
 #define SVMSIM_MAX_QI_BATCH	4096
+#define SVMSIM_MAX_QI_DEPTH	4096
+#define SVMSIM_MAX_TAIL_MULT	1000
+#define SVMSIM_MAX_TAIL_NS	100000000ull	/* 100 ms: a tail latency, a timeout */
 
 /**
  * struct svmsim_config - SVMSIM_IOC_SET_CONFIG / SVMSIM_IOC_GET_CONFIG
@@ -600,7 +613,38 @@ enum svmsim_flush_mode {
  *	entry of the PASID while the callback holds its locks).  Counted in
  *	SVMSIM_STAT_TLB_RETIRED / _UNCOUNTED / _STALE.
  * @pad2: must be zero.
+ * @lat_tail_pct: device faults (all off at 0): the latency tail.  This
+ *	percentage (0..100) of flushes (sync) or batches (queued) takes
+ *	@dev_latency_ns * @lat_tail_mult instead, drawn from a per-device
+ *	random stream; each is counted in SVMSIM_STAT_DEV_TAIL.
+ * @lat_tail_mult: 1..SVMSIM_MAX_TAIL_MULT when @lat_tail_pct is set (0
+ *	allowed otherwise); @dev_latency_ns * @lat_tail_mult must not exceed
+ *	SVMSIM_MAX_TAIL_NS.
+ * @qi_timeout_ns: queued mode: the driver's wait timeout per batch,
+ *	<= SVMSIM_MAX_TAIL_NS; 0 = none (a late batch is waited for).  A batch
+ *	whose completion has not come qi_timeout_ns after the device took it
+ *	-- lost (@qi_lose_pct), or late (its latency, tail included, is
+ *	longer) -- times out, as a VT-d invalidation time-out error does: the
+ *	driver counts each of its descriptors in SVMSIM_STAT_QI_TIMEOUTS and
+ *	recovers by resetting the descriptor's PASID in the device TLB itself
+ *	-- every entry of that PASID removed at once, synchronously -- then
+ *	retires the descriptor.  The callback still returns only after the
+ *	entries are gone: a timeout costs the PASID its cached entries, never
+ *	coherence.
+ * @qi_depth: queued mode: most descriptors posted and not yet taken for
+ *	completion, 1..SVMSIM_MAX_QI_DEPTH; 0 = unbounded.  A poster that
+ *	finds the queue full counts it once in SVMSIM_STAT_QI_FULL and helps
+ *	the device (starts and completes batches whose deadline passed) until
+ *	there is room: it never waits for a task that may not run.
+ * @qi_lose_pct: queued mode: this percentage (0..100) of batches never
+ *	completes (SVMSIM_STAT_QI_LOST); needs @qi_timeout_ns (EINVAL
+ *	without), which ends them as above.
  * @reserved: must be zero.
+ *
+ * A sleeping wait (a blockable range start, queued mode) that a fatal
+ * signal interrupts cannot give up: the device may still use the entries
+ * until the flush completes.  It counts SVMSIM_STAT_QI_KILLED and spins,
+ * helping the device, until its descriptor is done; then it returns.
  *
  * The TLB geometry (@tlb_sets, @tlb_ways, @tlb_policy) and @flush_mode can
  * change only while no mm is bound to the device (EBUSY otherwise); the
@@ -624,7 +668,12 @@ struct svmsim_config {
 	__u32 max_pasid_entries;
 	__u32 flush_budget;
 	__u32 pad2;
-	__u64 reserved[4];
+	__u32 lat_tail_pct;
+	__u32 lat_tail_mult;
+	__u64 qi_timeout_ns;
+	__u32 qi_depth;
+	__u32 qi_lose_pct;
+	__u64 reserved[1];
 };
 
 #define SVMSIM_MAX_ENTRIES	(1u << 24)	/* bound of max_entries, max_pasid_entries */

@@ -734,7 +734,7 @@ static void f_set_config(struct thr *t)
 	}
 	if (c.dev_latency_ns > 20000 && c.dev_latency_ns <= SVMSIM_MAX_LATENCY_NS && chance(t, 95))
 		c.dev_latency_ns = 0;
-	res = gen_reserved(t, c.reserved, 4);
+	res = gen_reserved(t, c.reserved, 1);
 	put_arg(t, p, &c, sizeof(c), bad, ro);
 	snprintf(t->desc, sizeof(t->desc),
 		 "fd=%d arg=%p {sets=%u ways=%u policy=%u mode=%u thr=%u batch=%u lat=%llu "

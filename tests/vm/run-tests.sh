@@ -169,6 +169,8 @@ else
 	run svmsim-test_stress
 	run svmsim-test_stress --flush queued --latency-ns 50000
 	run svmsim-test_queue --seconds 4
+	run svmsim-test_devfault
+	run svmsim-devfault_rmmod
 	run svmsim-test_inject
 	run svmsim-test_catalogue
 	run svmsim-test_callbacks

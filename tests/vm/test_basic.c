@@ -279,7 +279,7 @@ static void test_config(void)
 	BAD_CONFIG(default_model, 0, "default model DEFAULT");
 	BAD_CONFIG(default_fill, SVMSIM_FILL_NR, "unknown default fill");
 	BAD_CONFIG(flags, SVMSIM_CONFIG_FLAGS + 1, "flags");	/* a flag not defined */
-	BAD_CONFIG(reserved[2], 1, "reserved");
+	BAD_CONFIG(reserved[0], 1, "reserved");
 	c = c0;
 	c.tlb_sets = 64;
 	c.tlb_ways = 4;
