@@ -504,6 +504,19 @@ static const struct column row_cols[] = {
 	    "CPU's page table"),
 	CTR("san_stale", SVMSIM_STAT_SAN_STALE, "sanitizer: accesses stopped, stale (a report "
 	    "each)"),
+	CTR("qi_descs", SVMSIM_STAT_QI_DESCS, "queued mode: invalidation descriptors posted"),
+	CTR("qi_batches", SVMSIM_STAT_QI_BATCHES, "queued mode: batches completed, one device "
+	    "wait each"),
+	CTR("fanout_flushes", SVMSIM_STAT_FANOUT, "flushes of this device through the "
+	    "two-pass fan-out notifier (--fanout parallel)"),
+	CTR("fanout_serial", SVMSIM_STAT_FANOUT_SERIAL, "... of which one device at a time "
+	    "(no memory for the passes)"),
+	CTR("dev_tail", SVMSIM_STAT_DEV_TAIL, "device fault: flushes or batches given the tail "
+	    "latency"),
+	CTR("qi_lost", SVMSIM_STAT_QI_LOST, "device fault: batches whose completion was lost"),
+	CTR("qi_timeouts", SVMSIM_STAT_QI_TIMEOUTS, "descriptors the driver's timeout recovered"),
+	CTR("qi_full", SVMSIM_STAT_QI_FULL, "posts that found the queue full (qi_depth)"),
+	CTR("qi_killed", SVMSIM_STAT_QI_KILLED, "sleeping waits cut by a fatal signal"),
 	OUT("dev_reads", "device reads done by the device threads", OC_DEV_READS),
 	OUT("dev_writes", "device writes done by the device threads", OC_DEV_WRITES),
 	OUT("dma_retries", "device accesses retried (EAGAIN)", OC_RETRIES),

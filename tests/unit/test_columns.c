@@ -36,7 +36,7 @@ TAP_DEFINE_STATE;
  */
 static const uint64_t fingerprints[] = {
 	[1] = 0x759f3d2c063af471ull,
-	[2] = 0x142473458a889c59ull,	/* devices, fanout, qi_batch, the device faults */
+	[2] = 0xc85d36af3342440full,	/* devices, fanout, qi_batch, device faults, their counters */
 };
 
 #define MAX_NAMES	160
