@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Micro-benchmark of the IOTLB core in user space (make bench-tlb):
+ *  - the size of an entry; inserts (allocate, sample, insert) of 1e5 entries;
  *  - hit lookups per second, 1 and 2 threads;
  *  - flush of [0, 2^47) with 1e3, 1e4, 1e5 entries cached: the cost must
  *    follow the entries, not the 2^35 pages of the range;
@@ -121,9 +122,28 @@ static void bench_hits(int threads)
 	hit_rate(t, threads);
 	for (int r = 0; r < 3; r++)
 		rate[r] = hit_rate(t, threads);
-	printf("hit lookups, %d thread%s, 1e4 entries:   %8.2f M/s\n", threads,
-	       threads > 1 ? "s" : " ", median(rate, 3) / 1e6);
+	printf("hit lookups, %d thread%s, 1e4 entries:   %8.2f M/s (%.1f ns/lookup/thread)\n",
+	       threads, threads > 1 ? "s" : " ", median(rate, 3) / 1e6,
+	       threads * 1e9 / median(rate, 3));
 	table_free(t);
+}
+
+/* Fill 1e5 entries into an empty table: ns per fill (allocation included). */
+static void bench_insert(void)
+{
+	const unsigned long n = 100000;
+	double ns[REPS];
+
+	for (int r = 0; r < REPS; r++) {
+		struct table *t = table_new(1 << 16);
+		double t0 = now_sec();
+
+		fill(t, n);
+		ns[r] = (now_sec() - t0) * 1e9 / n;
+		table_free(t);
+	}
+	printf("entry: %zu bytes; insert, 1e5 entries: %8.1f ns/entry\n",
+	       sizeof(struct svm_tlb_entry), median(ns, REPS));
 }
 
 static void bench_huge_flush(unsigned long n)
@@ -218,6 +238,7 @@ static void bench_page_flush(unsigned long n)
 int main(void)
 {
 	rcu_register_thread();
+	bench_insert();
 	bench_hits(1);
 	bench_hits(2);
 	bench_huge_flush(1000);
