@@ -49,7 +49,7 @@ static void table_free(struct table *t)
 static void fill(struct table *t, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++)
-		if (fill_va(&t->s, BASE + i * 4096, 12, i, SVMSIM_PERM_READ, NULL))
+		if (fill_va(&t->s, BASE + i * 4096, 12, i, SVMSIM_PERM_READ, 0))
 			abort();
 }
 
@@ -227,7 +227,7 @@ static void bench_page_flush(unsigned long n)
 
 			flush_range(&t->s, va, va + 4095, &res);
 			spent += now_sec() - t0;
-			fill_va(&t->s, va, 12, 1, SVMSIM_PERM_READ, NULL);	/* untimed */
+			fill_va(&t->s, va, 12, 1, SVMSIM_PERM_READ, 0);	/* untimed */
 		}
 		ns[r] = spent * 1e9 / k;
 	}
@@ -238,6 +238,7 @@ static void bench_page_flush(unsigned long n)
 int main(void)
 {
 	rcu_register_thread();
+	tlb_cache_create();
 	bench_insert();
 	bench_hits(1);
 	bench_hits(2);
@@ -247,7 +248,7 @@ int main(void)
 	bench_page_flush(10);
 	bench_page_flush(1000000);
 	bench_retire();
-	rcu_barrier();
+	tlb_cache_destroy();
 	rcu_unregister_thread();
 	return 0;
 }
