@@ -156,11 +156,12 @@ static void svmsim_tlb_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 {
 	struct svmsim_bond *b = container_of(e->space, struct svmsim_bond, space);
 	unsigned int flags = svm_tlb_entry_flags(e);
-	struct page *page = pfn_to_page(svm_tlb_entry_first_pfn(e));
+	struct page *page;
 
 	svmsim_obj_add(SVMSIM_OBJ_ENTRY, -1);
 	if (!(flags & (SVMSIM_ENTRY_PIN | SVMSIM_ENTRY_REF)))
-		return;
+		return;		/* noref: the page may be gone */
+	page = pfn_to_page(svm_tlb_entry_first_pfn(e));
 	if (flags & SVMSIM_ENTRY_PIN) {
 		svmsim_debug_release_delay();
 		svmsim_unpin(b, page);
