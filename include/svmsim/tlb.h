@@ -191,8 +191,9 @@ struct svm_tlb;
 /**
  * struct svm_tlb_ops - owner hooks
  * @release: an entry was removed and no access holds it any more: drop
- *	what the owner holds for it (the entry's flags say what).  Called without sleeping, possibly with the space
- *	lock held, from any context the removal ran in.  A remover that does
+ *	what the owner holds for it (the entry's flags say what).  Called
+ *	without sleeping, possibly with the space lock held, from any
+ *	context the removal ran in.  A remover that does
  *	not own the entry's space (an insert evicting another PASID's entry)
  *	holds no reference on that space's owner, so it releases under that
  *	space's lock: the owner's kill and last reclaim, which take the lock,
