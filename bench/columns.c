@@ -47,6 +47,12 @@ bool col_environment(const struct colctx *x, const struct column *c, struct fiel
 	case ENV_NUMA_BALANCING:
 		f->u = (uint64_t)si->numa_balancing;
 		return si->numa_balancing >= 0;
+	case ENV_ENTRY_BYTES:
+		f->u = si->entry_bytes;
+		return si->entry_bytes != 0;
+	case ENV_BOND_BYTES:
+		f->u = si->bond_bytes;
+		return si->bond_bytes != 0;
 	}
 	return true;
 }

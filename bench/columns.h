@@ -76,7 +76,7 @@ bool col_format_version(const struct colctx *x, const struct column *c, struct f
 bool col_environment(const struct colctx *x, const struct column *c, struct field *f);
 
 enum col_env { ENV_TIMESTAMP, ENV_KERNEL, ENV_CPU_MODEL, ENV_VCPUS, ENV_ACCEL, ENV_GIT_REV,
-	       ENV_NUMA_BALANCING };
+	       ENV_NUMA_BALANCING, ENV_ENTRY_BYTES, ENV_BOND_BYTES };
 
 #define COL_FORMAT_VERSION \
 	{ "format_version", C_U64, 0, "-", "the version of this output's format " \
@@ -97,7 +97,13 @@ enum col_env { ENV_TIMESTAMP, ENV_KERNEL, ENV_CPU_MODEL, ENV_VCPUS, ENV_ACCEL, E
 	{ "git_rev", C_STR, 0, "-", "the source revision ($SVMSIM_GIT_REV), else unknown", \
 	  col_environment, ENV_GIT_REV, NULL }, \
 	{ "numa_balancing", C_U64, 0, "-", "kernel.numa_balancing during the run; " \
-	  "null if the kernel has none", col_environment, ENV_NUMA_BALANCING, NULL }
+	  "null if the kernel has none", col_environment, ENV_NUMA_BALANCING, NULL }, \
+	{ "entry_bytes", C_U64, 0, "bytes", "memory one cached svmsim TLB entry takes (its " \
+	  "slab object; SVMSIM_IOC_VERSION); null without the svmsim module", \
+	  col_environment, ENV_ENTRY_BYTES, NULL }, \
+	{ "bond_bytes", C_U64, 0, "bytes", "memory one svmsim bond takes besides its entries " \
+	  "(the bond and its per-CPU counters; SVMSIM_IOC_VERSION); null without the module", \
+	  col_environment, ENV_BOND_BYTES, NULL }
 
 void columns_build(struct row *r, const struct coltable *t, const struct colctx *x);
 void columns_print(FILE *f, bool markdown);

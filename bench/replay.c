@@ -127,10 +127,8 @@ static void fill(struct rdev *d, uint32_t pasid, unsigned long va, unsigned int 
 	e = svm_tlb_entry_alloc(GFP_KERNEL);
 	if (!e)
 		abort();
-	e->vpn = va >> shift;
-	e->shift = (u8)shift;
-	e->pfn = (va >> shift << shift) >> SVM_TLB_SHIFT_4K;
-	e->perm = SVMSIM_PERM_READ | SVMSIM_PERM_WRITE;
+	svm_tlb_entry_set(e, va, shift, (va >> shift << shift) >> SVM_TLB_SHIFT_4K,
+			  SVMSIM_PERM_READ | SVMSIM_PERM_WRITE, 0);
 	ret = svm_tlb_insert(rs->sp, e, seq, 0, NULL);
 	if (ret)
 		svm_tlb_entry_free(e);

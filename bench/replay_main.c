@@ -68,6 +68,10 @@ int main(int argc, char **argv)
 		fputs("[\n", jf);
 	}
 	rcu_register_thread();
+	if (svm_tlb_cache_create()) {
+		fputs("svmsim-replay: out of memory\n", stderr);
+		return 1;
+	}
 	for (i = optind; i < argc; i++) {
 		f = fopen(argv[i], "re");
 		if (!f) {
@@ -90,6 +94,7 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	rcu_barrier();
+	svm_tlb_cache_destroy();
 	rcu_unregister_thread();
 	if (jf) {
 		fputs("]\n", jf);

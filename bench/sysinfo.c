@@ -2,14 +2,17 @@
 /*
  * Machine facts for the report and the workloads.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sysinfo.h"
+#include "uapi/svmsim.h"
 
 static void copy_str(char *dst, size_t n, const char *src)
 {
@@ -90,6 +93,25 @@ static int read_int(const char *path)
 	return v;
 }
 
+/*
+ * What the svmsim module says its entries and bonds take (the same for
+ * every device); stays 0 without the module, or from one older than the
+ * fields.  O_RDONLY: SVMSIM_IOC_VERSION needs no more.
+ */
+static void read_svmsim_sizes(struct sysinfo *si)
+{
+	int fd = open(SVMSIM_DEV_PREFIX "0", O_RDONLY | O_CLOEXEC);
+	struct svmsim_version v = { 0 };
+
+	if (fd < 0)
+		return;
+	if (!ioctl(fd, SVMSIM_IOC_VERSION, &v) && v.abi_version == SVMSIM_ABI_VERSION) {
+		si->entry_bytes = v.entry_bytes;
+		si->bond_bytes = v.bond_bytes;
+	}
+	close(fd);
+}
+
 void sysinfo_read(struct sysinfo *si)
 {
 	struct utsname u;
@@ -106,4 +128,5 @@ void sysinfo_read(struct sysinfo *si)
 	read_nodes(si);
 	read_thp(si);
 	si->numa_balancing = read_int("/proc/sys/kernel/numa_balancing");
+	read_svmsim_sizes(si);
 }

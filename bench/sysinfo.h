@@ -20,6 +20,8 @@ struct sysinfo {
 	bool thp;		/* transparent huge pages are not "never" */
 	int numa_balancing;	/* kernel.numa_balancing (it moves pages and PTEs
 				 * under the workloads), or -1 if absent */
+	unsigned int entry_bytes;	/* svmsim: memory per TLB entry, 0 unknown */
+	unsigned int bond_bytes;	/* svmsim: memory per bond besides its entries */
 };
 
 void sysinfo_read(struct sysinfo *si);

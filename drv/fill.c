@@ -88,15 +88,19 @@ struct svmsim_walk {
 };
 
 /*
- * An entry's priv is the page it holds, with bit 0 set for a FOLL_PIN pin
- * (released by unpin_user_page()) and clear for a plain reference: a
- * pinned bond also holds plain references, on device-window pages.
+ * What an entry holds, in its flags: SVMSIM_ENTRY_PIN a FOLL_PIN pin
+ * (released by unpin_user_page()), SVMSIM_ENTRY_REF a plain reference (a
+ * pinned bond also holds plain references, on device-window pages), or
+ * neither.  On the page at the entry's first PFN: the walk took it on the
+ * 4K page at the address, which for a 2M entry is another page of the same
+ * PMD-mapped folio -- and pins and references are counted per folio, which
+ * cannot split while one is held.
  */
-#define SVMSIM_PRIV_PINNED	1ul
-
-static void *svmsim_priv(struct page *page, bool pinned)
+static unsigned int svmsim_entry_holds(bool keep, bool pinned)
 {
-	return (void *)((unsigned long)page | (pinned ? SVMSIM_PRIV_PINNED : 0));
+	if (!keep)
+		return 0;
+	return pinned ? SVMSIM_ENTRY_PIN : SVMSIM_ENTRY_REF;
 }
 
 /* What a pin of @page holds: its folio (which cannot split while pinned). */
@@ -151,13 +155,14 @@ static void svmsim_walk_release(struct svmsim_bond *b, struct svmsim_walk *w)
 static void svmsim_tlb_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 {
 	struct svmsim_bond *b = container_of(e->space, struct svmsim_bond, space);
-	unsigned long priv = (unsigned long)e->priv;
-	struct page *page = (struct page *)(priv & ~SVMSIM_PRIV_PINNED);
+	unsigned int flags = svm_tlb_entry_flags(e);
+	struct page *page;
 
 	svmsim_obj_add(SVMSIM_OBJ_ENTRY, -1);
-	if (!page)
-		return;
-	if (priv & SVMSIM_PRIV_PINNED) {
+	if (!(flags & (SVMSIM_ENTRY_PIN | SVMSIM_ENTRY_REF)))
+		return;		/* noref: the page may be gone */
+	page = pfn_to_page(svm_tlb_entry_first_pfn(e));
+	if (flags & SVMSIM_ENTRY_PIN) {
 		svmsim_debug_release_delay();
 		svmsim_unpin(b, page);
 		svmsim_count(b, SVMSIM_STAT_PINNED_PAGES, -1);
@@ -346,12 +351,9 @@ static int svmsim_insert(struct svmsim_bond *b, unsigned long va,
 		return -ENOMEM;
 	}
 	svmsim_obj_add(SVMSIM_OBJ_ENTRY, 1);
-	e->vpn = va >> w->shift;
-	e->shift = w->shift;
-	e->pfn = w->pfn;
-	e->perm = w->perm;
-	e->priv = keep ? svmsim_priv(w->page, w->pinned) : NULL;
-	e->flags = w->pfnmap ? SVMSIM_ENTRY_PFNMAP : 0;
+	svm_tlb_entry_set(e, va, w->shift, w->pfn, w->perm,
+			  (w->pfnmap ? SVMSIM_ENTRY_PFNMAP : 0) |
+			  svmsim_entry_holds(keep, w->pinned));
 	ret = svm_tlb_insert(&b->space, e, seq, flags, NULL);
 	if (ret) {
 		svm_tlb_entry_free(e);

@@ -52,6 +52,14 @@ void svmsim_debug_release_delay(void)
 		udelay(10);
 }
 
+/* What a bond allocates besides its entries (struct svmsim_version.bond_bytes). */
+static u32 svmsim_bond_bytes(void)
+{
+	return kmalloc_size_roundup(sizeof(struct svmsim_bond)) +
+	       num_possible_cpus() * (sizeof(struct svmsim_pcpu_counters) +
+				      sizeof(struct svm_tlb_pcpu));
+}
+
 static long svmsim_ioctl_version(struct svmsim_file *f, void __user *arg)
 {
 	struct svmsim_version v = {
@@ -63,6 +71,8 @@ static long svmsim_ioctl_version(struct svmsim_file *f, void __user *arg)
 			    (svmsim_allow_inject ? SVMSIM_FEAT_INJECT : 0),
 		.max_pasid = SVMSIM_MAX_PASID,
 		.page_shifts = (1u << SVM_TLB_SHIFT_4K) | (1u << SVM_TLB_SHIFT_2M),
+		.entry_bytes = svm_tlb_entry_bytes(),
+		.bond_bytes = svmsim_bond_bytes(),
 	};
 
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
@@ -269,25 +279,32 @@ static void svmsim_cleanup(void)
 	}
 	svmsim_debugfs_exit();
 	/*
-	 * TLB entries still in their grace period are freed by kfree_rcu():
-	 * plain kmalloc memory, freed by the slab allocator with no code of
-	 * ours running, so there is nothing to wait for here.  Notifier frees
-	 * (call_srcu) were waited for above.
+	 * TLB entries still in their grace period are freed by our RCU
+	 * callbacks into our cache: wait for them before destroying it.
+	 * Notifier frees (call_srcu) were waited for above.
 	 */
+	rcu_barrier();
+	svm_tlb_cache_destroy();
 }
 
 static int __init svmsim_init(void)
 {
 	struct svmsim_dev *dev;
 	unsigned int i;
+	int ret;
 
 	if (!ndevices || ndevices > SVMSIM_MAX_DEVICES) {
 		pr_err("svmsim: ndevices must be 1..%d\n", SVMSIM_MAX_DEVICES);
 		return -EINVAL;
 	}
+	ret = svm_tlb_cache_create();
+	if (ret)
+		return ret;
 	svmsim_wq = alloc_workqueue("svmsim", 0, 0);
-	if (!svmsim_wq)
+	if (!svmsim_wq) {
+		svm_tlb_cache_destroy();
 		return -ENOMEM;
+	}
 	svmsim_debugfs_init();
 	for (i = 0; i < ndevices; i++) {
 		dev = svmsim_dev_create(i);

@@ -482,12 +482,13 @@ int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned lo
 		     size_t n, bool write, struct page **page)
 {
 	unsigned long cached = svm_tlb_entry_pfn(e, va), cur_pfn = 0;
-	bool ewrite = e->perm & SVMSIM_PERM_WRITE;
+	unsigned int eperm = svm_tlb_entry_perm(e);
+	bool ewrite = eperm & SVMSIM_PERM_WRITE;
 	unsigned int cur_perm = 0, tries;
 	struct page *p = NULL;
 
 	*page = NULL;
-	if ((e->flags & SVMSIM_ENTRY_PFNMAP) || b->model == SVMSIM_MODEL_PINNED) {
+	if ((svm_tlb_entry_flags(e) & SVMSIM_ENTRY_PFNMAP) || b->model == SVMSIM_MODEL_PINNED) {
 		svmsim_count(b, SVMSIM_STAT_SAN_UNCHECKED, 1);
 		return SVMSIM_SAN_OK;
 	}
@@ -502,7 +503,7 @@ int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned lo
 		else if (ewrite && (p = svmsim_san_gup(b, va, 0)))
 			cur_perm = SVMSIM_PERM_READ;
 		cur_pfn = p ? page_to_pfn(p) : 0;
-		if (p && cur_pfn == cached && (cur_perm & e->perm) == e->perm) {
+		if (p && cur_pfn == cached && (cur_perm & eperm) == eperm) {
 			*page = p;	/* keeps the page while the device touches it */
 			return SVMSIM_SAN_OK;
 		}
@@ -534,7 +535,7 @@ int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned lo
 		return SVMSIM_SAN_AGAIN;
 	}
 	svmsim_san_report(b, va, write,
-			  &(struct svmsim_san_xlate){ cached, e->perm, e->shift },
+			  &(struct svmsim_san_xlate){ cached, eperm, svm_tlb_entry_shift(e) },
 			  &(struct svmsim_san_xlate){ cur_pfn, cur_perm, 0 });
 	if (p)
 		put_page(p);

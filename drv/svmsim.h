@@ -358,7 +358,10 @@ struct svmsim_inject_state {
 /* ---- the sanitizer, per bond (sanitize.c) ---- */
 
 #define SVMSIM_SAN_HIST		16	/* invalidations a bond remembers */
-#define SVMSIM_ENTRY_PFNMAP	(1u << 0)	/* svm_tlb_entry.flags: a PFN-map page */
+/* svm_tlb_entry flags (svm_tlb_entry_flags()): */
+#define SVMSIM_ENTRY_PFNMAP	(1u << 0)	/* a PFN-map page */
+#define SVMSIM_ENTRY_REF	(1u << 1)	/* holds a reference on its page (fill.c) */
+#define SVMSIM_ENTRY_PIN	(1u << 2)	/* holds a FOLL_PIN pin on its page */
 
 enum { SVMSIM_SAN_OK, SVMSIM_SAN_AGAIN, SVMSIM_SAN_STALE };
 

@@ -20,6 +20,21 @@
 
 #include "svmsim/tlb.h"
 
+/* An entry fits a 64-byte slab object: see struct svm_tlb_entry. */
+_Static_assert(sizeof(struct svm_tlb_entry) <= 64, "svm_tlb_entry over 64 bytes");
+/* The attributes stay in the page offset of svm_tlb_entry.va ... */
+_Static_assert(SVM_TLB_VA_FLAGS_MASK <= SVM_TLB_VA_ATTR_MASK, "entry attributes too wide");
+/* ... and a 52-bit physical address's PFN in svm_tlb_entry.pfn_gen. */
+_Static_assert(SVM_TLB_PFN_BITS >= 52 - SVM_TLB_SHIFT_4K, "PFN field too narrow");
+
+/* The key that svm_tlb_entry.va matches: first address and page size. */
+#define SVM_TLB_VA_KEY_MASK	(~SVM_TLB_VA_ATTR_MASK | SVM_TLB_VA_HUGE)
+
+static unsigned long svm_tlb_key(unsigned long vpn, unsigned int shift)
+{
+	return (vpn << shift) | (shift == SVM_TLB_SHIFT_2M ? SVM_TLB_VA_HUGE : 0);
+}
+
 static void svm_count(struct svm_tlb_space *s, unsigned int idx, long n)
 {
 	if (!n)
@@ -180,9 +195,9 @@ void svm_tlb_set_limits(struct svm_tlb *tlb, unsigned long max_entries,
  * svm_tlb_destroy() - free a TLB whose spaces have all been destroyed
  * @tlb: the table.
  *
- * Entries still waiting for their grace period are freed by kfree_rcu():
- * kmalloc memory that the slab allocator frees with no code of the caller
- * running, so an unloading module has nothing to wait for.
+ * Entries still waiting for their grace period are freed by their RCU
+ * callbacks; the module waits for them (rcu_barrier()) before
+ * svm_tlb_cache_destroy().
  */
 void svm_tlb_destroy(struct svm_tlb *tlb)
 {
@@ -261,7 +276,7 @@ void svm_tlb_space_free(struct svm_tlb_space *s)
 /* Retired by a generation bump, waiting for svm_tlb_space_reclaim(). */
 static bool svm_tlb_stale(const struct svm_tlb_entry *e)
 {
-	return e->gen != (u32)READ_ONCE(e->space->gen);
+	return svm_tlb_entry_gen(e) != svm_tlb_gen_tag(READ_ONCE(e->space->gen));
 }
 
 /*
@@ -271,10 +286,10 @@ static bool svm_tlb_stale(const struct svm_tlb_entry *e)
  * Only entries of generation @gen match: stale ones share the chains.
  */
 static bool svm_tlb_match(const struct svm_tlb_entry *e,
-			  const struct svm_tlb_space *s, unsigned long vpn,
-			  unsigned int shift, u32 gen)
+			  const struct svm_tlb_space *s, unsigned long key, u32 gen)
 {
-	return e->vpn == vpn && e->space == s && e->shift == shift && e->gen == gen;
+	return (e->va & SVM_TLB_VA_KEY_MASK) == key && e->space == s &&
+	       svm_tlb_entry_gen(e) == gen;
 }
 
 static struct svm_tlb_entry *svm_tlb_find_rcu(struct svm_tlb_space *s,
@@ -282,10 +297,11 @@ static struct svm_tlb_entry *svm_tlb_find_rcu(struct svm_tlb_space *s,
 					      unsigned int shift, u32 gen)
 {
 	struct svm_tlb_set *set = svm_tlb_set_of(s->tlb, s->pasid, vpn, shift);
+	unsigned long key = svm_tlb_key(vpn, shift);
 	struct svm_tlb_entry *e;
 
 	hlist_for_each_entry_rcu(e, &set->chain, hnode) {
-		if (svm_tlb_match(e, s, vpn, shift, gen))
+		if (svm_tlb_match(e, s, key, gen))
 			return e;
 	}
 	return NULL;
@@ -297,10 +313,12 @@ static struct svm_tlb_entry *svm_tlb_find_locked(struct svm_tlb_set *set,
 						 unsigned long vpn,
 						 unsigned int shift)
 {
+	unsigned long key = svm_tlb_key(vpn, shift);
+	u32 gen = svm_tlb_gen_tag(s->gen);
 	struct svm_tlb_entry *e;
 
 	hlist_for_each_entry(e, &set->chain, hnode) {
-		if (svm_tlb_match(e, s, vpn, shift, (u32)s->gen))
+		if (svm_tlb_match(e, s, key, gen))
 			return e;
 	}
 	return NULL;
@@ -322,7 +340,7 @@ static bool svm_tlb_get(struct svm_tlb_entry *e)
 static struct svm_tlb_entry *svm_tlb_find_va(struct svm_tlb_space *s,
 					     unsigned long va)
 {
-	u32 gen = (u32)READ_ONCE(s->gen);
+	u32 gen = svm_tlb_gen_tag(READ_ONCE(s->gen));
 	struct svm_tlb_entry *e;
 
 	e = svm_tlb_find_rcu(s, va >> SVM_TLB_SHIFT_4K, SVM_TLB_SHIFT_4K, gen);
@@ -344,14 +362,16 @@ static struct svm_tlb_entry *svm_tlb_find_va(struct svm_tlb_space *s,
  */
 static bool svm_tlb_hold(struct svm_tlb_space *s, struct svm_tlb_entry *e)
 {
-	this_cpu_inc(svm_tlb_holds(s, e->gen));
+	u32 gen = svm_tlb_entry_gen(e);
+
+	this_cpu_inc(svm_tlb_holds(s, gen));
 	if (svm_tlb_get(e)) {
 		smp_mb__after_atomic();
-		if (e->gen == (u32)READ_ONCE(s->gen))
+		if (gen == svm_tlb_gen_tag(READ_ONCE(s->gen)))
 			return true;
 		atomic_dec(&e->users);
 	}
-	this_cpu_dec(svm_tlb_holds(s, e->gen));
+	this_cpu_dec(svm_tlb_holds(s, gen));
 	return false;
 }
 
@@ -364,7 +384,7 @@ static void svm_tlb_touch(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 			WRITE_ONCE(e->referenced, 1);
 		break;
 	case SVMSIM_REPL_LRU:
-		WRITE_ONCE(e->stamp, atomic_long_inc_return(&tlb->clock));
+		WRITE_ONCE(e->stamp, (u32)atomic_long_inc_return(&tlb->clock));
 		break;
 	default:
 		break;
@@ -390,7 +410,7 @@ struct svm_tlb_entry *svm_tlb_lookup(struct svm_tlb_space *s, unsigned long va,
 
 	rcu_read_lock();
 	e = svm_tlb_find_va(s, va);
-	if (e && ((e->perm & perm) != perm || !svm_tlb_hold(s, e)))
+	if (e && ((svm_tlb_entry_perm(e) & perm) != perm || !svm_tlb_hold(s, e)))
 		e = NULL;
 	rcu_read_unlock();
 
@@ -414,7 +434,7 @@ void svm_tlb_put(struct svm_tlb_entry *e)
 	 * kill retires it, which waits for the hold).
 	 */
 	struct svm_tlb_space *s = e->space;
-	u32 gen = e->gen;
+	u32 gen = svm_tlb_entry_gen(e);
 
 	/* Value-returning: fully ordered, so the access is done before. */
 	atomic_dec_return(&e->users);
@@ -441,8 +461,8 @@ bool svm_tlb_peek(struct svm_tlb_space *s, unsigned long va,
 	e = svm_tlb_find_va(s, va);
 	if (e && !(atomic_read(&e->users) & SVM_TLB_DEAD)) {
 		*pfn = svm_tlb_entry_pfn(e, va);
-		*shift = e->shift;
-		*perm = e->perm;
+		*shift = svm_tlb_entry_shift(e);
+		*perm = svm_tlb_entry_perm(e);
 		found = true;
 	}
 	rcu_read_unlock();
@@ -467,10 +487,10 @@ bool svm_tlb_first(struct svm_tlb_space *s, unsigned long *va, unsigned long *pf
 	spin_lock(&s->lock);
 	e = list_first_entry_or_null(&s->entries, struct svm_tlb_entry, snode);
 	if (e) {
-		*va = e->vpn << e->shift;
-		*pfn = e->pfn;
-		*shift = e->shift;
-		*perm = e->perm;
+		*va = svm_tlb_entry_start(e);
+		*pfn = svm_tlb_entry_first_pfn(e);
+		*shift = svm_tlb_entry_shift(e);
+		*perm = svm_tlb_entry_perm(e);
 	}
 	spin_unlock(&s->lock);
 	return e;
@@ -497,10 +517,10 @@ static void svm_tlb_unlink(struct svm_tlb_set *set, struct svm_tlb_entry *e,
 		atomic_long_dec(&tlb->nstale);
 	} else {
 		WRITE_ONCE(s->nentries, s->nentries - 1);
-		if (e->shift == SVM_TLB_SHIFT_2M)
+		if (svm_tlb_entry_shift(e) == SVM_TLB_SHIFT_2M)
 			WRITE_ONCE(s->n2m, s->n2m - 1);
 	}
-	if (e->shift == SVM_TLB_SHIFT_2M)
+	if (svm_tlb_entry_shift(e) == SVM_TLB_SHIFT_2M)
 		atomic_long_dec(&tlb->n2m);
 	atomic_long_dec(&tlb->nentries);
 	atomic_inc(&s->releasing);
@@ -524,10 +544,19 @@ static void svm_tlb_drain(struct list_head *dead)
 	}
 }
 
+/* Entries come from this cache (svm_tlb_cache_create()). */
+static struct kmem_cache *svm_tlb_entry_cache;
+
+static void svm_tlb_entry_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(svm_tlb_entry_cache, container_of(head, struct svm_tlb_entry, rcu));
+}
+
 /*
  * Hand one drained entry back to the owner (the caller decides under which
- * lock); free it after a grace period (kfree_rcu batches them: cheaper in
- * a callback than call_rcu each).
+ * lock); free it after a grace period.  Its @rcu overwrites @snode: the
+ * caller is done with the removal list at this entry (svm_tlb_finish()
+ * has read the next one already).
  */
 static void svm_tlb_release_one(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 {
@@ -536,18 +565,58 @@ static void svm_tlb_release_one(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 	if (tlb->ops && tlb->ops->release)
 		tlb->ops->release(tlb, e);
 	atomic_dec(&s->releasing);
-	kfree_rcu(e, rcu);
+	call_rcu(&e->rcu, svm_tlb_entry_free_rcu);
 }
 
 static void svm_tlb_finish(struct svm_tlb *tlb, struct list_head *dead)
 {
 	struct svm_tlb_entry *e, *n;
 
+	/* _safe: the release reuses the entry's link as its rcu_head. */
 	list_for_each_entry_safe(e, n, dead, snode)
 		svm_tlb_release_one(tlb, e);
 }
 
 /* ---- fills -------------------------------------------------------------- */
+
+/**
+ * svm_tlb_cache_create() - create the cache entries are allocated from
+ *
+ * Once, before any svm_tlb_entry_alloc() (module init).  Its own cache
+ * ("svmsim_tlb_entry", cache-line aligned) puts an entry in a 64-byte
+ * object, where kmalloc would round it up to the next size class.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svm_tlb_cache_create(void)
+{
+	svm_tlb_entry_cache = kmem_cache_create("svmsim_tlb_entry",
+						sizeof(struct svm_tlb_entry), 0,
+						SLAB_HWCACHE_ALIGN, NULL);
+	return svm_tlb_entry_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * svm_tlb_cache_destroy() - destroy the entry cache
+ *
+ * After every table is destroyed and rcu_barrier() has run the deferred
+ * frees of their last entries (module exit).
+ */
+void svm_tlb_cache_destroy(void)
+{
+	kmem_cache_destroy(svm_tlb_entry_cache);
+	svm_tlb_entry_cache = NULL;
+}
+
+/**
+ * svm_tlb_entry_bytes() - memory an entry takes: its slab object's size
+ *
+ * Return: the entry cache's object size (svm_tlb_cache_create() has run).
+ */
+unsigned int svm_tlb_entry_bytes(void)
+{
+	return kmem_cache_size(svm_tlb_entry_cache);
+}
 
 /**
  * svm_tlb_entry_alloc() - allocate an entry for svm_tlb_insert()
@@ -557,7 +626,7 @@ static void svm_tlb_finish(struct svm_tlb *tlb, struct list_head *dead)
  */
 struct svm_tlb_entry *svm_tlb_entry_alloc(gfp_t gfp)
 {
-	return kzalloc(sizeof(struct svm_tlb_entry), gfp);
+	return kmem_cache_zalloc(svm_tlb_entry_cache, gfp);
 }
 
 /**
@@ -566,7 +635,7 @@ struct svm_tlb_entry *svm_tlb_entry_alloc(gfp_t gfp)
  */
 void svm_tlb_entry_free(struct svm_tlb_entry *e)
 {
-	kfree(e);
+	kmem_cache_free(svm_tlb_entry_cache, e);
 }
 
 static bool svm_tlb_in_progress_over(struct svm_tlb_space *s,
@@ -690,10 +759,10 @@ static struct svm_tlb_entry *svm_tlb_pick(struct svm_tlb *tlb,
 				return e;
 		}
 		return NULL;
-	default: /* LRU and FIFO: the oldest stamp */
+	default: /* LRU and FIFO: the oldest stamp (32 bits: compare as they wrap) */
 		hlist_for_each_entry(e, &set->chain, hnode) {
 			if (svm_tlb_may_evict(e, only) &&
-			    (!best || READ_ONCE(e->stamp) < READ_ONCE(best->stamp)))
+			    (!best || (s32)(READ_ONCE(e->stamp) - READ_ONCE(best->stamp)) < 0))
 				best = e;
 		}
 		return best;
@@ -792,7 +861,8 @@ static void svm_tlb_make_room(struct svm_tlb_space *s, struct list_head *dead)
 		atomic_long_inc(&tlb->overflows);
 		return;
 	}
-	set = svm_tlb_set_of(tlb, s->pasid, victim->vpn, victim->shift);
+	set = svm_tlb_set_of(tlb, s->pasid, svm_tlb_entry_vpn(victim),
+			     svm_tlb_entry_shift(victim));
 	spin_lock(&set->lock);
 	svm_tlb_unlink_victim(set, victim, dead);
 	spin_unlock(&set->lock);
@@ -803,13 +873,18 @@ static void svm_tlb_link(struct svm_tlb_space *s, struct svm_tlb_set *set,
 {
 	struct svm_tlb *tlb = s->tlb;
 
-	e->stamp = atomic_long_inc_return(&tlb->clock);
-	e->gen = (u32)s->gen;
+	/* @stamp and @referenced share a word: each policy sets its own. */
+	if (tlb->policy == SVMSIM_REPL_CLOCK)
+		e->referenced = 0;
+	else
+		e->stamp = (u32)atomic_long_inc_return(&tlb->clock);
+	e->pfn_gen = (e->pfn_gen & SVM_TLB_PFN_MASK) |
+		     (u64)svm_tlb_gen_tag(s->gen) << SVM_TLB_PFN_BITS;
 	hlist_add_head_rcu(&e->hnode, &set->chain);
 	set->nr++;
 	list_add(&e->snode, &s->entries);
 	WRITE_ONCE(s->nentries, s->nentries + 1);
-	if (e->shift == SVM_TLB_SHIFT_2M) {
+	if (svm_tlb_entry_shift(e) == SVM_TLB_SHIFT_2M) {
 		WRITE_ONCE(s->n2m, s->n2m + 1);
 		atomic_long_inc(&tlb->n2m);
 	}
@@ -819,8 +894,8 @@ static void svm_tlb_link(struct svm_tlb_space *s, struct svm_tlb_set *set,
 /**
  * svm_tlb_insert() - insert a filled translation unless it may be stale
  * @s: the PASID's space.
- * @e: from svm_tlb_entry_alloc(), with vpn, shift, pfn, perm and priv set.
- * @seq: from svm_tlb_fill_begin() before the page walk that found @e->pfn.
+ * @e: from svm_tlb_entry_alloc(), described by svm_tlb_entry_set().
+ * @seq: from svm_tlb_fill_begin() before the page walk that found @e's PFN.
  * @flags: SVM_TLB_INSERT_NOCHECK, SVM_TLB_FILL_NOBLOCK (injected bugs).
  * @out: out: on 0 or -EEXIST, the entry to use, held as by svm_tlb_lookup();
  *	NULL to take no hold (a kernel caller that may be preempted must not
@@ -839,15 +914,16 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 {
 	struct svm_tlb *tlb = s->tlb;
 	struct svm_tlb_set *set;
+	unsigned int shift = svm_tlb_entry_shift(e), perm = svm_tlb_entry_perm(e);
+	unsigned long vpn = svm_tlb_entry_vpn(e);
 	struct svm_tlb_entry *old;
 	LIST_HEAD(dead);
 	bool busy;
 	int ret = 0;
 
 	e->space = s;
-	e->referenced = 0;
 	atomic_set(&e->users, out ? 1 : 0);
-	set = svm_tlb_set_of(tlb, s->pasid, e->vpn, e->shift);
+	set = svm_tlb_set_of(tlb, s->pasid, vpn, shift);
 
 	spin_lock(&s->lock);
 	if (s->dead) {
@@ -866,13 +942,13 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 
 	svm_tlb_make_room(s, &dead);
 	spin_lock(&set->lock);
-	old = svm_tlb_find_locked(set, s, e->vpn, e->shift);
+	old = svm_tlb_find_locked(set, s, vpn, shift);
 	if (old) {
 		/*
 		 * Live: removed entries are unlinked under this lock, and the
 		 * generation cannot move under the space lock.
 		 */
-		if ((old->perm & e->perm) == e->perm) {
+		if ((svm_tlb_entry_perm(old) & perm) == perm) {
 			if (out && svm_tlb_hold(s, old))
 				*out = old;
 			ret = -EEXIST;
@@ -887,7 +963,7 @@ int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
 	svm_count(s, SVMSIM_STAT_TLB_INSERTS, 1);
 	if (out) {
 		/* As svm_tlb_hold(): the generation is stable under our lock. */
-		this_cpu_inc(svm_tlb_holds(s, e->gen));
+		this_cpu_inc(svm_tlb_holds(s, svm_tlb_entry_gen(e)));
 		*out = e;
 	}
 unlock_set:
@@ -1025,11 +1101,12 @@ static void svm_tlb_flush_walk(struct svm_tlb_space *s,
 	list_for_each_entry_safe(e, n, &s->entries, snode) {
 		if (!all && !svm_tlb_overlaps(e, req->start, req->last))
 			continue;
-		if (only_4k && e->shift == SVM_TLB_SHIFT_2M) {
+		if (only_4k && svm_tlb_entry_shift(e) == SVM_TLB_SHIFT_2M) {
 			res->spared++;	/* what the bug changed: its INJECTED count */
 			continue;
 		}
-		set = svm_tlb_set_of(s->tlb, s->pasid, e->vpn, e->shift);
+		set = svm_tlb_set_of(s->tlb, s->pasid, svm_tlb_entry_vpn(e),
+				     svm_tlb_entry_shift(e));
 		spin_lock(&set->lock);
 		svm_tlb_remove(set, e, req, res, dead);
 		spin_unlock(&set->lock);
@@ -1037,9 +1114,9 @@ static void svm_tlb_flush_walk(struct svm_tlb_space *s,
 }
 
 /* Entries retired while the oldest stale one is this many generations old. */
-#define SVM_TLB_GEN_SPAN	(1UL << 30)
+#define SVM_TLB_GEN_SPAN	(1UL << (SVM_TLB_GEN_BITS - 2))
 
-/* May @s retire again?  Not if its 32-bit generations could wrap. */
+/* May @s retire again?  Not if the generations entries keep could wrap. */
 static bool svm_tlb_may_retire(const struct svm_tlb_space *s)
 {
 	return !s->nstale || s->gen - s->stale_gen < SVM_TLB_GEN_SPAN;
@@ -1269,7 +1346,8 @@ unsigned long svm_tlb_space_reclaim(struct svm_tlb_space *s, unsigned long budge
 	spin_lock(&s->lock);
 	for (; budget && s->nstale; budget--) {
 		e = list_first_entry(&s->stale, struct svm_tlb_entry, snode);
-		set = svm_tlb_set_of(s->tlb, s->pasid, e->vpn, e->shift);
+		set = svm_tlb_set_of(s->tlb, s->pasid, svm_tlb_entry_vpn(e),
+				     svm_tlb_entry_shift(e));
 		spin_lock(&set->lock);
 		svm_tlb_unlink(set, e, &dead);
 		spin_unlock(&set->lock);

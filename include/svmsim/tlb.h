@@ -37,19 +37,26 @@
  * generation's parity (svm_tlb_pcpu.holds) and re-checks the generation
  * after a full barrier, so the retirement (bump, barrier, wait for that
  * parity's counts on every CPU) costs O(CPUs).  Stale entries stay linked
- * (they still occupy their sets, and their owner's @priv -- a page
- * reference -- is held) until svm_tlb_space_reclaim() removes and releases
+ * (they still occupy their sets, and what their owner holds for them --
+ * a page reference -- is held) until svm_tlb_space_reclaim() removes and releases
  * them, a bounded number per call, outside the callback: the owner calls
  * it from a worker, and until none are left before it frees the space.
- * Generations are 32 bits in an entry: a space retires again only while
- * its oldest stale entry is less than 2^30 generations old (otherwise it
- * walks), so an old entry can never look current.
+ * An entry keeps SVM_TLB_GEN_BITS (24) bits of its generation: a space
+ * retires again only while its oldest stale entry is less than 2^22
+ * generations old (otherwise it walks), so an old entry can never look
+ * current.
  *
  * Capacity.  svm_tlb_set_limits() bounds the entries (live and stale) of
  * the table and of each space; an insert past a bound first removes one of
  * its own space's entries (a stale one, else the oldest), so one PASID
  * cannot take the room of the others.  A space with no entry of its own
  * may still insert one past the table's bound (counted as an overflow).
+ *
+ * Memory.  An entry is 64 bytes (a static assertion in drv/tlb.c keeps
+ * it so), allocated from its own kmem_cache: the module creates it with
+ * svm_tlb_cache_create() at init and destroys it at exit, after the
+ * rcu_barrier() that waits for the last deferred free (user-space
+ * programs of the core do the same).
  *
  * Fills follow KVM's mmu_invalidate_seq pattern: svm_tlb_fill_begin()
  * samples the space's sequence before the page walk; svm_tlb_insert()
@@ -116,38 +123,61 @@ struct svm_tlb_counters {
 /* svm_tlb_entry.users: accesses in flight, and this bit once removed. */
 #define SVM_TLB_DEAD		(1 << 30)
 
+/*
+ * svm_tlb_entry.va: the entry's first address, with the entry's immutable
+ * attributes in the bits that are always zero there (the page offset),
+ * as a PTE keeps its flags beside the PFN.
+ */
+#define SVM_TLB_VA_HUGE		(1ul << 0)	/* a 2M entry, else 4K */
+#define SVM_TLB_VA_PERM_SHIFT	1		/* SVMSIM_PERM_* bits */
+#define SVM_TLB_VA_PERM_MASK	(3ul << SVM_TLB_VA_PERM_SHIFT)
+#define SVM_TLB_VA_FLAGS_SHIFT	3		/* the owner's bits */
+#define SVM_TLB_VA_FLAGS_MASK	(0xfful << SVM_TLB_VA_FLAGS_SHIFT)
+#define SVM_TLB_VA_ATTR_MASK	((1ul << SVM_TLB_SHIFT_4K) - 1)
+
+/*
+ * svm_tlb_entry.pfn_gen: the first PFN in the low SVM_TLB_PFN_BITS (x86-64
+ * physical addresses have at most 52 bits), the generation above it.
+ */
+#define SVM_TLB_PFN_BITS	40
+#define SVM_TLB_PFN_MASK	((1ull << SVM_TLB_PFN_BITS) - 1)
+#define SVM_TLB_GEN_BITS	(64 - SVM_TLB_PFN_BITS)
+#define SVM_TLB_GEN_MASK	((1ul << SVM_TLB_GEN_BITS) - 1)
+
 /**
- * struct svm_tlb_entry - one cached translation
- * @rcu: deferred free (kfree_rcu); first, as the user-space shim wants.
+ * struct svm_tlb_entry - one cached translation, in 64 bytes
+ * @snode: link in the space's list (space lock), or on a removal list,
+ *	until the entry is released;
+ * @rcu: then its deferred free (call_rcu).  RCU readers never read
+ *	@snode, so the two share memory; @hnode, which they follow after
+ *	the unlink, does not.
  * @hnode: link in the set's chain; RCU readers.
- * @snode: link in the space's list (space lock), or on a removal list.
  * @space: the PASID space owning the entry.
- * @vpn: virtual address >> @shift.
- * @pfn: first 4K page frame of the translation.
- * @priv: the owner's cookie (the driver: the page reference it holds).
+ * @va: first address | SVM_TLB_VA_* attributes: page size, SVMSIM_PERM_*
+ *	bits, the owner's flags (svm_tlb_entry_set(), then read only).
+ * @pfn_gen: first 4K page frame | the space's generation when inserted
+ *	(its low SVM_TLB_GEN_BITS), set by the insert.
  * @users: accesses in flight, | SVM_TLB_DEAD once removed.
- * @gen: the space's generation when inserted (low 32 bits).
- * @shift: SVM_TLB_SHIFT_4K or SVM_TLB_SHIFT_2M.
- * @perm: SVMSIM_PERM_* bits.
- * @referenced: clock replacement bit, set by hits.
- * @flags: the owner's bits; the core never reads them.
- * @stamp: LRU: last use; FIFO: insertion (svm_tlb.clock ticks).
+ * @stamp: LRU: last use; FIFO: insertion (svm_tlb.clock ticks, wrapping).
+ * @referenced: CLOCK: set by hits, cleared by the hand.  A table's policy
+ *	never changes while it caches entries, so one word serves both.
+ *
+ * Fields are reached through the svm_tlb_entry_*() helpers below.
  */
 struct svm_tlb_entry {
-	struct rcu_head rcu;
+	union {
+		struct list_head snode;
+		struct rcu_head rcu;
+	};
 	struct hlist_node hnode;
-	struct list_head snode;
 	struct svm_tlb_space *space;
-	unsigned long vpn;
-	unsigned long pfn;
-	void *priv;
+	unsigned long va;
+	u64 pfn_gen;
 	atomic_t users;
-	u32 gen;
-	u8 shift;
-	u8 perm;
-	u8 referenced;
-	u8 flags;
-	unsigned long stamp;
+	union {
+		u32 stamp;
+		u32 referenced;
+	};
 };
 
 struct svm_tlb_set {
@@ -161,8 +191,9 @@ struct svm_tlb;
 /**
  * struct svm_tlb_ops - owner hooks
  * @release: an entry was removed and no access holds it any more: drop
- *	what @priv holds.  Called without sleeping, possibly with the space
- *	lock held, from any context the removal ran in.  A remover that does
+ *	what the owner holds for it (the entry's flags say what).  Called
+ *	without sleeping, possibly with the space lock held, from any
+ *	context the removal ran in.  A remover that does
  *	not own the entry's space (an insert evicting another PASID's entry)
  *	holds no reference on that space's owner, so it releases under that
  *	space's lock: the owner's kill and last reclaim, which take the lock,
@@ -356,6 +387,9 @@ int svm_tlb_fill_begin(struct svm_tlb_space *s, unsigned long va,
 		       unsigned int flags, unsigned long *seq);
 bool svm_tlb_fill_blocked(struct svm_tlb_space *s, unsigned long start,
 			  unsigned long last);
+int svm_tlb_cache_create(void);
+void svm_tlb_cache_destroy(void);
+unsigned int svm_tlb_entry_bytes(void);
 struct svm_tlb_entry *svm_tlb_entry_alloc(gfp_t gfp);
 void svm_tlb_entry_free(struct svm_tlb_entry *e);
 int svm_tlb_insert(struct svm_tlb_space *s, struct svm_tlb_entry *e,
@@ -378,22 +412,82 @@ static inline unsigned long svm_tlb_space_stale(const struct svm_tlb_space *s)
 void svm_tlb_read_counters(const struct svm_tlb_counters *c, u64 *out);
 void svm_tlb_reset_counters(struct svm_tlb_counters *c);
 
-/* Address helpers shared with the driver. */
+/* ---- entry fields, for the core, the driver and the tests ---- */
+
+/**
+ * svm_tlb_entry_set() - describe a translation before svm_tlb_insert()
+ * @e: from svm_tlb_entry_alloc().
+ * @va: an address inside the entry (rounded down to its start).
+ * @shift: SVM_TLB_SHIFT_4K or SVM_TLB_SHIFT_2M.
+ * @pfn: the entry's first 4K page frame, below 1 << SVM_TLB_PFN_BITS.
+ * @perm: SVMSIM_PERM_* bits.
+ * @flags: the owner's bits (8); the core never reads them.
+ */
+static inline void svm_tlb_entry_set(struct svm_tlb_entry *e, unsigned long va,
+				     unsigned int shift, unsigned long pfn,
+				     unsigned int perm, unsigned int flags)
+{
+	e->va = (va >> shift << shift) |
+		(shift == SVM_TLB_SHIFT_2M ? SVM_TLB_VA_HUGE : 0) |
+		(((unsigned long)perm << SVM_TLB_VA_PERM_SHIFT) & SVM_TLB_VA_PERM_MASK) |
+		(((unsigned long)flags << SVM_TLB_VA_FLAGS_SHIFT) & SVM_TLB_VA_FLAGS_MASK);
+	e->pfn_gen = pfn & SVM_TLB_PFN_MASK;
+}
+
+static inline unsigned int svm_tlb_entry_shift(const struct svm_tlb_entry *e)
+{
+	return (e->va & SVM_TLB_VA_HUGE) ? SVM_TLB_SHIFT_2M : SVM_TLB_SHIFT_4K;
+}
+
+static inline unsigned int svm_tlb_entry_perm(const struct svm_tlb_entry *e)
+{
+	return (e->va & SVM_TLB_VA_PERM_MASK) >> SVM_TLB_VA_PERM_SHIFT;
+}
+
+static inline unsigned int svm_tlb_entry_flags(const struct svm_tlb_entry *e)
+{
+	return (e->va & SVM_TLB_VA_FLAGS_MASK) >> SVM_TLB_VA_FLAGS_SHIFT;
+}
+
 static inline unsigned long svm_tlb_entry_start(const struct svm_tlb_entry *e)
 {
-	return e->vpn << e->shift;
+	return e->va & ~SVM_TLB_VA_ATTR_MASK;
 }
 
 static inline unsigned long svm_tlb_entry_last(const struct svm_tlb_entry *e)
 {
-	return ((e->vpn + 1) << e->shift) - 1;
+	return svm_tlb_entry_start(e) + (1ul << svm_tlb_entry_shift(e)) - 1;
+}
+
+static inline unsigned long svm_tlb_entry_vpn(const struct svm_tlb_entry *e)
+{
+	return e->va >> svm_tlb_entry_shift(e);
+}
+
+/* The entry's first 4K page frame. */
+static inline unsigned long svm_tlb_entry_first_pfn(const struct svm_tlb_entry *e)
+{
+	return e->pfn_gen & SVM_TLB_PFN_MASK;
 }
 
 /* The PFN of the 4K page at @va inside entry @e. */
 static inline unsigned long svm_tlb_entry_pfn(const struct svm_tlb_entry *e,
 					      unsigned long va)
 {
-	return e->pfn + ((va - svm_tlb_entry_start(e)) >> SVM_TLB_SHIFT_4K);
+	return svm_tlb_entry_first_pfn(e) +
+	       ((va - svm_tlb_entry_start(e)) >> SVM_TLB_SHIFT_4K);
+}
+
+/* The generation the entry was inserted in (low SVM_TLB_GEN_BITS). */
+static inline u32 svm_tlb_entry_gen(const struct svm_tlb_entry *e)
+{
+	return (u32)(e->pfn_gen >> SVM_TLB_PFN_BITS);
+}
+
+/* A space generation as entries record it. */
+static inline u32 svm_tlb_gen_tag(unsigned long gen)
+{
+	return (u32)(gen & SVM_TLB_GEN_MASK);
 }
 
 #endif /* _SVMSIM_TLB_H */

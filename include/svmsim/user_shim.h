@@ -37,6 +37,7 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef int32_t s32;
 typedef int64_t s64;
 typedef unsigned int gfp_t;
 
@@ -222,6 +223,60 @@ static inline void kfree(const void *p)
 
 #define kvfree kfree
 
+/*
+ * A kmem_cache is its object size and alignment; objects come from
+ * aligned_alloc(), so an entry takes its size rounded to the alignment,
+ * as in the kernel's slab.
+ */
+#define SLAB_HWCACHE_ALIGN	1ul
+#define SHIM_CACHE_LINE		64
+
+struct kmem_cache {
+	size_t size;
+	size_t align;
+};
+
+static inline struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+						   unsigned int align, unsigned long flags,
+						   void (*ctor)(void *))
+{
+	struct kmem_cache *c = malloc(sizeof(*c));
+
+	(void)name;
+	(void)ctor;	/* the core passes none */
+	if (!c)
+		return NULL;
+	c->align = (flags & SLAB_HWCACHE_ALIGN) ? SHIM_CACHE_LINE : (align ? align : sizeof(void *));
+	c->size = (size + c->align - 1) / c->align * c->align;
+	return c;
+}
+
+static inline void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
+{
+	void *p = aligned_alloc(c->align, c->size);
+
+	(void)gfp;
+	if (p)
+		memset(p, 0, c->size);
+	return p;
+}
+
+static inline void kmem_cache_free(struct kmem_cache *c, void *p)
+{
+	(void)c;
+	free(p);
+}
+
+static inline unsigned int kmem_cache_size(struct kmem_cache *c)
+{
+	return (unsigned int)c->size;
+}
+
+static inline void kmem_cache_destroy(struct kmem_cache *c)
+{
+	free(c);
+}
+
 /* ---- hashing and randomness ---- */
 
 #define GOLDEN_RATIO_64 0x61C8864680B583EBull
@@ -267,18 +322,6 @@ static inline void rcu_unregister_thread(void) { }
 #undef rcu_dereference
 #undef rcu_assign_pointer
 #endif
-
-static inline void shim_free_rcu_head(struct rcu_head *head)
-{
-	free(head);
-}
-
-/* The kernel's kfree_rcu(); here the rcu_head must come first. */
-#define kfree_rcu(ptr, field) do {						\
-	_Static_assert(offsetof(__typeof__(*(ptr)), field) == 0,		\
-		       "kfree_rcu: the rcu_head must be the first member");	\
-	call_rcu(&(ptr)->field, shim_free_rcu_head);				\
-} while (0)
 
 /* Acquire/release in C11 terms, so every build's sanitizers see the order. */
 #define rcu_dereference(p)		__atomic_load_n(&(p), __ATOMIC_ACQUIRE)

@@ -136,6 +136,12 @@ enum svmsim_fill {
  * @features: SVMSIM_FEAT_* bits.
  * @max_pasid: largest PASID value the module hands out ((1 << 20) - 1).
  * @page_shifts: bit mask of TLB entry sizes: bit 12 (4K), bit 21 (2M).
+ * @entry_bytes: memory a cached TLB entry takes: its slab object's size
+ *	(0 from modules older than the field).
+ * @bond_bytes: memory a bond takes besides its entries: the bond's kmalloc
+ *	object and the per-CPU counters of the bond and of its TLB space, on
+ *	every possible CPU (not the sanitizer's ring of a SANITIZE bond, nor
+ *	the PASID's holder, one per mm); 0 from older modules.
  * @reserved: written as zero.
  */
 struct svmsim_version {
@@ -145,7 +151,9 @@ struct svmsim_version {
 	__u32 features;
 	__u32 max_pasid;
 	__u32 page_shifts;
-	__u64 reserved[5];
+	__u32 entry_bytes;
+	__u32 bond_bytes;
+	__u64 reserved[4];
 };
 
 /* ---- SVMSIM_IOC_BIND / SVMSIM_IOC_UNBIND -------------------------------- */

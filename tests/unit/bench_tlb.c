@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Micro-benchmark of the IOTLB core in user space (make bench-tlb):
+ *  - the size of an entry; inserts (allocate, sample, insert) of 1e5 entries;
  *  - hit lookups per second, 1 and 2 threads;
  *  - flush of [0, 2^47) with 1e3, 1e4, 1e5 entries cached: the cost must
  *    follow the entries, not the 2^35 pages of the range;
@@ -48,7 +49,7 @@ static void table_free(struct table *t)
 static void fill(struct table *t, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++)
-		if (fill_va(&t->s, BASE + i * 4096, 12, i, SVMSIM_PERM_READ, NULL))
+		if (fill_va(&t->s, BASE + i * 4096, 12, i, SVMSIM_PERM_READ, 0))
 			abort();
 }
 
@@ -121,9 +122,28 @@ static void bench_hits(int threads)
 	hit_rate(t, threads);
 	for (int r = 0; r < 3; r++)
 		rate[r] = hit_rate(t, threads);
-	printf("hit lookups, %d thread%s, 1e4 entries:   %8.2f M/s\n", threads,
-	       threads > 1 ? "s" : " ", median(rate, 3) / 1e6);
+	printf("hit lookups, %d thread%s, 1e4 entries:   %8.2f M/s (%.1f ns/lookup/thread)\n",
+	       threads, threads > 1 ? "s" : " ", median(rate, 3) / 1e6,
+	       threads * 1e9 / median(rate, 3));
 	table_free(t);
+}
+
+/* Fill 1e5 entries into an empty table: ns per fill (allocation included). */
+static void bench_insert(void)
+{
+	const unsigned long n = 100000;
+	double ns[REPS];
+
+	for (int r = 0; r < REPS; r++) {
+		struct table *t = table_new(1 << 16);
+		double t0 = now_sec();
+
+		fill(t, n);
+		ns[r] = (now_sec() - t0) * 1e9 / n;
+		table_free(t);
+	}
+	printf("entry: %zu bytes; insert, 1e5 entries: %8.1f ns/entry\n",
+	       sizeof(struct svm_tlb_entry), median(ns, REPS));
 }
 
 static void bench_huge_flush(unsigned long n)
@@ -207,7 +227,7 @@ static void bench_page_flush(unsigned long n)
 
 			flush_range(&t->s, va, va + 4095, &res);
 			spent += now_sec() - t0;
-			fill_va(&t->s, va, 12, 1, SVMSIM_PERM_READ, NULL);	/* untimed */
+			fill_va(&t->s, va, 12, 1, SVMSIM_PERM_READ, 0);	/* untimed */
 		}
 		ns[r] = spent * 1e9 / k;
 	}
@@ -218,6 +238,8 @@ static void bench_page_flush(unsigned long n)
 int main(void)
 {
 	rcu_register_thread();
+	tlb_cache_create();
+	bench_insert();
 	bench_hits(1);
 	bench_hits(2);
 	bench_huge_flush(1000);
@@ -226,7 +248,7 @@ int main(void)
 	bench_page_flush(10);
 	bench_page_flush(1000000);
 	bench_retire();
-	rcu_barrier();
+	tlb_cache_destroy();
 	rcu_unregister_thread();
 	return 0;
 }

@@ -177,11 +177,14 @@ static void test_malformed(void)
 int main(void)
 {
 	rcu_register_thread();
+	if (svm_tlb_cache_create())
+		abort();
 	test_secondary();
 	test_ends();
 	test_range();
 	test_malformed();
 	rcu_barrier();
+	svm_tlb_cache_destroy();
 	rcu_unregister_thread();
 	return tap_finish();
 }

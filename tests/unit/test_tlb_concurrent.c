@@ -78,7 +78,7 @@ static int read_check(struct world *w, int s, int p, int hold_spins)
 	e = svm_tlb_lookup(&w->sp[s], va_of(p), SVMSIM_PERM_READ);
 	if (!e)
 		return 0;
-	v = e->pfn;
+	v = svm_tlb_entry_first_pfn(e);
 	for (int i = 0; i < hold_spins; i++)
 		cpu_relax();
 	fv2 = LOAD(w->flushed[s][p]);
@@ -126,10 +126,8 @@ static void *filler(void *arg)
 			continue;
 		}
 		e = svm_tlb_entry_alloc(GFP_KERNEL);
-		e->vpn = va_of(p) >> 12;
-		e->shift = 12;
-		e->perm = SVMSIM_PERM_READ;
-		e->pfn = LOAD(w->pt[s][p]);	/* the page walk */
+		/* the page walk */
+		svm_tlb_entry_set(e, va_of(p), 12, LOAD(w->pt[s][p]), SVMSIM_PERM_READ, 0);
 		if (rng_below(&rng, 4) == 0)
 			cpu_relax();		/* a slow walk */
 		ret = svm_tlb_insert(&w->sp[s], e, seq, 0, &got);
@@ -309,10 +307,8 @@ static void negative_control(void)
 	w->model = SECONDARY;
 	svm_tlb_fill_begin(&w->sp[0], va_of(3), 0, &seq);
 	e = svm_tlb_entry_alloc(GFP_KERNEL);
-	e->vpn = va_of(3) >> 12;
-	e->shift = 12;
-	e->perm = SVMSIM_PERM_READ;
-	e->pfn = w->pt[0][3];		/* walk reads the old PTE... */
+	/* the walk reads the old PTE... */
+	svm_tlb_entry_set(e, va_of(3), 12, w->pt[0][3], SVMSIM_PERM_READ, 0);
 	mutate(w, 0, 3, 1);		/* ...which changes and is flushed... */
 	svm_tlb_insert(&w->sp[0], e, seq, SVM_TLB_INSERT_NOCHECK, &got);
 	svm_tlb_put(got);		/* ...and the stale PFN is inserted */
@@ -332,6 +328,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "--iters"))
 		iters = strtoul(argv[2], NULL, 0);
 	rcu_register_thread();
+	tlb_cache_create();
 	negative_control();
 	run(SECONDARY, iters, 0, 0);
 	run(RANGE, iters, 0, 0);
@@ -339,7 +336,7 @@ int main(int argc, char **argv)
 	run(RANGE, iters, 4, 0);
 	run(SECONDARY, iters, 0, 1);
 	run(RANGE, iters, 0, 1);
-	rcu_barrier();
+	tlb_cache_destroy();
 	rcu_unregister_thread();
 	return tap_finish();
 }

@@ -59,7 +59,7 @@ static bool cached(struct svm_tlb_space *s, unsigned long va)
 static void fill_pages(struct svm_tlb_space *s, unsigned long va, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++)
-		if (fill_va(s, va + i * PG, 12, 1000 + i, RW, NULL))
+		if (fill_va(s, va + i * PG, 12, 1000 + i, RW, 0))
 			abort();
 }
 
@@ -92,8 +92,8 @@ static void test_ulong_max(void)
 	unsigned long top = ~0ul & ~(PG - 1);
 
 	fill_pages(&f->s, BASE, 4);
-	fill_va(&f->s, top, 12, 7, R, NULL);
-	fill_va(&f->s, ~0ul & ~(HUGE - 1), 21, 1 << 9, R, NULL);
+	fill_va(&f->s, top, 12, 7, R, 0);
+	fill_va(&f->s, ~0ul & ~(HUGE - 1), 21, 1 << 9, R, 0);
 	flush_range(&f->s, BASE + 2 * PG, ~0ul, &res);
 	tap_ok(res.removed == 4 && cached(&f->s, BASE + PG) && !cached(&f->s, top),
 	       "flush [x, ULONG_MAX] removes the top 4K and 2M entries, no overflow (%lu)",
@@ -168,7 +168,7 @@ static void test_huge_entries(void)
 	struct svm_tlb_range changed = { BASE + HUGE + 5 * PG, BASE + HUGE + 6 * PG - 1 };
 	struct svm_tlb_entry *e;
 
-	fill_va(&f->s, BASE + HUGE, 21, 512, RW, NULL);
+	fill_va(&f->s, BASE + HUGE, 21, 512, RW, 0);
 	e = svm_tlb_lookup(&f->s, BASE + HUGE + 7 * PG + 3, R);
 	tap_ok(e && svm_tlb_entry_pfn(e, BASE + HUGE + 7 * PG + 3) == 519,
 	       "a 2M entry translates every 4K page inside it");
@@ -186,7 +186,7 @@ static void test_huge_entries(void)
 	       "flush overlapping part of a 2M entry removes it; the 3 4K entries outside the "
 	       "changed page count as collateral (%lu/%lu)", res.removed, res.collateral);
 
-	fill_va(&f->s, BASE + HUGE, 21, 512, RW, NULL);
+	fill_va(&f->s, BASE + HUGE, 21, 512, RW, 0);
 	fill_pages(&f->s, BASE, 3);
 	req.start = BASE + 2 * PG;
 	req.last = BASE + 3 * PG - 1;
@@ -212,7 +212,7 @@ static void test_flush_bugs(void)
 	struct svm_tlb_flush_res res;
 	struct svm_tlb_flush_req req = { .bugs = SVM_TLB_FLUSH_SMALL_4K };
 
-	fill_va(&f->s, BASE + HUGE, 21, 512, RW, NULL);
+	fill_va(&f->s, BASE + HUGE, 21, 512, RW, 0);
 	fill_pages(&f->s, BASE, 3);
 	req.start = BASE + HUGE + 5 * PG;
 	req.last = BASE + HUGE + 6 * PG - 1;
@@ -225,7 +225,7 @@ static void test_flush_bugs(void)
 	tap_ok(res.removed == 1 && !res.spared && !cached(&f->s, BASE + HUGE),
 	       "SMALL_4K: a flush of the whole 2M still removes it");
 
-	fill_va(&f->s, BASE + HUGE, 21, 512, RW, NULL);
+	fill_va(&f->s, BASE + HUGE, 21, 512, RW, 0);
 	req.bugs = SVM_TLB_FLUSH_FULL_4K;
 	req.start = 0;
 	req.last = ~0ul;
@@ -255,10 +255,7 @@ static void test_stale_insert(void)
 	svm_tlb_fill_begin(&f->s, BASE, 0, &seq);
 	/* the page walk reads the old PTE; an invalidation of it runs now */
 	flush_range(&f->s, BASE, BASE + PG - 1, &res);
-	e->vpn = BASE >> 12;
-	e->shift = 12;
-	e->pfn = 42;
-	e->perm = R;
+	svm_tlb_entry_set(e, BASE, 12, 42, R, 0);
 	ret = svm_tlb_insert(&f->s, e, seq, 0, &got);
 	tap_ok(ret == -EAGAIN && !cached(&f->s, BASE) &&
 	       space_counter(&f->s, SVMSIM_STAT_TLB_STALE_REFUSED) == 1,
@@ -292,11 +289,9 @@ static void test_in_progress(void)
 	       "fill_begin inside an invalidation in progress: -EAGAIN");
 	tap_ok(svm_tlb_fill_begin(&f->s, BASE + 8 * PG, 0, &seq2) == 0,
 	       "fill_begin outside it proceeds");
-	tap_ok(fill_va(&f->s, BASE + 8 * PG, 12, 1, R, NULL) == 0,
+	tap_ok(fill_va(&f->s, BASE + 8 * PG, 12, 1, R, 0) == 0,
 	       "a fill outside the range in progress inserts");
-	e->vpn = BASE >> 12;
-	e->shift = 12;
-	e->perm = R;
+	svm_tlb_entry_set(e, BASE, 12, 0, R, 0);
 	ret = svm_tlb_insert(&f->s, e, seq2, 0, &got);
 	tap_ok(ret == -EAGAIN, "an insert inside the range in progress is refused even with a fresh seq");
 	tap_ok(svm_tlb_fill_begin(&f->s, BASE, SVM_TLB_FILL_NOBLOCK, &seq2) == 0 &&
@@ -322,7 +317,7 @@ static void test_dead(void)
 	svm_tlb_space_kill(&f->s, &res);
 	tap_ok(res.removed == 5 && !svm_tlb_lookup(&f->s, BASE, R) &&
 	       svm_tlb_fill_begin(&f->s, BASE, 0, &seq) == -ESRCH &&
-	       fill_va(&f->s, BASE, 12, 1, R, NULL) == -ESRCH,
+	       fill_va(&f->s, BASE, 12, 1, R, 0) == -ESRCH,
 	       "a killed space is empty and refuses fills");
 	teardown(f);
 }
@@ -332,14 +327,14 @@ static void test_upgrade(void)
 	struct fixture *f = setup(64, 0, 0);
 	struct svm_tlb_entry *e;
 
-	fill_va(&f->s, BASE, 12, 1, R, NULL);
+	fill_va(&f->s, BASE, 12, 1, R, 0);
 	tap_ok(svm_tlb_lookup(&f->s, BASE, RW) == NULL, "a write misses on a read-only entry");
-	tap_ok(fill_va(&f->s, BASE, 12, 1, R, NULL) == -EEXIST,
+	tap_ok(fill_va(&f->s, BASE, 12, 1, R, 0) == -EEXIST,
 	       "a second read fill finds the cached entry");
-	tap_ok(fill_va(&f->s, BASE, 12, 2, RW, NULL) == 0 && f->s.nentries == 1,
+	tap_ok(fill_va(&f->s, BASE, 12, 2, RW, 0) == 0 && f->s.nentries == 1,
 	       "a write fill replaces the read-only entry");
 	e = svm_tlb_lookup(&f->s, BASE, RW);
-	tap_ok(e && e->pfn == 2, "the write then hits");
+	tap_ok(e && svm_tlb_entry_pfn(e, BASE) == 2, "the write then hits");
 	if (e)
 		svm_tlb_put(e);
 	teardown(f);
@@ -372,32 +367,32 @@ static void test_eviction(void)
 	/* FIFO, one set of 4: other's o0..o2, then our s0 */
 	f = setup(1, 4, SVMSIM_REPL_FIFO);
 	for (int i = 0; i < 3; i++)
-		fill_va(&f->other, BASE + (unsigned long)i * PG, 12, 1, R, NULL);
-	fill_va(&f->s, BASE + 40 * PG, 12, 1, R, NULL);
+		fill_va(&f->other, BASE + (unsigned long)i * PG, 12, 1, R, 0);
+	fill_va(&f->s, BASE + 40 * PG, 12, 1, R, 0);
 	spin_lock(&f->other.lock);	/* another CPU flushing that PASID */
-	fill_va(&f->s, BASE + 41 * PG, 12, 1, R, NULL);
+	fill_va(&f->s, BASE + 41 * PG, 12, 1, R, 0);
 	spin_unlock(&f->other.lock);
 	tap_ok(f->other.nentries == 3 && f->s.nentries == 1 && cached(&f->s, BASE + 41 * PG),
 	       "oldest victim's space busy: our own entry is evicted instead");
 
 	flush_range(&f->s, 0, ~0ul, &res);
-	fill_va(&f->other, BASE + 3 * PG, 12, 1, R, NULL);
+	fill_va(&f->other, BASE + 3 * PG, 12, 1, R, 0);
 	spin_lock(&f->other.lock);
-	fill_va(&f->s, BASE + 42 * PG, 12, 1, R, NULL);
+	fill_va(&f->s, BASE + 42 * PG, 12, 1, R, 0);
 	spin_unlock(&f->other.lock);
 	tap_ok(f->tlb.sets[0].nr == 5 && atomic_long_read(&f->tlb.overflows) == 1,
 	       "no evictable way: the set runs over by one, counted");
 	teardown(f);
 }
 
-/* Foreign victims are tagged priv = &foreign_tag; count their releases. */
-static int foreign_tag;
+/* Foreign victims are tagged with the owner flag FOREIGN; count their releases. */
+#define FOREIGN	0x80u
 static int foreign_released, foreign_unlocked;
 
 static void check_foreign_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 {
 	(void)tlb;
-	if (e->priv != &foreign_tag)
+	if (svm_tlb_entry_flags(e) != FOREIGN)
 		return;
 	foreign_released++;
 	/* Held by the evicting insert (this thread), if released under it. */
@@ -424,9 +419,9 @@ static void test_foreign_release(void)
 		abort();
 	svm_tlb_space_init(&f->tlb, &f->s, 5);
 	svm_tlb_space_init(&f->tlb, &f->other, 6);
-	fill_va(&f->other, BASE, 12, 1, R, &foreign_tag);
-	fill_va(&f->other, BASE + PG, 12, 1, R, &foreign_tag);
-	fill_va(&f->s, BASE + 2 * PG, 12, 1, R, NULL);
+	fill_va(&f->other, BASE, 12, 1, R, FOREIGN);
+	fill_va(&f->other, BASE + PG, 12, 1, R, FOREIGN);
+	fill_va(&f->s, BASE + 2 * PG, 12, 1, R, 0);
 	tap_ok(foreign_released == 1 && !foreign_unlocked && f->other.nentries == 1,
 	       "a foreign victim is released under its space's lock (%d released, %d unlocked)",
 	       foreign_released, foreign_unlocked);
@@ -445,15 +440,13 @@ static void test_same_pasid_and_nohold(void)
 
 	/* PASID 5 released by f->s's mm and handed to another: */
 	svm_tlb_space_init(&f->tlb, &twin, 5);
-	fill_va(&twin, BASE, 12, 77, R, NULL);
+	fill_va(&twin, BASE, 12, 77, R, 0);
 	tap_ok(!cached(&f->s, BASE) && cached(&twin, BASE),
 	       "two spaces with one PASID value never see each other's entries");
 	kill_space(&twin);
 
 	svm_tlb_fill_begin(&f->s, BASE, 0, &seq);
-	e->vpn = BASE >> 12;
-	e->shift = 12;
-	e->perm = R;
+	svm_tlb_entry_set(e, BASE, 12, 0, R, 0);
 	ret = svm_tlb_insert(&f->s, e, seq, 0, NULL);
 	tap_ok(ret == 0 && atomic_read(&e->users) == 0 && cached(&f->s, BASE),
 	       "insert without a hold leaves the entry unheld");
@@ -561,7 +554,7 @@ static void test_retire(void)
 	       !svm_tlb_lookup(&f->s, BASE + 5 * PG, R) && f->s.nentries == 0 &&
 	       svm_tlb_space_stale(&f->s) == n && cached(&f->other, BASE),
 	       "retired entries are invisible at once; the other PASID keeps its own");
-	tap_ok(fill_va(&f->s, BASE + 5 * PG, 12, 77, R, NULL) == 0 &&
+	tap_ok(fill_va(&f->s, BASE + 5 * PG, 12, 77, R, 0) == 0 &&
 	       cached(&f->s, BASE + 5 * PG) && f->s.nentries == 1,
 	       "a fill after the retirement caches the page again beside its stale twin");
 	left = svm_tlb_space_reclaim(&f->s, 1000);
@@ -588,9 +581,20 @@ static void test_retire(void)
 	teardown(f);
 }
 
-/* A space never retires while its oldest stale entry is 2^30 gens old. */
+/* Give @e generation @gen, as if it had been inserted then. */
+static void retag(struct svm_tlb_entry *e, unsigned long gen)
+{
+	e->pfn_gen = svm_tlb_entry_first_pfn(e) |
+		     (u64)svm_tlb_gen_tag(gen) << SVM_TLB_PFN_BITS;
+}
+
+/*
+ * A space never retires while its oldest stale entry is 2^22 gens old: an
+ * entry keeps 24 bits of its generation.
+ */
 static void test_retire_generation_bound(void)
 {
+	const unsigned long span = 1ul << (SVM_TLB_GEN_BITS - 2);
 	struct fixture *f = setup(64, 0, 0);
 	struct svm_tlb_flush_req req = { .start = 0, .last = ULONG_MAX, .budget = 1 };
 	struct svm_tlb_flush_res res;
@@ -598,16 +602,16 @@ static void test_retire_generation_bound(void)
 	fill_pages(&f->s, BASE, 4);
 	svm_tlb_flush(&f->s, &req, &res);
 	fill_pages(&f->s, BASE, 4);
-	f->s.gen += (1ul << 30);	/* as if 2^30 retirements went by */
-	f->s.stale_gen = f->s.gen - (1ul << 30);
+	f->s.gen += span;	/* as if 2^22 retirements went by */
+	f->s.stale_gen = f->s.gen - span;
 	/* re-tag the live entries with the moved generation */
 	for (struct list_head *l = f->s.entries.next; l != &f->s.entries; l = l->next)
-		list_entry(l, struct svm_tlb_entry, snode)->gen = (u32)f->s.gen;
+		retag(list_entry(l, struct svm_tlb_entry, snode), f->s.gen);
 	svm_tlb_flush(&f->s, &req, &res);
 	tap_ok(res.removed == 4 && res.retired == 0 && res.walked &&
 	       svm_tlb_space_stale(&f->s) == 4,
-	       "a space whose stale entries are 2^30 generations old walks instead "
-	       "of retiring (32-bit generations never wrap onto a live one)");
+	       "a space whose stale entries are 2^22 generations old walks instead "
+	       "of retiring (24-bit generations never wrap onto a live one)");
 	teardown(f);
 }
 
@@ -649,6 +653,46 @@ static void test_limits(void)
 	teardown(f);
 }
 
+/* The fields packed into an entry read back whole, at the extremes. */
+static void test_entry_fields(void)
+{
+	struct svm_tlb_entry *e = svm_tlb_entry_alloc(GFP_KERNEL);
+	const unsigned long top_pfn = (1ul << SVM_TLB_PFN_BITS) - 1;
+
+	tap_ok(sizeof(*e) == 64, "an entry is 64 bytes (%zu)", sizeof(*e));
+	svm_tlb_entry_set(e, ~0ul, 12, top_pfn, RW, 0xff);
+	e->pfn_gen |= (u64)SVM_TLB_GEN_MASK << SVM_TLB_PFN_BITS;
+	tap_ok(svm_tlb_entry_start(e) == 0xfffffffffffff000ul && svm_tlb_entry_last(e) == ~0ul &&
+	       svm_tlb_entry_shift(e) == 12 && svm_tlb_entry_perm(e) == RW &&
+	       svm_tlb_entry_flags(e) == 0xff && svm_tlb_entry_first_pfn(e) == top_pfn &&
+	       svm_tlb_entry_gen(e) == SVM_TLB_GEN_MASK &&
+	       svm_tlb_entry_vpn(e) == (1ul << 52) - 1,
+	       "the last 4K page: address, size, perm, flags, 40-bit PFN, generation");
+	svm_tlb_entry_set(e, ~0ul, 21, 0, R, 0);
+	tap_ok(svm_tlb_entry_start(e) == 0xffffffffffe00000ul && svm_tlb_entry_last(e) == ~0ul &&
+	       svm_tlb_entry_shift(e) == 21 && svm_tlb_entry_perm(e) == R &&
+	       !svm_tlb_entry_flags(e) && svm_tlb_entry_gen(e) == 0 &&
+	       svm_tlb_entry_pfn(e, ~0ul) == 511,
+	       "the last 2M page: its 4K pages' PFNs follow the first");
+	svm_tlb_entry_free(e);
+}
+
+/* LRU stamps wrap at 32 bits: the oldest entry is still the victim across it. */
+static void test_lru_stamp_wrap(void)
+{
+	struct fixture *f = setup(1, 2, SVMSIM_REPL_LRU);
+	struct svm_tlb_entry *e;
+
+	atomic_long_set(&f->tlb.clock, 0xfffffffdul);
+	fill_pages(&f->s, BASE, 2);	/* stamps 0xfffffffe and 0xffffffff */
+	e = svm_tlb_lookup(&f->s, BASE, R);	/* page 0 used last: stamp 0 */
+	svm_tlb_put(e);
+	fill_pages(&f->s, BASE + 2 * PG, 1);
+	tap_ok(cached(&f->s, BASE) && !cached(&f->s, BASE + PG) && cached(&f->s, BASE + 2 * PG),
+	       "LRU across the 32-bit wrap of the stamps evicts the least recently used");
+	teardown(f);
+}
+
 /* A retirement waits for an access that holds an entry it retires. */
 static void test_retire_drain(void)
 {
@@ -667,6 +711,9 @@ static void test_retire_drain(void)
 int main(void)
 {
 	rcu_register_thread();
+	tlb_cache_create();
+	test_entry_fields();
+	test_lru_stamp_wrap();
 	test_exact_ends();
 	test_ulong_max();
 	test_huge_flush_cost();
@@ -686,7 +733,7 @@ int main(void)
 	test_retire_generation_bound();
 	test_limits();
 	test_retire_drain();
-	rcu_barrier();
+	tlb_cache_destroy();
 	rcu_unregister_thread();
 	return tap_finish();
 }

@@ -32,6 +32,8 @@ TAP_DEFINE_STATE;
 
 struct rec {
 	struct rec *next;	/* hash chain */
+	struct rec *enext;	/* chain of the map by entry */
+	const struct svm_tlb_entry *entry;	/* the core's entry */
 	size_t idx;		/* in model.arr[pasid] */
 	u32 pasid;
 	unsigned long vpn;
@@ -43,6 +45,7 @@ struct rec {
 
 struct model {
 	struct rec *b[MAP_BUCKETS];
+	struct rec *eb[MAP_BUCKETS];	/* by entry: what a release names */
 	struct rec **arr[NPASID];	/* each PASID's records, for flushes */
 	size_t cap[NPASID];
 	unsigned long live[NPASID];
@@ -104,12 +107,27 @@ static void model_unlist(struct rec *r)
 	moved->idx = r->idx;
 }
 
+static struct rec **entry_slot(const struct svm_tlb_entry *e)
+{
+	struct rec **pp = &M.eb[((uintptr_t)e >> 6) % MAP_BUCKETS];
+
+	while (*pp && (*pp)->entry != e)
+		pp = &(*pp)->enext;
+	return pp;
+}
+
 /* The core removed an entry: it must be the model's, and only once. */
 static void model_release(struct svm_tlb *tlb, struct svm_tlb_entry *e)
 {
-	struct rec *r = e->priv, **pp;
+	struct rec *r, **pp = entry_slot(e);
 
 	(void)tlb;
+	r = *pp;
+	if (!r) {
+		M.bad_release = true;
+		return;
+	}
+	*pp = r->enext;
 	if (r->retired) {
 		M.retired[pidx(r->pasid)]--;
 		M.released++;
@@ -208,6 +226,7 @@ static void op_insert(struct ctx *c, int p, unsigned long va)
 	struct rec *old = model_get(pasids[p], vpn, shift);
 	struct rec *r = calloc(1, sizeof(*r));
 	unsigned long released = M.released;
+	struct svm_tlb_entry *e;
 	int ret;
 
 	r->pasid = pasids[p];
@@ -215,8 +234,8 @@ static void op_insert(struct ctx *c, int p, unsigned long va)
 	r->shift = shift;
 	r->pfn = rng_next(&c->rng) & 0xffffffffful;
 	r->perm = perm;
-	/* Link first: an upgrade's release of @old must find @old, not @r. */
-	ret = fill_va(&c->sp[p], va, shift, r->pfn, perm, r);
+	/* Map @r after the insert: an upgrade's release of @old must find @old. */
+	ret = fill_entry(&c->sp[p], va, shift, r->pfn, perm, 0, &e);
 	if (ret == -EEXIST) {
 		if (!old || (old->perm & perm) != perm)
 			mismatch(c, "insert -EEXIST without a covering entry", 0, 1);
@@ -232,6 +251,8 @@ static void op_insert(struct ctx *c, int p, unsigned long va)
 		mismatch(c, "upgrade did not release the old entry", 0, 1);
 	r->next = M.b[bucket(r->pasid, vpn, shift)];
 	M.b[bucket(r->pasid, vpn, shift)] = r;
+	r->entry = e;
+	*entry_slot(e) = r;
 	model_list(r);
 }
 
@@ -363,10 +384,7 @@ static void op_stale(struct ctx *c, int p, unsigned long va)
 	va2 = pick_va(c) & ~0xffful;
 	flush_range(&c->sp[p], va2, va2 | 0xfff, &res);
 	e = svm_tlb_entry_alloc(GFP_KERNEL);
-	e->vpn = va >> 12;
-	e->shift = 12;
-	e->pfn = 1;
-	e->perm = SVMSIM_PERM_READ;
+	svm_tlb_entry_set(e, va, 12, 1, SVMSIM_PERM_READ, 0);
 	if (svm_tlb_insert(&c->sp[p], e, seq, 0, &got) != -EAGAIN) {
 		mismatch(c, "stale insert accepted", 1, 0);
 		svm_tlb_put(got);
@@ -504,6 +522,7 @@ int main(int argc, char **argv)
 			nops = strtoul(argv[i + 1], NULL, 0);
 	}
 	rcu_register_thread();
+	tlb_cache_create();
 	tap_diag("seed %" PRIu64 ", %lu ops per geometry", seed, nops);
 	run("unbounded 4096 sets", 4096, 0, SVMSIM_REPL_CLOCK, seed, nops, false);
 	run("64x4 clock", 64, 4, SVMSIM_REPL_CLOCK, seed + 1, nops / 4, false);
@@ -513,7 +532,7 @@ int main(int argc, char **argv)
 	run("unbounded, budgets and limits", 4096, 0, SVMSIM_REPL_CLOCK, seed + 5,
 	    nops / 2, true);
 	run("64x4 clock, budgets", 64, 4, SVMSIM_REPL_CLOCK, seed + 6, nops / 4, true);
-	rcu_barrier();
+	tlb_cache_destroy();
 	rcu_unregister_thread();
 	return tap_finish();
 }

@@ -30,11 +30,13 @@ static inline uint64_t space_counter(struct svm_tlb_space *s, unsigned int idx)
 
 /*
  * Fill @va of @s as the driver does: sample the sequence, "walk", insert.
- * Returns svm_tlb_insert()'s result; on 0/-EEXIST the hold is dropped.
+ * Returns svm_tlb_insert()'s result; on 0/-EEXIST the hold is dropped and
+ * *@out (if given) is the entry cached -- to be used only while nothing
+ * can remove it (single-threaded tests).
  */
-static inline int fill_va(struct svm_tlb_space *s, unsigned long va,
-			  unsigned int shift, unsigned long pfn, unsigned int perm,
-			  void *priv)
+static inline int fill_entry(struct svm_tlb_space *s, unsigned long va,
+			     unsigned int shift, unsigned long pfn, unsigned int perm,
+			     unsigned int flags, struct svm_tlb_entry **out)
 {
 	struct svm_tlb_entry *e, *got;
 	unsigned long seq;
@@ -46,17 +48,37 @@ static inline int fill_va(struct svm_tlb_space *s, unsigned long va,
 	e = svm_tlb_entry_alloc(GFP_KERNEL);
 	if (!e)
 		abort();
-	e->vpn = va >> shift;
-	e->shift = (u8)shift;
-	e->pfn = pfn;
-	e->perm = (u8)perm;
-	e->priv = priv;
+	svm_tlb_entry_set(e, va, shift, pfn, perm, flags);
 	ret = svm_tlb_insert(s, e, seq, 0, &got);
-	if (ret == 0 || ret == -EEXIST)
+	if (ret == 0 || ret == -EEXIST) {
 		svm_tlb_put(got);
+		if (out)
+			*out = got;
+	}
 	if (ret)
 		svm_tlb_entry_free(e);
 	return ret;
+}
+
+static inline int fill_va(struct svm_tlb_space *s, unsigned long va,
+			  unsigned int shift, unsigned long pfn, unsigned int perm,
+			  unsigned int flags)
+{
+	return fill_entry(s, va, shift, pfn, perm, flags, NULL);
+}
+
+/* The entry cache of the core, as the module creates it at init. */
+static inline void tlb_cache_create(void)
+{
+	if (svm_tlb_cache_create())
+		abort();
+}
+
+/* ... and destroys it at exit, once the deferred frees have run. */
+static inline void tlb_cache_destroy(void)
+{
+	rcu_barrier();
+	svm_tlb_cache_destroy();
 }
 
 /* A release hook that counts, for tests that check every entry is freed. */

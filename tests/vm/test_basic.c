@@ -35,6 +35,25 @@ static void test_open_close(void)
 	tap_ok(svmsim_open(2) == -ENOENT, "no /dev/svmsim2 with ndevices=2");
 }
 
+/*
+ * An entry takes one 64-byte object of its own cache, not a kmalloc-128
+ * slot, and the module says so; a bond's bytes are reported too.
+ */
+static void test_version_memory(const struct svmsim_version *v)
+{
+	FILE *f = fopen("/sys/kernel/slab/svmsim_tlb_entry/object_size", "r");
+	unsigned int sysfs = 0;
+
+	if (f && fscanf(f, "%u", &sysfs) != 1)
+		sysfs = 0;
+	if (f)
+		fclose(f);
+	tap_ok(v->entry_bytes >= 64 && v->entry_bytes < 128 && v->bond_bytes > v->entry_bytes,
+	       "version: an entry takes %u bytes, a bond %u", v->entry_bytes, v->bond_bytes);
+	tap_ok(!sysfs || sysfs == v->entry_bytes,
+	       "version: entry_bytes is the entry cache's object size (sysfs: %u)", sysfs);
+}
+
 static void test_version(void)
 {
 	struct svmsim_version v;
@@ -53,6 +72,7 @@ static void test_version(void)
 	tap_ok(svmsim_ioctl(d.fd, SVMSIM_IOC_VERSION, BAD_PTR) == -EFAULT,
 	       "version into a bad pointer: EFAULT");
 	dev_close(&d);
+	test_version_memory(&v);
 }
 
 static void test_numbers(void)
