@@ -11,10 +11,11 @@
 
 struct field *put(struct row *r, const char *name, enum field_kind kind)
 {
-	struct field *f = &r->f[r->n++];
+	struct field *f;
 
-	if (r->n > MAX_FIELDS)
+	if (r->n >= MAX_FIELDS)
 		abort();	/* a programming error: raise MAX_FIELDS */
+	f = &r->f[r->n++];
 	memset(f, 0, sizeof(*f));
 	f->name = name;
 	f->kind = kind;

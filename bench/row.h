@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define MAX_FIELDS	128
+#define MAX_FIELDS	192
 
 enum field_kind { F_STR, F_U64, F_F64, F_NULL, F_JSON };
 

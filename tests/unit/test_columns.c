@@ -39,7 +39,7 @@ static const uint64_t fingerprints[] = {
 	[2] = 0xd9e20d6df61c3e16ull,	/* devices, fanout, qi_batch, device faults and counters, entry_bytes, bond_bytes */
 };
 
-#define MAX_NAMES	160
+#define MAX_NAMES	224
 
 struct names {
 	unsigned int n;
