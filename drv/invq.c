@@ -66,6 +66,13 @@
 #include "svmsim/rng.h"
 
 #define SVMSIM_INVQ_HELP_NS	(100 * NSEC_PER_USEC)
+/*
+ * A waiter that may sleep still spins, being the device itself, when the
+ * device's latency is at most this: shorter than a sleep and a wake-up
+ * cost (VT-d's qi_submit_sync always spins), so the queue adds no more
+ * than its bookkeeping to a short wait.  Longer waits sleep.
+ */
+#define SVMSIM_INVQ_SPIN_NS	(20 * NSEC_PER_USEC)
 
 /*
  * Deadlines are compared across CPUs: ktime_get_ns(), not the cheaper
@@ -352,8 +359,10 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
  * svmsim_invq_wait() - wait for a posted descriptor to complete
  * @dev: the device.
  * @d: the descriptor, posted by the caller.
- * @may_sleep: sleep rather than spin; a spinning waiter helps the device
- *	after a grace period, so it never depends on the queue thread.
+ * @may_sleep: the caller may sleep: it does, unless the device's latency
+ *	is at most SVMSIM_INVQ_SPIN_NS, when it spins and completes batches
+ *	itself at once.  A waiter that may not sleep helps the device after
+ *	a grace period, so it never depends on the queue thread.
  *
  * Returns only when @d is done, by the device or by the driver's timeout
  * recovery.  A sleeping wait is killable, but a fatal signal only ends
@@ -366,6 +375,14 @@ void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 {
 	u64 help_at;
 
+	if (may_sleep && READ_ONCE(dev->cfg.dev_latency_ns) <= SVMSIM_INVQ_SPIN_NS) {
+		while (!smp_load_acquire(&d->done)) {
+			if (!svmsim_invq_step(dev, false))
+				cpu_relax();
+			cond_resched();
+		}
+		return;
+	}
 	if (may_sleep) {
 		if (!wait_event_killable(dev->invq.done, smp_load_acquire(&d->done)))
 			return;

@@ -570,8 +570,9 @@ enum svmsim_repl {
  * @SVMSIM_FLUSH_SYNC: in the notifier callback.
  * @SVMSIM_FLUSH_QUEUED: as descriptors on the device's invalidation queue,
  *	processed in batches by a device thread after @dev_latency_ns; the
- *	callback posts a wait descriptor and waits for it (spinning where it
- *	may not sleep).
+ *	callback posts a wait descriptor and waits for it: spinning where it
+ *	may not sleep, and also where it may but @dev_latency_ns is at most
+ *	20 us (shorter than a sleep and wake-up), completing batches itself.
  */
 enum svmsim_flush_mode {
 	SVMSIM_FLUSH_SYNC,
@@ -649,7 +650,8 @@ enum svmsim_flush_mode {
  *	without), which ends them as above.
  * @reserved: must be zero.
  *
- * A sleeping wait (a blockable range start, queued mode) that a fatal
+ * A sleeping wait (a blockable range start, queued mode, a latency over
+ * 20 us) that a fatal
  * signal interrupts cannot give up: the device may still use the entries
  * until the flush completes.  It counts SVMSIM_STAT_QI_KILLED and spins,
  * helping the device, until its descriptor is done; then it returns.
