@@ -309,6 +309,12 @@ static int svmsim_invq_thread(void *arg)
 }
 
 /* The queue holds cfg.qi_depth descriptors not yet claimed; q->lock held. */
+/* A waiter that may sleep but will not: the wait is shorter than a wake-up. */
+static bool svmsim_invq_spins(struct svmsim_dev *dev, bool may_sleep)
+{
+	return may_sleep && READ_ONCE(dev->cfg.dev_latency_ns) <= SVMSIM_INVQ_SPIN_NS;
+}
+
 static bool svmsim_invq_full(struct svmsim_dev *dev)
 {
 	unsigned int depth = READ_ONCE(dev->cfg.qi_depth);
@@ -330,7 +336,7 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 {
 	struct svmsim_invq *q = &dev->invq;
 	unsigned long flags;
-	bool full = false;
+	bool full = false, started;
 
 	d->done = 0;
 	spin_lock_irqsave(&q->lock, flags);
@@ -350,9 +356,16 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 	d->posted_ns = ktime_get_ns();
 	list_add_tail(&d->link, &q->pending);
 	q->nposted++;
+	/*
+	 * A poster that will be the device itself (svmsim_invq_spins())
+	 * starts the device's clock now, if the device is idle, and wakes
+	 * nobody: the thread's wake-up would cost more than the wait.
+	 */
+	started = svmsim_invq_spins(dev, may_sleep) && svmsim_invq_start_batch(dev);
 	spin_unlock_irqrestore(&q->lock, flags);
 	svmsim_count(d->bond, SVMSIM_STAT_QI_DESCS, 1);
-	wake_up(&q->kick);
+	if (!started)
+		wake_up(&q->kick);
 }
 
 /**
@@ -375,7 +388,7 @@ void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 {
 	u64 help_at;
 
-	if (may_sleep && READ_ONCE(dev->cfg.dev_latency_ns) <= SVMSIM_INVQ_SPIN_NS) {
+	if (svmsim_invq_spins(dev, may_sleep)) {
 		while (!smp_load_acquire(&d->done)) {
 			if (!svmsim_invq_step(dev, false))
 				cpu_relax();

@@ -1,13 +1,13 @@
-# Batching in queued mode (munmap of 8 pages by T threads at once, range
+# Batching in queued mode (MADV_DONTNEED of 8 pages by T threads at once, range
 # model, 200 us device latency): descriptors the device completed under
-# one wait, and the munmap's p50, one descriptor per wait (qi-batch 1)
+# one wait, and the operation's p50, one descriptor per wait (qi-batch 1)
 # against up to 32.
 load gpdir."/style.gp"
 W = 1100; H = 440
 do for [fmt in formats] {
 	eval term(fmt)
-	set multiplot layout 1,2 title "Queued invalidation batching, munmap by T threads, 200 us device latency -- ".ttl
-	set xlabel "threads unmapping at once (T)"
+	set multiplot layout 1,2 title "Queued invalidation batching, dontneed by T threads, 200 us device latency -- ".ttl
+	set xlabel "threads invalidating at once (T)"
 	set logscale x 2
 	set xtics (1, 2, 4, 8)
 	set key top left
@@ -15,7 +15,7 @@ do for [fmt in formats] {
 	set ylabel "qi\\_descs / qi\\_batches"
 	plot f("batch-1") u 1:2 w lp ls 1 t "qi-batch 1", \
 	     f("batch-32") u 1:2 w lp ls 2 t "qi-batch 32"
-	set title "the munmap"
+	set title "the operation"
 	set ylabel "bound p50 (us)"
 	plot f("batch-1") u 1:($3/1000) w lp ls 1 t "qi-batch 1", \
 	     f("batch-32") u 1:($3/1000) w lp ls 2 t "qi-batch 32"
