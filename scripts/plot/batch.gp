@@ -1,12 +1,12 @@
 # Batching in queued mode (MADV_DONTNEED of 8 pages by T threads at once, range
-# model, 200 us device latency): descriptors the device completed under
+# model, 2 ms device latency): descriptors the device completed under
 # one wait, and the operation's p50, one descriptor per wait (qi-batch 1)
 # against up to 32.
 load gpdir."/style.gp"
 W = 1100; H = 440
 do for [fmt in formats] {
 	eval term(fmt)
-	set multiplot layout 1,2 title "Queued invalidation batching, dontneed by T threads, 200 us device latency -- ".ttl
+	set multiplot layout 1,2 title "Queued invalidation batching, dontneed by T threads, 2 ms device latency -- ".ttl
 	set xlabel "threads invalidating at once (T)"
 	set logscale x 2
 	set xtics (1, 2, 4, 8)
