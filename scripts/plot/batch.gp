@@ -10,6 +10,7 @@ do for [fmt in formats] {
 	set xlabel "threads invalidating at once (T)"
 	set logscale x 2
 	set xtics (1, 2, 4, 8)
+	set xrange [0.8:10]
 	set key top left
 	set title "descriptors completed per device wait"
 	set ylabel "qi\\_descs / qi\\_batches"

@@ -14,6 +14,7 @@ do for [fmt in formats] {
 	set xlabel "devices bound (K)"
 	set logscale x 2
 	set xtics (1, 2, 4, 8)
+	set xrange [0.8:10]
 	set key top left
 	set title "what the devices add to the operation"
 	set ylabel "bound p50 - unbound p50 (us)"
