@@ -33,6 +33,11 @@ for model in $models; do
 			bad="rmmod refused"
 		fi
 	fi
+	if [ -n "$bad" ] && lsmod | grep -q '^svmsim '; then
+		# The holder's device configuration (every batch lost) must
+		# not outlive this test: a fresh module resets it.
+		svmsim-module reload "$ARGS" || bad="$bad; reload failed"
+	fi
 	lsmod | grep -q '^svmsim ' || svmsim-module load "$ARGS" || bad="$bad; insmod failed"
 	# "DESCS LOST TIMEOUTS", the holder's counts.
 	# shellcheck disable=SC2086

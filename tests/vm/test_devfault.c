@@ -536,6 +536,12 @@ static int hold_lost(void)
 		bail("inject no_wait: %s (module parameter allow_inject=1?)", errname(ret));
 	for (int i = 0; i < 16; i++)
 		cached_drop(area + (size_t)i * PG);
+	/*
+	 * The device thread takes the batch (and loses it) when it next
+	 * runs, which may be after the posts returned: wait up to 5 s.
+	 */
+	for (int i = 0; i < 500 && !stat_of(&d, 0, SVMSIM_STAT_QI_LOST); i++)
+		usleep(10 * 1000);
 	descs = stat_of(&d, 0, SVMSIM_STAT_QI_DESCS);
 	lost = stat_of(&d, 0, SVMSIM_STAT_QI_LOST);
 	to = stat_of(&d, 0, SVMSIM_STAT_QI_TIMEOUTS);
