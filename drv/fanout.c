@@ -22,8 +22,8 @@
  *
  * Members.  @members is read under @lock by each callback, which then
  * uses the bonds it saw without the lock: a member's own notifier (b->mn,
- * member ops: no callbacks, only ->free_notifier) holds its bond until an
- * SRCU grace period after it leaves, so a callback that saw it can finish.
+ * notifier.c's member ops: no callbacks, only ->free_notifier) holds its
+ * bond until an SRCU grace period after it leaves, so a callback that saw it can finish.
  * A member leaves after its TLB space was killed (no entries, no fills),
  * so an invalidation it misses afterwards finds nothing to flush.
  *
@@ -279,16 +279,6 @@ static const struct mmu_notifier_ops svmsim_fanout_range_ops = {
 	.free_notifier = svmsim_fanout_free,
 };
 
-/* A member's own notifier: no callbacks; it holds the bond until SRCU. */
-static void svmsim_member_free(struct mmu_notifier *mn)
-{
-	svmsim_bond_put(container_of(mn, struct svmsim_bond, mn));
-}
-
-static const struct mmu_notifier_ops svmsim_member_ops = {
-	.free_notifier = svmsim_member_free,
-};
-
 /* Add @b to @fan; its space begins the brackets in progress first. */
 static int svmsim_fanout_add(struct svmsim_fanout *fan, struct svmsim_bond *b)
 {
@@ -312,14 +302,13 @@ static int svmsim_fanout_add(struct svmsim_fanout *fan, struct svmsim_bond *b)
 /**
  * svmsim_fanout_join() - subscribe a SVMSIM_BIND_FANOUT bond through its
  *	mm's fan-out notifier
- * @b: the bond (range or secondary model); its mm has mm_users held.
+ * @b: the bond (range or secondary model), whose member notifier (b->mn)
+ *	is registered; its mm has mm_users held.
  *
- * Registers the fan-out notifier of (@b->mm, @b->model) if it is the first
- * member, and @b's member notifier (b->mn).  Takes mmap_lock: no lock of
- * ours may be held.  On error @b->mn may be registered (its ->ops set):
- * svmsim_notifier_unregister() puts it.
+ * Registers the fan-out notifier of (@b->mm, @b->model) if @b is its
+ * first member.  Takes mmap_lock: no lock of ours may be held.
  *
- * Return: 0, -ENOMEM or the error of mmu_notifier_get() / _register().
+ * Return: 0, -ENOMEM, -EBUSY or the error of mmu_notifier_get().
  */
 int svmsim_fanout_join(struct svmsim_bond *b)
 {
@@ -328,14 +317,6 @@ int svmsim_fanout_join(struct svmsim_bond *b)
 	struct mmu_notifier *mn;
 	int ret;
 
-	b->mn.ops = &svmsim_member_ops;
-	kref_get(&b->ref);
-	ret = mmu_notifier_register(&b->mn, b->mm);
-	if (ret) {
-		b->mn.ops = NULL;
-		svmsim_bond_put(b);	/* not the last: the caller holds one */
-		return ret;
-	}
 	mn = svmsim_alloc_fails() ? ERR_PTR(-ENOMEM) : mmu_notifier_get(ops, b->mm);
 	if (IS_ERR(mn))
 		return PTR_ERR(mn);

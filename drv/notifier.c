@@ -423,6 +423,11 @@ static const struct mmu_notifier_ops svmsim_pinned_ops = {
 	.free_notifier = svmsim_mn_free,
 };
 
+/* A fan-out member's own notifier: no callbacks; it holds the bond until SRCU. */
+static const struct mmu_notifier_ops svmsim_member_ops = {
+	.free_notifier = svmsim_mn_free,
+};
+
 static const struct mmu_notifier_ops svmsim_observer_ops = {
 	.invalidate_range_start = svmsim_obs_start,
 	.invalidate_range_end = svmsim_obs_end,
@@ -443,6 +448,14 @@ static int svmsim_mn_add(struct svmsim_bond *b, struct mmu_notifier *mn,
 		svmsim_bond_put(b);	/* not the last: the caller holds one */
 	}
 	return ret;
+}
+
+/* A fan-out member: its own notifier, then the mm's fan-out notifier. */
+static int svmsim_fanout_add_bond(struct svmsim_bond *b)
+{
+	int ret = svmsim_mn_add(b, &b->mn, &svmsim_member_ops);
+
+	return ret ? ret : svmsim_fanout_join(b);
 }
 
 /**
@@ -472,7 +485,7 @@ int svmsim_notifier_register(struct svmsim_bond *b)
 		 * to come (the sanitizer would excuse a stale entry under it).
 		 */
 		if (b->flags & SVMSIM_BIND_FANOUT)
-			ret = svmsim_fanout_join(b);
+			ret = svmsim_fanout_add_bond(b);
 		else
 			ret = svmsim_mn_add(b, &b->mn, &svmsim_secondary_ops);
 		if (ret)
@@ -480,7 +493,7 @@ int svmsim_notifier_register(struct svmsim_bond *b)
 		return svmsim_mn_add(b, &b->obs, &svmsim_observer_ops);
 	}
 	if (b->flags & SVMSIM_BIND_FANOUT)
-		return svmsim_fanout_join(b);
+		return svmsim_fanout_add_bond(b);
 	return svmsim_mn_add(b, &b->mn, &svmsim_range_ops);
 }
 
