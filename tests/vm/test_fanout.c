@@ -64,10 +64,15 @@ static void open_all(void)
 	}
 }
 
+/* Put each configuration back; the flush mode waits for the bonds' frees (EBUSY). */
 static void close_all(void)
 {
 	for (unsigned int i = 0; i < ndev; i++) {
-		svmsim_set_config(devs[i].fd, &saved[i]);
+		for (int tries = 0; tries < 200; tries++) {
+			if (svmsim_set_config(devs[i].fd, &saved[i]) != -EBUSY)
+				break;
+			usleep(10 * 1000);
+		}
 		close(devs[i].fd);
 	}
 }
