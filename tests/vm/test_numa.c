@@ -25,14 +25,19 @@
  * --model/--fill it runs all four combinations, RUN_SECONDS each.
  *
  * With --compaction the pages move by memory compaction instead (the
- * suite runner switches proactive compaction off too): the region is one
- * page in every STRIDE of a 256 MB area whose odd pages were freed: half-
- * empty pageblocks, which compaction empties, spread over the memory the
- * area got, whatever an earlier run compacted.  Proactive
- * compaction is switched on, and a thread asks for a full compaction
- * (vm.compact_memory) over and over.  Same writer (without the moves to
- * node 0), same reader and check.
+ * suite runner switches proactive compaction off too).  A full compaction
+ * moves pages from the bottom of each zone to free pages near its top and
+ * stops where its two scanners meet, so pages that sit high up need not
+ * move at all (a CI run saw 0 of 64 move three times in a row).  The region
+ * is therefore picked out of a 256 MB area by physical address: the
+ * lowest-PFN page of the NPAGES lowest pageblocks the area got, and every
+ * other page of the area is freed, leaving those pageblocks nearly empty.
+ * Proactive compaction is switched on, and a thread asks for a full
+ * compaction (vm.compact_memory) over and over.  Same writer (without the
+ * moves to node 0), same reader and check.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -48,11 +53,13 @@
 #define NPAGES		64
 #define RUN_SECONDS	8
 #define MOVE_EVERY	16	/* writer passes between moves back to node 0 */
-#define STRIDE		1024	/* --compaction: region pages are this far apart */
+#define AREA_PAGES	65536	/* --compaction: the area the region is picked from */
+#define PAGEBLOCK	512	/* pages per pageblock (x86-64: 2 MB) */
 
 static struct dev d;
-static uint8_t *region;
-static size_t stride = 1;	/* pages from one region page to the next */
+static uint8_t *area;		/* the mapping the region's pages are in */
+static size_t area_pages;
+static uint8_t *region[NPAGES];	/* the region's pages */
 static int compaction;		/* --compaction */
 static uint64_t published;
 static int stop;
@@ -156,9 +163,9 @@ static void *writer(void *arg)
 	pin_to_cpu((int)(intptr_t)arg);
 	for (g = 1; !__atomic_load_n(&stop, __ATOMIC_RELAXED); g++) {
 		if (!compaction && g % MOVE_EVERY == 0)
-			move_to_node(region, NPAGES, 0);
+			move_to_node(area, NPAGES, 0);
 		for (i = 0; i < NPAGES; i++)
-			__atomic_store_n(&region[(size_t)i * stride * PG], (uint8_t)g,
+			__atomic_store_n(region[i], (uint8_t)g,
 					 __ATOMIC_RELAXED);
 		__atomic_store_n(&published, g, __ATOMIC_RELEASE);
 	}
@@ -182,7 +189,7 @@ static void reader(struct reader_res *r)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		p1 = __atomic_load_n(&published, __ATOMIC_ACQUIRE);
-		ret = dma_read(&d, region + (size_t)i * stride * PG, &v, 1);
+		ret = dma_read(&d, region[i], &v, 1);
 		p2 = __atomic_load_n(&published, __ATOMIC_ACQUIRE);
 		r->reads++;
 		if (ret) {
@@ -220,28 +227,78 @@ static int pages_moved(uint64_t *pfns)
 	uint64_t pfn;
 
 	for (i = 0; i < NPAGES; i++) {
-		pfn = pfn_of(region + (size_t)i * stride * PG);
+		pfn = pfn_of(region[i]);
 		moved += pfn != pfns[i];
 		pfns[i] = pfn;
 	}
 	return moved;
 }
 
+/* PFN of each of the area's pages (0: not present), read in one go. */
+static uint64_t *area_pfns(void)
+{
+	uint64_t *pfn = calloc(area_pages, sizeof(*pfn));
+	size_t len = area_pages * sizeof(*pfn);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (!pfn || fd < 0 || pread(fd, pfn, len, (off_t)((uintptr_t)area / PG) * 8) != (ssize_t)len)
+		bail("pagemap: %s", strerror(errno));
+	close(fd);
+	for (size_t i = 0; i < area_pages; i++)
+		pfn[i] = (pfn[i] >> 63) ? pfn[i] & ((1ull << 55) - 1) : 0;
+	return pfn;
+}
+
 /*
- * The region: NPAGES 4K pages, @stride apart in an area whose odd pages
- * are freed (@stride > 1, even: the region's pages stay).
+ * --compaction: the region is the lowest-PFN page of each of the NPAGES
+ * lowest pageblocks the area got; the rest of the area is freed.
  */
+static void region_pick(void)
+{
+	uint64_t *pfn = area_pfns(), block, last = 0;
+	uint8_t *keep = calloc(area_pages, 1);
+	size_t i, j, best;
+	int n;
+
+	for (n = 0; n < NPAGES; n++) {
+		best = area_pages;
+		for (i = 0; i < area_pages; i++)
+			if (pfn[i] && (!n || pfn[i] / PAGEBLOCK > last) &&
+			    (best == area_pages || pfn[i] < pfn[best]))
+				best = i;
+		if (best == area_pages)
+			bail("the area has fewer than %d pageblocks", NPAGES);
+		block = pfn[best] / PAGEBLOCK;
+		last = block;
+		keep[best] = 1;
+		region[n] = area + best * PG;
+	}
+	for (i = 0; i < area_pages; i = j) {	/* free the runs between kept pages */
+		for (; i < area_pages && keep[i]; i++)
+			;
+		for (j = i; j < area_pages && !keep[j]; j++)
+			;
+		if (j > i)
+			madvise(area + i * PG, (j - i) * PG, MADV_DONTNEED);
+	}
+	free(keep);
+	free(pfn);
+}
+
+/* A fresh region: NPAGES contiguous pages, or (--compaction) picked. */
 static void region_map(void)
 {
-	size_t len = NPAGES * stride * PG;
-
-	region = map_anon(len, PROT_READ | PROT_WRITE);
-	madvise(region, len, MADV_NOHUGEPAGE);	/* 4K pages migrate one by one */
-	memset(region, 0, len);
-	for (size_t i = 1; stride > 1 && i < NPAGES * stride; i += 2)
-		madvise(region + i * PG, PG, MADV_DONTNEED);
-	if (!compaction)
-		move_to_node(region, NPAGES, 0);
+	area_pages = compaction ? AREA_PAGES : NPAGES;
+	area = map_anon(area_pages * PG, PROT_READ | PROT_WRITE);
+	madvise(area, area_pages * PG, MADV_NOHUGEPAGE);	/* 4K pages migrate one by one */
+	memset(area, 0, area_pages * PG);
+	if (compaction) {
+		region_pick();
+		return;
+	}
+	for (int i = 0; i < NPAGES; i++)
+		region[i] = area + (size_t)i * PG;
+	move_to_node(area, NPAGES, 0);
 }
 
 /* Compaction: it ran and moved pages, and the region's if fill=noref. */
@@ -286,7 +343,7 @@ static void run_once(int ncpu, struct run_res *res)
 	res->hint = vmstat("numa_hint_faults") - hint0;
 	res->mig = vmstat(migrated) - mig0;
 	res->moved = pages_moved(pfns);
-	munmap(region, NPAGES * stride * PG);
+	munmap(area, area_pages * PG);
 }
 
 /*
@@ -344,7 +401,6 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[argc - 1], "--compaction")) {
 		compaction = 1;
-		stride = STRIDE;
 		knob_set = compaction_knobs;
 		nknobs = sizeof(compaction_knobs) / sizeof(compaction_knobs[0]);
 		argc--;
