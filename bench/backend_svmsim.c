@@ -41,6 +41,8 @@ static void devconf_apply(struct svmsim_config *c, const struct options *o)
 		c->dev_latency_ns = o->latency_ns;
 	if (opt_set(o, OPT_QI_BATCH))
 		c->qi_batch = o->qi_batch;
+	if (opt_set(o, OPT_QI_COALESCE))
+		c->qi_coalesce_ns = o->qi_coalesce_ns;
 	if (opt_set(o, OPT_PSI))
 		c->flags = o->psi ? c->flags | SVMSIM_CONFIG_PSI : c->flags & ~SVMSIM_CONFIG_PSI;
 	if (opt_set(o, OPT_LAT_TAIL)) {

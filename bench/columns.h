@@ -20,7 +20,7 @@
 
 #include "row.h"
 
-#define FORMAT_VERSION	2
+#define FORMAT_VERSION	3
 
 enum col_type {
 	C_STR,		/* a string */

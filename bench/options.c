@@ -323,6 +323,10 @@ static const struct optdesc opts[OPT_NR] = {
 	NUM(QI_BATCH, T_U32, qi_batch, 1, SVMSIM_MAX_QI_BATCH), .name = "qi-batch", .arg = "N",
 		.help = "queued mode: most descriptors the device completes under one wait "
 		"(one latency)" },
+	NUM(QI_COALESCE, T_U64, qi_coalesce_ns, 0, SVMSIM_MAX_TAIL_NS), .name = "qi-coalesce-ns",
+		.arg = "N",
+		.help = "queued mode: the coalescing window: the device starts a batch once its "
+		"oldest descriptor has waited N ns, or when --qi-batch are pending (0: at once)" },
 	NUM(THRESHOLD, T_U32, threshold, 0, UINT32_MAX), .name = "threshold", .arg = "N",
 		.help = "flush_threshold: flushes above N pages go PASID-wide (0 never)" },
 	NUM(FLUSH_BUDGET, T_U32, flush_budget, 0, UINT32_MAX), .name = "flush-budget",

@@ -28,7 +28,7 @@ enum opt_id {
 	OPT_THREADS, OPT_DEVICE_THREADS, OPT_PIN,
 	OPT_BACKEND,
 	OPT_DEVICE, OPT_DEVICES, OPT_FANOUT, OPT_MODEL, OPT_FILL, OPT_FLUSH_MODE, OPT_LATENCY,
-	OPT_QI_BATCH, OPT_THRESHOLD,
+	OPT_QI_BATCH, OPT_QI_COALESCE, OPT_THRESHOLD,
 	OPT_FLUSH_BUDGET, OPT_TLB_SETS, OPT_TLB_WAYS, OPT_TLB_POLICY, OPT_PSI,
 	OPT_LAT_TAIL, OPT_QI_DEPTH, OPT_QI_TIMEOUT, OPT_QI_LOSE, OPT_INJECT,
 	OPT_FILL_DELAY, OPT_SANITIZE,
@@ -70,6 +70,7 @@ struct options {
 	uint32_t qi_depth;
 	uint64_t qi_timeout_ns;
 	uint32_t qi_lose_pct;
+	uint64_t qi_coalesce_ns;	/* --qi-coalesce-ns */
 	uint64_t seed;
 	bool pin;
 	unsigned int device;

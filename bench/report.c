@@ -20,7 +20,7 @@
 
 enum {
 	CF_WORKLOAD, CF_BACKEND, CF_MODEL, CF_FILL, CF_FLUSH_MODE, CF_LATENCY, CF_QI_BATCH,
-	CF_LAT_TAIL_PCT, CF_LAT_TAIL_MULT, CF_QI_DEPTH, CF_QI_TIMEOUT, CF_QI_LOSE, CF_THRESHOLD,
+	CF_LAT_TAIL_PCT, CF_LAT_TAIL_MULT, CF_QI_DEPTH, CF_QI_TIMEOUT, CF_QI_LOSE, CF_QI_COALESCE, CF_THRESHOLD,
 	CF_PSI, CF_FLUSH_BUDGET, CF_MAX_ENTRIES, CF_MAX_PASID_ENTRIES, CF_TLB_SETS, CF_TLB_WAYS,
 	CF_TLB_POLICY, CF_OP_PAGES, CF_ITERATIONS, CF_DURATION, CF_INJECT, CF_INJECT_PARAM,
 };
@@ -76,6 +76,9 @@ static bool get_device_config(const struct colctx *x, const struct column *c, st
 		return cfg;
 	case CF_QI_LOSE:
 		f->u = k->qi_lose_pct;
+		return cfg;
+	case CF_QI_COALESCE:
+		f->u = k->qi_coalesce_ns;
 		return cfg;
 	case CF_THRESHOLD:
 		f->u = k->flush_threshold;
@@ -406,6 +409,8 @@ static const struct column row_cols[] = {
 	    CF_LATENCY),
 	DEV("qi_batch", C_U64, "descriptors", "queued mode: most descriptors completed under "
 	    "one wait, in effect", CF_QI_BATCH),
+	DEV("qi_coalesce_ns", C_U64, "ns", "queued mode: the coalescing window in effect (0 "
+	    "none)", CF_QI_COALESCE),
 	DEV("lat_tail_pct", C_U64, "%", "device fault: flushes (sync) or batches (queued) "
 	    "given the tail latency, percent (0 none)", CF_LAT_TAIL_PCT),
 	DEV("lat_tail_mult", C_U64, "x", "device fault: the tail latency, a multiple of "

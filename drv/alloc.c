@@ -89,7 +89,8 @@ static int svmsim_alloc_show(struct seq_file *m, void *unused)
 
 	seq_puts(m, "object           live\n");
 	for (i = 0; i < SVMSIM_OBJ_NR; i++)
-		seq_printf(m, "%-16s %ld\n", svmsim_obj_names[i], atomic_long_read(&svmsim_live[i]));
+		seq_printf(m, "%-16s %ld\n", svmsim_obj_names[i],
+			   atomic_long_read(&svmsim_live[i]));
 	seq_printf(m, "%-16s %ld\n", "failures_injected", atomic_long_read(&svmsim_injected));
 	return 0;
 }

@@ -56,7 +56,8 @@ MODULE_PARM_DESC(max_pasid_entries,
 static unsigned int flush_budget = 1024;
 module_param(flush_budget, uint, 0444);
 MODULE_PARM_DESC(flush_budget,
-		 "most pages probed or entries walked by one flush before it retires the PASID, 0 = no budget (default 1024)");
+		 "most pages probed or entries walked by one flush before it retires the PASID, "
+		 "0 = no budget (default 1024)");
 
 static char *model = "secondary";
 module_param(model, charp, 0444);
@@ -78,7 +79,10 @@ static int svmsim_parse(const char *s, const char * const *names,
 	return -EINVAL;
 }
 
-/* The device faults: each field's range (uapi), and lost needs a timeout. */
+/*
+ * The device faults and the queue's window: each field's range (uapi), and
+ * lost needs a timeout.
+ */
 static bool svmsim_faults_ok(const struct svmsim_config *c)
 {
 	u32 mult = max_t(u32, c->lat_tail_mult, 1);
@@ -88,12 +92,13 @@ static bool svmsim_faults_ok(const struct svmsim_config *c)
 	    c->dev_latency_ns > SVMSIM_MAX_TAIL_NS / mult)
 		return false;
 	return c->qi_timeout_ns <= SVMSIM_MAX_TAIL_NS && c->qi_depth <= SVMSIM_MAX_QI_DEPTH &&
-	       c->qi_lose_pct <= 100 && (!c->qi_lose_pct || c->qi_timeout_ns);
+	       c->qi_lose_pct <= 100 && (!c->qi_lose_pct || c->qi_timeout_ns) &&
+	       c->qi_coalesce_ns <= SVMSIM_MAX_TAIL_NS;
 }
 
 static int svmsim_config_check(const struct svmsim_config *c)
 {
-	if (!svmsim_faults_ok(c) ||!is_power_of_2(c->tlb_sets) || c->tlb_sets > SVMSIM_MAX_SETS ||
+	if (!svmsim_faults_ok(c) || !is_power_of_2(c->tlb_sets) || c->tlb_sets > SVMSIM_MAX_SETS ||
 	    c->tlb_ways > SVMSIM_MAX_WAYS || c->tlb_policy >= SVMSIM_REPL_NR ||
 	    c->flush_mode >= SVMSIM_FLUSH_MODE_NR || !c->qi_batch ||
 	    c->qi_batch > SVMSIM_MAX_QI_BATCH ||
@@ -101,8 +106,7 @@ static int svmsim_config_check(const struct svmsim_config *c)
 	    !c->default_model || c->default_model >= SVMSIM_MODEL_NR ||
 	    !c->default_fill || c->default_fill >= SVMSIM_FILL_NR ||
 	    c->max_entries > SVMSIM_MAX_ENTRIES || c->max_pasid_entries > SVMSIM_MAX_ENTRIES ||
-	    (c->flags & ~SVMSIM_CONFIG_FLAGS) || c->pad || c->pad2 ||
-	    !svmsim_reserved_zero(c->reserved, ARRAY_SIZE(c->reserved)))
+	    (c->flags & ~SVMSIM_CONFIG_FLAGS) || c->pad || c->pad2)
 		return -EINVAL;
 	return 0;
 }
@@ -211,6 +215,8 @@ long svmsim_ioctl_set_config(struct svmsim_file *f, void __user *arg)
 	WRITE_ONCE(cur->qi_timeout_ns, c.qi_timeout_ns);
 	WRITE_ONCE(cur->qi_depth, c.qi_depth);
 	WRITE_ONCE(cur->qi_lose_pct, c.qi_lose_pct);
+	WRITE_ONCE(cur->qi_coalesce_ns, c.qi_coalesce_ns);
+	wake_up(&dev->invq.kick);	/* the queue thread may be sleeping out the old window */
 	svm_tlb_set_limits(&dev->tlb, c.max_entries, c.max_pasid_entries);
 out:
 	mutex_unlock(&dev->lock);

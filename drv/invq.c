@@ -7,6 +7,12 @@
  * later -- like one wait descriptor completing a batch of IOTLB
  * invalidations -- and then each descriptor is flushed and marked done.
  *
+ * With a coalescing window (cfg.qi_coalesce_ns) the device holds a batch
+ * back until its oldest pending descriptor has waited that long, or
+ * until a full batch (cfg.qi_batch) is pending: more descriptors share
+ * one wait, each paying up to the window more.  The window does not
+ * change who may wait for whom: a waiter that helps waits it out too.
+ *
  * Who does the work.  Normally the device's thread: it takes a batch,
  * sleeps until its deadline and completes it.  But a waiter that may not
  * sleep (the secondary callback, often under the page table lock; a
@@ -163,26 +169,51 @@ static void svmsim_invq_complete(struct svmsim_dev *dev, struct svmsim_inv_desc 
 }
 
 /*
- * Start a batch if none is in flight: take up to qi_batch descriptors and
- * set their deadline -- the device's latency, tail drawn, or the driver's
- * timeout if that comes first or the device loses the completion.  Caller
- * holds q->lock.  Returns the deadline, or 0.
+ * The coalescing window (cfg.qi_coalesce_ns): when the oldest pending
+ * descriptor's window closes, or 0 if a batch may start now -- no window,
+ * or a full batch pending.  Caller holds q->lock; @pending is not empty.
  */
-static u64 svmsim_invq_start_batch(struct svmsim_dev *dev)
+static u64 svmsim_invq_window(struct svmsim_dev *dev)
+{
+	struct svmsim_invq *q = &dev->invq;
+	u64 win = READ_ONCE(dev->cfg.qi_coalesce_ns), open;
+
+	if (!win || q->npending >= READ_ONCE(dev->cfg.qi_batch))
+		return 0;
+	open = list_first_entry(&q->pending, struct svmsim_inv_desc, link)->posted_ns + win;
+	return ktime_get_ns() < open ? open : 0;
+}
+
+/*
+ * Start a batch if none is in flight and the window allows: take up to
+ * qi_batch descriptors and set their deadline -- the device's latency,
+ * tail drawn, or the driver's timeout if that comes first or the device
+ * loses the completion.  Caller holds q->lock.  Returns the deadline, or
+ * 0; then *@open_at (if given) is when the window closes, or 0.
+ */
+static u64 svmsim_invq_start_batch(struct svmsim_dev *dev, u64 *open_at)
 {
 	struct svmsim_invq *q = &dev->invq;
 	unsigned int max = READ_ONCE(dev->cfg.qi_batch), taken = 0;
-	u64 lat, timeout = READ_ONCE(dev->cfg.qi_timeout_ns);
+	u64 lat, open, timeout = READ_ONCE(dev->cfg.qi_timeout_ns);
 	struct svmsim_inv_desc *d, *n;
 	bool lost;
 
 	if (!list_empty(&q->inflight) || q->claimed || list_empty(&q->pending))
 		return 0;
+	open = svmsim_invq_window(dev);
+	if (open) {
+		if (open_at)
+			*open_at = open;
+		return 0;
+	}
 	list_for_each_entry_safe(d, n, &q->pending, link) {
-		if (taken++ == max)
+		if (taken == max)
 			break;
 		list_move_tail(&d->link, &q->inflight);
+		taken++;
 	}
+	q->npending -= taken;
 	lat = svmsim_invq_latency(dev);
 	lost = svmsim_invq_draw(q, READ_ONCE(dev->cfg.qi_lose_pct));
 	if (lost)
@@ -267,18 +298,21 @@ static void svmsim_invq_until(u64 deadline, bool may_sleep)
 }
 
 /*
- * Be the device for one step: start a batch if there is work and none in
- * flight, wait out the deadline of the batch in flight, and complete what
- * others have not claimed of it.  Returns true if we completed any.
+ * Be the device for one step: start a batch if there is work, none in
+ * flight and the window allows, wait out the deadline of the batch in
+ * flight, and complete what others have not claimed of it.  Returns true
+ * if we completed any.  If a window holds the batch back, returns false
+ * at once with *@open_at set to when it closes.
  */
-static bool svmsim_invq_step(struct svmsim_dev *dev, bool may_sleep)
+static bool svmsim_invq_try_step(struct svmsim_dev *dev, bool may_sleep, u64 *open_at)
 {
 	struct svmsim_invq *q = &dev->invq;
 	unsigned long flags;
 	u64 deadline;
 
+	*open_at = 0;
 	spin_lock_irqsave(&q->lock, flags);
-	deadline = svmsim_invq_start_batch(dev);
+	deadline = svmsim_invq_start_batch(dev, open_at);
 	if (!deadline && !list_empty(&q->inflight))
 		deadline = q->deadline;
 	spin_unlock_irqrestore(&q->lock, flags);
@@ -288,33 +322,91 @@ static bool svmsim_invq_step(struct svmsim_dev *dev, bool may_sleep)
 	return svmsim_invq_finish(dev, may_sleep);
 }
 
+/* One step as above; a window holding the batch back is waited out. */
+static bool svmsim_invq_step(struct svmsim_dev *dev, bool may_sleep)
+{
+	u64 open;
+	bool any = svmsim_invq_try_step(dev, may_sleep, &open);
+
+	if (open)
+		svmsim_invq_until(open, may_sleep);
+	return any;
+}
+
 static bool svmsim_invq_idle(struct svmsim_invq *q)
 {
 	return list_empty_careful(&q->pending) && list_empty_careful(&q->inflight);
+}
+
+/*
+ * The window the thread sleeps out ends early when a batch fills up, the
+ * pending descriptors are taken by a helper or the window changes.
+ */
+static bool svmsim_invq_window_over(struct svmsim_dev *dev, u64 win)
+{
+	return READ_ONCE(dev->invq.npending) >= READ_ONCE(dev->cfg.qi_batch) ||
+	       !READ_ONCE(dev->invq.npending) || READ_ONCE(dev->cfg.qi_coalesce_ns) != win ||
+	       kthread_should_stop();
 }
 
 static int svmsim_invq_thread(void *arg)
 {
 	struct svmsim_dev *dev = arg;
 	struct svmsim_invq *q = &dev->invq;
+	u64 open, now, win;
 
 	while (!kthread_should_stop()) {
 		wait_event_interruptible(q->kick, !svmsim_invq_idle(q) || kthread_should_stop());
 		while (!svmsim_invq_idle(q)) {
-			svmsim_invq_step(dev, true);
+			win = READ_ONCE(dev->cfg.qi_coalesce_ns);
+			svmsim_invq_try_step(dev, true, &open);
+			now = ktime_get_ns();
+			if (open > now)
+				wait_event_interruptible_hrtimeout(q->kick,
+						svmsim_invq_window_over(dev, win),
+						ns_to_ktime(open - now));
 			cond_resched();
 		}
 	}
 	return 0;
 }
 
-/* The queue holds cfg.qi_depth descriptors not yet claimed; q->lock held. */
 /* A waiter that may sleep but will not: the wait is shorter than a wake-up. */
 static bool svmsim_invq_spins(struct svmsim_dev *dev, bool may_sleep)
 {
 	return may_sleep && READ_ONCE(dev->cfg.dev_latency_ns) <= SVMSIM_INVQ_SPIN_NS;
 }
 
+/*
+ * The poster of @d will be the device itself, as VT-d's submitter polls
+ * its own wait descriptor: it starts the batch at post and completes it
+ * in its wait, and no thread is woken.  So does a waiter that spins
+ * anyway (svmsim_invq_spins()), and a fan-out member's (drv/fanout.c):
+ * its callback posts to K devices, then waits for them all, and serving
+ * them itself costs it one sleep, until the last deadline, where K queue
+ * threads would cost K wake-ups and K sleeps.  Never a descriptor nobody
+ * waits for (@d->owned).
+ */
+static bool svmsim_invq_serves(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
+			       bool may_sleep)
+{
+	return !d->owned && (svmsim_invq_spins(dev, may_sleep) || READ_ONCE(d->bond->fan));
+}
+
+/*
+ * A full batch waits in a coalescing window: whoever sees it starts it.
+ * A waiter that may not sleep holds its CPU, and with every CPU held so,
+ * the queue thread the poster woke would not run until the window ends.
+ */
+static bool svmsim_invq_full_batch(struct svmsim_dev *dev)
+{
+	struct svmsim_invq *q = &dev->invq;
+
+	return READ_ONCE(dev->cfg.qi_coalesce_ns) && list_empty_careful(&q->inflight) &&
+	       READ_ONCE(q->npending) >= READ_ONCE(dev->cfg.qi_batch);
+}
+
+/* The queue holds cfg.qi_depth descriptors not yet claimed; q->lock held. */
 static bool svmsim_invq_full(struct svmsim_dev *dev)
 {
 	unsigned int depth = READ_ONCE(dev->cfg.qi_depth);
@@ -336,7 +428,7 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 {
 	struct svmsim_invq *q = &dev->invq;
 	unsigned long flags;
-	bool full = false, started;
+	bool full = false, started, kick;
 
 	d->done = 0;
 	spin_lock_irqsave(&q->lock, flags);
@@ -356,15 +448,20 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 	d->posted_ns = ktime_get_ns();
 	list_add_tail(&d->link, &q->pending);
 	q->nposted++;
+	q->npending++;
 	/*
-	 * A poster that will be the device itself (svmsim_invq_spins())
+	 * A poster that will be the device itself (svmsim_invq_serves())
 	 * starts the device's clock now, if the device is idle, and wakes
-	 * nobody: the thread's wake-up would cost more than the wait.
+	 * nobody: the thread's wake-up would cost more than the wait.  In a
+	 * coalescing window the thread needs a wake-up only when the window
+	 * opens (the first pending descriptor) or the batch fills up.
 	 */
-	started = svmsim_invq_spins(dev, may_sleep) && svmsim_invq_start_batch(dev);
+	started = svmsim_invq_serves(dev, d, may_sleep) && svmsim_invq_start_batch(dev, NULL);
+	kick = !started && (q->npending == 1 || !READ_ONCE(dev->cfg.qi_coalesce_ns) ||
+			    q->npending >= READ_ONCE(dev->cfg.qi_batch));
 	spin_unlock_irqrestore(&q->lock, flags);
 	svmsim_count(d->bond, SVMSIM_STAT_QI_DESCS, 1);
-	if (!started)
+	if (kick)
 		wake_up(&q->kick);
 }
 
@@ -375,7 +472,9 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
  * @may_sleep: the caller may sleep: it does, unless the device's latency
  *	is at most SVMSIM_INVQ_SPIN_NS, when it spins and completes batches
  *	itself at once.  A waiter that may not sleep helps the device after
- *	a grace period, so it never depends on the queue thread.
+ *	a grace period, so it never depends on the queue thread.  A fan-out
+ *	member's waiter serves the device at once, sleeping (if it may)
+ *	until the batch's deadline (svmsim_invq_serves()).
  *
  * Returns only when @d is done, by the device or by the driver's timeout
  * recovery.  A sleeping wait is killable, but a fatal signal only ends
@@ -386,13 +485,15 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		      bool may_sleep)
 {
+	bool sleeps = may_sleep && !svmsim_invq_spins(dev, may_sleep);
 	u64 help_at;
 
-	if (svmsim_invq_spins(dev, may_sleep)) {
+	if (svmsim_invq_serves(dev, d, may_sleep)) {
 		while (!smp_load_acquire(&d->done)) {
-			if (!svmsim_invq_step(dev, false))
+			if (!svmsim_invq_step(dev, sleeps))
 				cpu_relax();
-			cond_resched();
+			if (may_sleep)
+				cond_resched();
 		}
 		return;
 	}
@@ -408,9 +509,9 @@ void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		return;
 	}
 	help_at = ktime_get_ns() + 2 * READ_ONCE(dev->cfg.dev_latency_ns) +
-		  SVMSIM_INVQ_HELP_NS;
+		  READ_ONCE(dev->cfg.qi_coalesce_ns) + SVMSIM_INVQ_HELP_NS;
 	while (!smp_load_acquire(&d->done)) {
-		if (ktime_get_ns() > help_at)
+		if (ktime_get_ns() > help_at || svmsim_invq_full_batch(dev))
 			svmsim_invq_step(dev, false);
 		cpu_relax();
 	}

@@ -30,7 +30,8 @@ MODULE_PARM_DESC(allow_inject, "allow SVMSIM_IOC_INJECT to inject driver bugs (d
 unsigned int svmsim_release_delay_us;
 module_param_named(release_delay_us, svmsim_release_delay_us, uint, 0644);
 MODULE_PARM_DESC(release_delay_us,
-		 "debug, with allow_inject=1 only: busy-wait this long (<= 100000) before a pinned entry's release, to widen lifetime races (default 0)");
+		 "debug, with allow_inject=1 only: busy-wait this long (<= 100000) before a "
+		 "pinned entry's release, to widen lifetime races (default 0)");
 
 struct workqueue_struct *svmsim_wq;
 static struct svmsim_dev *svmsim_devs[SVMSIM_MAX_DEVICES];

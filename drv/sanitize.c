@@ -69,7 +69,8 @@ struct svmsim_san_xlate {
 static bool sanitize;
 module_param(sanitize, bool, 0644);
 MODULE_PARM_DESC(sanitize,
-		 "check every device access of new bonds against the CPU's page table (default no; or per bond: SVMSIM_BIND_SANITIZE)");
+		 "check every device access of new bonds against the CPU's page table "
+		 "(default no; or per bond: SVMSIM_BIND_SANITIZE)");
 
 /**
  * svmsim_san_bind() - decide at bind whether a bond is sanitized

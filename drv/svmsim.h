@@ -143,8 +143,8 @@ struct svmsim_hists {
 
 /**
  * struct svmsim_invq - a device's invalidation queue (queued flush mode)
- * @lock: guards the lists, @deadline, @claimed, @nposted, @timed_out and
- *	@rng (callback context).
+ * @lock: guards the lists, @deadline, @claimed, @nposted, @npending,
+ *	@timed_out and @rng (callback context).
  * @pending: posted descriptors, oldest first.
  * @inflight: the batch the device is working on.
  * @deadline: ktime_get_ns() at which @inflight is done (simulated latency),
@@ -153,6 +153,8 @@ struct svmsim_hists {
  *	each by a task with preemption disabled; the batch is over when
  *	@inflight is empty and @claimed is 0.
  * @nposted: descriptors on @pending and @inflight (cfg.qi_depth bounds it).
+ * @npending: descriptors on @pending (a full batch ends the coalescing
+ *	window, cfg.qi_coalesce_ns; read locklessly by the waiting thread).
  * @timed_out: the batch in flight will not complete by the device (lost,
  *	or later than cfg.qi_timeout_ns): at @deadline the driver recovers.
  * @rng: the device's random stream (xorshift64*, include/svmsim/rng.h)
@@ -168,6 +170,7 @@ struct svmsim_invq {
 	u64 deadline;
 	unsigned int claimed;
 	unsigned int nposted;
+	unsigned int npending;
 	bool timed_out;
 	u64 rng;
 	struct task_struct *thread;

@@ -33,7 +33,8 @@
 static unsigned int window_mem_mb = 256;
 module_param(window_mem_mb, uint, 0644);
 MODULE_PARM_DESC(window_mem_mb,
-		 "device memory per device for the device windows, MB; mmap() and swapping zaps beyond it fail with ENOMEM (default 256)");
+		 "device memory per device for the device windows, MB; mmap() and swapping "
+		 "zaps beyond it fail with ENOMEM (default 256)");
 
 /**
  * struct svmsim_window - one file's device memory

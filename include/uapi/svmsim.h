@@ -72,6 +72,8 @@
  *    keeps today's behaviour and an older module refuses non-zero ones
  *    with EINVAL, so binaries of either side keep working: no bump.  New
  *    stats DEV_TAIL, QI_LOST, QI_TIMEOUTS, QI_FULL, QI_KILLED at the end.
+ * (still 5) its last reserved word became qi_coalesce_ns, the queue's
+ *    coalescing window, on the same terms (0: as before).
  */
 #define SVMSIM_ABI_VERSION	5
 #define SVMSIM_IOC_MAGIC	0xC7
@@ -648,7 +650,15 @@ enum svmsim_flush_mode {
  * @qi_lose_pct: queued mode: this percentage (0..100) of batches never
  *	completes (SVMSIM_STAT_QI_LOST); needs @qi_timeout_ns (EINVAL
  *	without), which ends them as above.
- * @reserved: must be zero.
+ * @qi_coalesce_ns: queued mode: the coalescing window,
+ *	<= SVMSIM_MAX_TAIL_NS; 0 = none.  The device starts a batch only
+ *	once its oldest pending descriptor has waited this long, or as soon
+ *	as @qi_batch descriptors are pending -- as a driver that gathers
+ *	invalidations before it rings the doorbell, or a device that
+ *	coalesces its completions, so that more descriptors share one wait.
+ *	Every waiter's descriptor is then done within the window plus the
+ *	batch's latency; a waiter that may not sleep still never depends on
+ *	another task (it waits out the window and starts the batch itself).
  *
  * A sleeping wait (a blockable range start, queued mode, a latency over
  * 20 us) that a fatal
@@ -683,7 +693,7 @@ struct svmsim_config {
 	__u64 qi_timeout_ns;
 	__u32 qi_depth;
 	__u32 qi_lose_pct;
-	__u64 reserved[1];
+	__u64 qi_coalesce_ns;
 };
 
 #define SVMSIM_MAX_ENTRIES	(1u << 24)	/* bound of max_entries, max_pasid_entries */

@@ -687,7 +687,7 @@ static void f_hist(struct thr *t)
 static void f_set_config(struct thr *t)
 {
 	struct svmsim_config c = { 0 };
-	bool bad, ro, foreign, res;
+	bool bad, ro, foreign;
 	int slot, err;
 	int fd = pick_fd(t, &slot, &foreign);
 	char *p = gen_argp(t, sizeof(c), &bad, &ro);
@@ -734,17 +734,18 @@ static void f_set_config(struct thr *t)
 	}
 	if (c.dev_latency_ns > 20000 && c.dev_latency_ns <= SVMSIM_MAX_LATENCY_NS && chance(t, 95))
 		c.dev_latency_ns = 0;
-	res = gen_reserved(t, c.reserved, 1);
+	/* The coalescing window: mostly off or short, sometimes out of range. */
+	c.qi_coalesce_ns = chance(t, 80) ? 0 : chance(t, 80) ? rnd(t, 50000) : gen_u64(t);
 	put_arg(t, p, &c, sizeof(c), bad, ro);
 	snprintf(t->desc, sizeof(t->desc),
 		 "fd=%d arg=%p {sets=%u ways=%u policy=%u mode=%u thr=%u batch=%u lat=%llu "
-		 "model=%u fill=%u flags=%#x pad=%u%s}", fd, (void *)p, c.tlb_sets, c.tlb_ways,
-		 c.tlb_policy, c.flush_mode, c.flush_threshold, c.qi_batch,
+		 "model=%u fill=%u flags=%#x pad=%u window=%llu}", fd, (void *)p, c.tlb_sets,
+		 c.tlb_ways, c.tlb_policy, c.flush_mode, c.flush_threshold, c.qi_batch,
 		 (unsigned long long)c.dev_latency_ns, c.default_model, c.default_fill, c.flags,
-		 c.pad, res ? " reserved!=0" : "");
+		 c.pad, (unsigned long long)c.qi_coalesce_ns);
 	ret = xioctl(fd, SVMSIM_IOC_SET_CONFIG, p, &err);
 	check(t, OP_SET_CONFIG, ret, err, foreign || slot < 0,
-	      bad || res || (c.flags & ~SVMSIM_CONFIG_FLAGS) || c.pad || c.pad2 ||
+	      bad || c.qi_coalesce_ns > SVMSIM_MAX_TAIL_NS || (c.flags & ~SVMSIM_CONFIG_FLAGS) || c.pad || c.pad2 ||
 	      c.tlb_sets > SVMSIM_MAX_SETS ||
 	      c.max_entries > SVMSIM_MAX_ENTRIES || c.max_pasid_entries > SVMSIM_MAX_ENTRIES ||
 	      c.tlb_ways > SVMSIM_MAX_WAYS || c.tlb_policy >= SVMSIM_REPL_NR ||

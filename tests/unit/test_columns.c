@@ -37,6 +37,7 @@ TAP_DEFINE_STATE;
 static const uint64_t fingerprints[] = {
 	[1] = 0x759f3d2c063af471ull,
 	[2] = 0xd9e20d6df61c3e16ull,	/* devices, fanout, qi_batch, device faults and counters, entry_bytes, bond_bytes */
+	[3] = 0x5970e250c723151eull,	/* qi_coalesce_ns */
 };
 
 #define MAX_NAMES	224

@@ -137,12 +137,21 @@ const char *model_name(void)
 	return buf;
 }
 
+int set_config_settled(int fd, const struct svmsim_config *c)
+{
+	int ret;
+
+	for (int i = 0; (ret = svmsim_set_config(fd, c)) == -EBUSY && i < 200; i++)
+		usleep(10000);
+	return ret;
+}
+
 static void restore_config(void)
 {
 	int fd = svmsim_open(opt.device);
 
 	if (fd >= 0) {
-		svmsim_set_config(fd, &saved_config);
+		set_config_settled(fd, &saved_config);
 		close(fd);
 	}
 }

@@ -86,6 +86,13 @@ int numa_nodes(void);
 /* Move @n pages at @va to @node; returns the count moved or -errno. */
 int move_to_node(void *va, unsigned long n, int node);
 
+/*
+ * SET_CONFIG, retried for up to 2 s while it is EBUSY: the geometry and the
+ * flush mode change only once the last bond's asynchronous frees are done
+ * (a no_wait bond's queued descriptors hold it for up to the latency).
+ */
+int set_config_settled(int fd, const struct svmsim_config *c);
+
 /* Counters of the bond (pasid) or device (pasid 0). */
 uint64_t stat_of(const struct dev *d, uint32_t pasid, unsigned int idx);
 void stats_snap(const struct dev *d, uint32_t pasid, struct svmsim_stats *s);

@@ -170,6 +170,7 @@ else
 	run svmsim-test_stress --flush queued --latency-ns 50000
 	run svmsim-test_queue --seconds 4
 	run svmsim-test_devfault
+	run svmsim-test_coalesce
 	run svmsim-devfault_rmmod
 	run svmsim-test_inject
 	run svmsim-test_catalogue

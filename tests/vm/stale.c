@@ -193,8 +193,7 @@ void restore_config(const struct svmsim_config *c0)
 	struct dev d;
 
 	dev_open(&d, 1);
-	for (int i = 0; i < 100 && svmsim_set_config(d.fd, c0) == -EBUSY; i++)
-		sleep_ms(10);
+	set_config_settled(d.fd, c0);
 	dev_close(&d);
 }
 
@@ -207,13 +206,9 @@ struct svmsim_config dev1_open(struct dev *d, struct svmsim_config *c0)
 
 int dev1_bond(struct dev *d, const struct svmsim_config *c, uint32_t model, uint32_t bug)
 {
-	int ret = svmsim_set_config(d->fd, c);
+	/* The bonds of an earlier case may still be on their way out. */
+	int ret = set_config_settled(d->fd, c);
 
-	/* The bonds of an earlier case may still be on their way out: EBUSY. */
-	for (int i = 0; i < 100 && ret == -EBUSY; i++) {
-		sleep_ms(10);
-		ret = svmsim_set_config(d->fd, c);
-	}
 	if (ret)
 		tap_diag("device 1: SET_CONFIG: %s", strerror(-ret));
 

@@ -299,7 +299,7 @@ static void test_config(void)
 	BAD_CONFIG(default_model, 0, "default model DEFAULT");
 	BAD_CONFIG(default_fill, SVMSIM_FILL_NR, "unknown default fill");
 	BAD_CONFIG(flags, SVMSIM_CONFIG_FLAGS + 1, "flags");	/* a flag not defined */
-	BAD_CONFIG(reserved[0], 1, "reserved");
+	BAD_CONFIG(qi_coalesce_ns, SVMSIM_MAX_TAIL_NS + 1, "coalescing window over 100 ms");
 	c = c0;
 	c.tlb_sets = 64;
 	c.tlb_ways = 4;

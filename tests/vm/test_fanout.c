@@ -68,11 +68,7 @@ static void open_all(void)
 static void close_all(void)
 {
 	for (unsigned int i = 0; i < ndev; i++) {
-		for (int tries = 0; tries < 200; tries++) {
-			if (svmsim_set_config(devs[i].fd, &saved[i]) != -EBUSY)
-				break;
-			usleep(10 * 1000);
-		}
+		set_config_settled(devs[i].fd, &saved[i]);
 		close(devs[i].fd);
 	}
 }

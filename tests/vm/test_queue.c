@@ -16,7 +16,9 @@
  *
  * Options: --model (secondary: the callbacks that spin), --latency-ns N
  * (default 20000), --seconds S (default 12), --rt 0 (hogs in SCHED_OTHER,
- * to compare: the lockup then takes longer to come, or does not).
+ * to compare: the lockup then takes longer to come, or does not),
+ * --coalesce-ns N (the queue's coalescing window: waiters that spin wait
+ * it out as well, default 0).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -46,6 +48,7 @@ static unsigned long progress, hog_rounds, worker_ops, forks, dma_ops;
 static int seconds = 12;
 static bool rt_ok = true;
 static int use_rt = 1;
+static unsigned long long coalesce_ns;	/* --coalesce-ns: the queue's window */
 
 static void bump(unsigned long *c)
 {
@@ -210,6 +213,7 @@ static void configure(void)
 	dev_setup(&d);		/* queued + latency; restored at exit */
 	svmsim_get_config(d.fd, &c);
 	c.qi_batch = QI_BATCH;	/* applies at once */
+	c.qi_coalesce_ns = coalesce_ns;
 	if (svmsim_set_config(d.fd, &c)) {
 		printf("Bail out! cannot set qi_batch\n");
 		exit(1);
@@ -229,6 +233,8 @@ int main(int argc, char **argv)
 			seconds = atoi(argv[++i]);
 		else if (i + 1 < argc && !strcmp(argv[i], "--rt"))
 			use_rt = atoi(argv[++i]);
+		else if (i + 1 < argc && !strcmp(argv[i], "--coalesce-ns"))
+			coalesce_ns = strtoull(argv[++i], NULL, 0);
 		else
 			argv2[argc2++] = argv[i];
 	}
