@@ -378,20 +378,6 @@ static bool svmsim_invq_spins(struct svmsim_dev *dev, bool may_sleep)
 }
 
 /*
- * The poster of @d will be the device itself, as VT-d's submitter polls
- * its own wait descriptor: it starts the batch at post and completes it
- * in its wait, and no thread is woken.  A waiter that spins anyway does
- * (svmsim_invq_spins()); never a descriptor nobody waits for (@d->owned).
- * (Serving a fan-out member's sleeping waits too hung test_fanout at
- * 200 us on 6.1: not done.)
- */
-static bool svmsim_invq_serves(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
-			       bool may_sleep)
-{
-	return !d->owned && svmsim_invq_spins(dev, may_sleep);
-}
-
-/*
  * A full batch waits in a coalescing window: whoever sees it starts it.
  * A waiter that may not sleep holds its CPU, and with every CPU held so,
  * the queue thread the poster woke would not run until the window ends.
@@ -448,13 +434,13 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 	q->nposted++;
 	q->npending++;
 	/*
-	 * A poster that will be the device itself (svmsim_invq_serves())
+	 * A poster that will be the device itself (svmsim_invq_spins())
 	 * starts the device's clock now, if the device is idle, and wakes
 	 * nobody: the thread's wake-up would cost more than the wait.  In a
 	 * coalescing window the thread needs a wake-up only when the window
 	 * opens (the first pending descriptor) or the batch fills up.
 	 */
-	started = svmsim_invq_serves(dev, d, may_sleep) && svmsim_invq_start_batch(dev, NULL);
+	started = svmsim_invq_spins(dev, may_sleep) && svmsim_invq_start_batch(dev, NULL);
 	kick = !started && (q->npending == 1 || !READ_ONCE(dev->cfg.qi_coalesce_ns) ||
 			    q->npending >= READ_ONCE(dev->cfg.qi_batch));
 	spin_unlock_irqrestore(&q->lock, flags);
@@ -481,15 +467,13 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		      bool may_sleep)
 {
-	bool sleeps = may_sleep && !svmsim_invq_spins(dev, may_sleep);
 	u64 help_at;
 
-	if (svmsim_invq_serves(dev, d, may_sleep)) {
+	if (svmsim_invq_spins(dev, may_sleep)) {
 		while (!smp_load_acquire(&d->done)) {
-			if (!svmsim_invq_step(dev, sleeps))
+			if (!svmsim_invq_step(dev, false))
 				cpu_relax();
-			if (may_sleep)
-				cond_resched();
+			cond_resched();
 		}
 		return;
 	}

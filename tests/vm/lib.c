@@ -146,6 +146,21 @@ int set_config_settled(int fd, const struct svmsim_config *c)
 	return ret;
 }
 
+void dev_rebind(struct dev *d, const struct svmsim_config *c)
+{
+	int ret;
+
+	if (d->pasid)
+		svmsim_unbind(d->fd, d->pasid);
+	d->pasid = 0;
+	ret = set_config_settled(d->fd, c);
+	if (ret)
+		bail("set_config: %s", errname(ret));
+	ret = dev_bind(d);
+	if (ret)
+		bail("bind: %s", errname(ret));
+}
+
 static void restore_config(void)
 {
 	int fd = svmsim_open(opt.device);

@@ -68,6 +68,8 @@ int san_reports_since(int fd, uint64_t since, struct svmsim_san_report *r, unsig
 		      uint64_t *total);
 void dev_close(struct dev *d);
 void dev_setup(struct dev *d);				/* open + bind, or bail out */
+/* Unbind @d, apply @c (set_config_settled()), bind again; or bail out. */
+void dev_rebind(struct dev *d, const struct svmsim_config *c);
 
 /* Anonymous memory, aborting the test program on failure. */
 void *map_anon(size_t len, int prot);

@@ -61,21 +61,12 @@ static void restore(void)
 static void configure(uint64_t lat, uint32_t batch, uint64_t win)
 {
 	struct svmsim_config c = saved;
-	int ret;
 
-	if (d.pasid)
-		svmsim_unbind(d.fd, d.pasid);
-	d.pasid = 0;
 	c.flush_mode = SVMSIM_FLUSH_QUEUED;
 	c.dev_latency_ns = lat;
 	c.qi_batch = batch;
 	c.qi_coalesce_ns = win;
-	ret = set_config_settled(d.fd, &c);
-	if (ret)
-		bail("set_config: %s", errname(ret));
-	ret = dev_bind(&d);
-	if (ret)
-		bail("bind: %s", errname(ret));
+	dev_rebind(&d, &c);
 }
 
 /* The window alone, in effect at once (no rebind). */

@@ -76,11 +76,7 @@ static void configure(uint32_t mode, uint64_t lat, uint32_t tail_pct, uint32_t t
 		      uint64_t timeout, uint32_t depth, uint32_t lose)
 {
 	struct svmsim_config c = saved;
-	int ret;
 
-	if (d.pasid)
-		svmsim_unbind(d.fd, d.pasid);
-	d.pasid = 0;
 	c.flush_mode = mode;
 	c.dev_latency_ns = lat;
 	c.lat_tail_pct = tail_pct;
@@ -88,12 +84,7 @@ static void configure(uint32_t mode, uint64_t lat, uint32_t tail_pct, uint32_t t
 	c.qi_timeout_ns = timeout;
 	c.qi_depth = depth;
 	c.qi_lose_pct = lose;
-	ret = svmsim_set_config(d.fd, &c);
-	if (ret)
-		bail("set_config: %s", errname(ret));
-	ret = dev_bind(&d);
-	if (ret)
-		bail("bind: %s", errname(ret));
+	dev_rebind(&d, &c);
 }
 
 /* |k - n p| within 5 standard deviations (and one): a binomial count. */
