@@ -102,6 +102,8 @@ void svmsim_flush_post(struct svmsim_flush_op *op, unsigned long start, unsigned
 	};
 	memset(&op->d.res, 0, sizeof(op->d.res));
 	op->d.bond = b;
+	/* @op lives in the caller's frame or a kmalloc'd array: not zeroed */
+	op->d.owned = false;
 	op->start = start;
 	op->last = last;
 	op->queued = false;

@@ -378,6 +378,22 @@ static bool svmsim_invq_spins(struct svmsim_dev *dev, bool may_sleep)
 }
 
 /*
+ * Does the poster of @d serve the device itself, starting the batch at
+ * post and completing it in its wait, with no queue thread woken?  A
+ * waiter that spins anyway does (svmsim_invq_spins()), as VT-d's submitter
+ * polls its own wait descriptor; so does a fan-out member's (fanout.c):
+ * its callback posts to K devices, then waits for them all, and serving
+ * them costs it one sleep, to the first deadline, where K queue threads
+ * cost K wake-ups on as many CPUs as there are.  Never a descriptor nobody
+ * waits for (@d->owned).
+ */
+static bool svmsim_invq_serves(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
+			       bool may_sleep)
+{
+	return !d->owned && (svmsim_invq_spins(dev, may_sleep) || READ_ONCE(d->bond->fan));
+}
+
+/*
  * A full batch waits in a coalescing window: whoever sees it starts it.
  * A waiter that may not sleep holds its CPU, and with every CPU held so,
  * the queue thread the poster woke would not run until the window ends.
@@ -415,6 +431,8 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 	bool full = false, started, kick;
 
 	d->done = 0;
+	/* Decided once: the wait must serve if the post woke nobody. */
+	d->serve = svmsim_invq_serves(dev, d, may_sleep);
 	spin_lock_irqsave(&q->lock, flags);
 	while (svmsim_invq_full(dev)) {
 		spin_unlock_irqrestore(&q->lock, flags);
@@ -434,13 +452,13 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
 	q->nposted++;
 	q->npending++;
 	/*
-	 * A poster that will be the device itself (svmsim_invq_spins())
+	 * A poster that will be the device itself (svmsim_invq_serves())
 	 * starts the device's clock now, if the device is idle, and wakes
 	 * nobody: the thread's wake-up would cost more than the wait.  In a
 	 * coalescing window the thread needs a wake-up only when the window
 	 * opens (the first pending descriptor) or the batch fills up.
 	 */
-	started = svmsim_invq_spins(dev, may_sleep) && svmsim_invq_start_batch(dev, NULL);
+	started = d->serve && svmsim_invq_start_batch(dev, NULL);
 	kick = !started && (q->npending == 1 || !READ_ONCE(dev->cfg.qi_coalesce_ns) ||
 			    q->npending >= READ_ONCE(dev->cfg.qi_batch));
 	spin_unlock_irqrestore(&q->lock, flags);
@@ -456,7 +474,8 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool ma
  * @may_sleep: the caller may sleep: it does, unless the device's latency
  *	is at most SVMSIM_INVQ_SPIN_NS, when it spins and completes batches
  *	itself at once.  A waiter that may not sleep helps the device after
- *	a grace period, so it never depends on the queue thread.
+ *	a grace period, so it never depends on the queue thread.  A fan-out
+ *	member's waiter first serves one batch itself (svmsim_invq_serves()).
  *
  * Returns only when @d is done, by the device or by the driver's timeout
  * recovery.  A sleeping wait is killable, but a fatal signal only ends
@@ -476,6 +495,17 @@ void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 			cond_resched();
 		}
 		return;
+	}
+	if (d->serve) {
+		/*
+		 * One step as the device, asleep if it may: @d's batch, if
+		 * our post started it.  What is left (a batch that was in
+		 * flight or held by a window) goes back to the thread.
+		 */
+		svmsim_invq_step(dev, may_sleep);
+		if (smp_load_acquire(&d->done))
+			return;
+		wake_up(&dev->invq.kick);
 	}
 	if (may_sleep) {
 		if (!wait_event_killable(dev->invq.done, smp_load_acquire(&d->done)))

@@ -181,7 +181,10 @@ else
 	# Fan-out: one mm on 4 devices, through the two-pass notifier.
 	if svmsim-module reload "$ARGS ndevices=4"; then
 		run svmsim-test_fanout
+		# queued: waiters that spin (20 us), and sleeping ones (200 us),
+		# which serve their devices' batches themselves
 		run svmsim-test_fanout --flush queued --latency-ns 20000
+		run svmsim-test_fanout --flush queued --latency-ns 200000
 	else
 		summary="$summary
 svmsim-test_fanout -> insmod ndevices=4 failed"
