@@ -171,6 +171,33 @@ static void restore_config(void)
 	}
 }
 
+static const struct svmsim_config *kept_config;
+
+static void restore_kept_config(void)
+{
+	int fd = svmsim_open(opt.device);
+
+	if (fd >= 0) {
+		set_config_settled(fd, kept_config);
+		close(fd);
+	}
+}
+
+int keep_config(struct svmsim_config *saved)
+{
+	int fd = svmsim_open(opt.device), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = svmsim_get_config(fd, saved);
+	close(fd);
+	if (ret)
+		return ret;
+	kept_config = saved;
+	atexit(restore_kept_config);
+	return 0;
+}
+
 /* --flush/--latency-ns: configure the device before the first bind. */
 static void apply_config(struct dev *d)
 {

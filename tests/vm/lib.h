@@ -68,6 +68,11 @@ int san_reports_since(int fd, uint64_t since, struct svmsim_san_report *r, unsig
 		      uint64_t *total);
 void dev_close(struct dev *d);
 void dev_setup(struct dev *d);				/* open + bind, or bail out */
+/*
+ * Read device opt.device's configuration into @saved (which must outlive
+ * the program) and put *@saved back at exit.  0 or -errno.
+ */
+int keep_config(struct svmsim_config *saved);
 /* Unbind @d, apply @c (set_config_settled()), bind again; or bail out. */
 void dev_rebind(struct dev *d, const struct svmsim_config *c);
 

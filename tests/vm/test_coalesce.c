@@ -42,20 +42,6 @@
 
 static struct dev d;
 static struct svmsim_config saved;
-static bool saved_ok;
-
-static void restore(void)
-{
-	int fd;
-
-	if (!saved_ok)
-		return;
-	fd = svmsim_open(opt.device);
-	if (fd >= 0) {
-		set_config_settled(fd, &saved);
-		close(fd);
-	}
-}
 
 /* Queued mode with @lat, @batch and window @win; a fresh bond. */
 static void configure(uint64_t lat, uint32_t batch, uint64_t win)
@@ -322,16 +308,12 @@ static void body(void)
 
 int main(int argc, char **argv)
 {
-	int fd;
+	int ret;
 
 	parse_opts(argc, argv);
-	fd = svmsim_open(opt.device);
-	if (fd < 0)
-		return tap_skip_all("no device %u", opt.device);
-	saved_ok = !svmsim_get_config(fd, &saved);
-	close(fd);
-	if (!saved_ok)
-		return tap_skip_all("cannot read the device's configuration");
-	atexit(restore);
+	ret = keep_config(&saved);
+	if (ret)
+		return tap_skip_all("cannot read device %u's configuration: %s", opt.device,
+				    errname(ret));
 	return run_variants(VARY_MODEL, body);
 }

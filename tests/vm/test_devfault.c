@@ -49,26 +49,12 @@
 
 static struct dev d;
 static struct svmsim_config saved;
-static bool saved_ok;
 
 static void sleep_us(long us)
 {
 	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
 
 	nanosleep(&ts, NULL);
-}
-
-static void restore(void)
-{
-	int fd;
-
-	if (!saved_ok)
-		return;
-	fd = svmsim_open(opt.device);
-	if (fd >= 0) {
-		set_config_settled(fd, &saved);
-		close(fd);
-	}
 }
 
 /* Rebind under a new configuration (the flush mode needs no bond). */
@@ -544,19 +530,13 @@ static int hold_lost(void)
 
 int main(int argc, char **argv)
 {
-	int fd;
-
 	if (argc > 1 && !strcmp(argv[argc - 1], "--hold-lost")) {
 		parse_opts(argc - 1, argv);
 		return hold_lost();
 	}
 	parse_opts(argc, argv);
-	fd = svmsim_open(opt.device);
-	if (fd < 0 || svmsim_get_config(fd, &saved))
+	if (keep_config(&saved))
 		bail("cannot read /dev/svmsim%u's configuration", opt.device);
-	close(fd);
-	saved_ok = true;
-	atexit(restore);
 	check_errnos();
 	return run_variants(VARY_MODEL, body);
 }
