@@ -114,6 +114,7 @@ unit_objs_test_hist := bench/hist.c
 unit_objs_test_checker := $(CHECKER_SRC)
 unit_objs_test_validate := $(VALIDATE_LOGIC)
 unit_objs_test_replay := drv/tlb.c bench/replay.c
+unit_objs_test_lockstep := bench/lockstep.c
 # test_columns: svmbench's CSV header, rows and --columns agree; test_options:
 # its option table (all of bench/ but main.c; liburcu, so no TSan build either).
 unit_objs_test_columns := $(filter-out bench/main.c,$(BENCH_SRC))

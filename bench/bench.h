@@ -17,6 +17,7 @@
 #include "mapping.h"
 #include "options.h"
 #include "pin.h"
+#include "lockstep.h"
 #include "region.h"
 #include "sysinfo.h"
 
@@ -38,6 +39,7 @@ struct bench {
 	atomic_uint running;		/* mutators not finished */
 	atomic_bool abort;		/* a mutator failed: everyone stops */
 	atomic_bool stop;		/* --stop-on-detect: detected, stop early */
+	struct lockstep lockstep;	/* --lockstep: the mutators' iterations */
 };
 
 /* CPU of pin slot @slot (pin.h), or -1. */

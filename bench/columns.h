@@ -20,7 +20,7 @@
 
 #include "row.h"
 
-#define FORMAT_VERSION	3
+#define FORMAT_VERSION	4
 
 enum col_type {
 	C_STR,		/* a string */

@@ -193,6 +193,8 @@ static void *mutator_main(void *arg)
 	rcu_register_thread();
 	pin_self(bench_cpu(b, m->id));
 	for (i = 0; !mutator_done(m, i); i++) {
+		if (b->o->lockstep)
+			lockstep_wait(&b->lockstep);
 		m->err = mutator_iteration(m, i);
 		if (m->err) {
 			atomic_store(&b->abort, true);
@@ -200,6 +202,8 @@ static void *mutator_main(void *arg)
 		}
 		atomic_fetch_add(&b->ops_done, 1);
 	}
+	if (b->o->lockstep)
+		lockstep_leave(&b->lockstep);
 	atomic_fetch_sub(&b->running, 1);
 	rcu_unregister_thread();
 	return NULL;
@@ -232,6 +236,8 @@ int mutators_start(struct bench *b)
 		ret = mutator_init(&b->mut[i], b, i);
 	if (ret)
 		return ret;
+	if (b->o->lockstep)
+		lockstep_init(&b->lockstep, n, &b->abort, &b->stop);
 	atomic_store(&b->running, n);
 	for (i = 0; i < n; i++) {
 		ret = -pthread_create(&b->mut[i].thread, NULL, mutator_main, &b->mut[i]);
@@ -258,6 +264,7 @@ int mutators_join(struct bench *b)
 		if (!ret)
 			ret = b->mut[i].err;
 	}
+	lockstep_destroy(&b->lockstep);
 	return ret;
 }
 

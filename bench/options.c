@@ -278,6 +278,9 @@ static const struct optdesc opts[OPT_NR] = {
 	NUM(THREADS, T_UINT, threads, 1, MAX_THREADS), .name = "threads", .arg = "T",
 		.def = "1", .section = "Threads:",
 		.help = "mutator threads (%D, at most " STR(MAX_THREADS) ")" },
+	FLAG(LOCKSTEP, lockstep, "the mutator threads start each iteration together (a "
+	     "barrier): T invalidations in flight at once, as a queued device's batching "
+	     "needs; a thread whose iterations are done leaves it"), .name = "lockstep" },
 	NUM(DEVICE_THREADS, T_UINT, device_threads, 0, MAX_DEVICE_THREADS),
 		.name = "device-threads", .arg = "D", .def = "1",
 		.help = "device threads doing DMA reads/writes (%D, at most "

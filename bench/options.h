@@ -25,7 +25,7 @@ enum out_format { FMT_CSV, FMT_JSON };
 enum opt_id {
 	OPT_WORKLOAD, OPT_ITERATIONS, OPT_DURATION, OPT_PAGES, OPT_OP_PAGES, OPT_REGIONS,
 	OPT_CACHED, OPT_HUGE, OPT_LAYOUT,
-	OPT_THREADS, OPT_DEVICE_THREADS, OPT_PIN,
+	OPT_THREADS, OPT_LOCKSTEP, OPT_DEVICE_THREADS, OPT_PIN,
 	OPT_BACKEND,
 	OPT_DEVICE, OPT_DEVICES, OPT_FANOUT, OPT_MODEL, OPT_FILL, OPT_FLUSH_MODE, OPT_LATENCY,
 	OPT_QI_BATCH, OPT_QI_COALESCE, OPT_THRESHOLD,
@@ -73,6 +73,7 @@ struct options {
 	uint64_t qi_coalesce_ns;	/* --qi-coalesce-ns */
 	uint64_t seed;
 	bool pin;
+	bool lockstep;			/* mutators start each iteration together */
 	unsigned int device;
 	unsigned int devices;		/* --devices: the mm bound to this many */
 	uint32_t fanout;		/* enum fanout */

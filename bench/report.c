@@ -439,6 +439,8 @@ static const struct column row_cols[] = {
 	OPT("regions", C_U64, "regions", "--regions", REGIONS),
 	OPT("cached", C_U64, "pages", "--cached: ballast pages kept in the TLB", CACHED),
 	OPT("threads", C_U64, "threads", "--threads: mutator threads", THREADS),
+	OPT("lockstep", C_BOOL, "-", "--lockstep: the mutators started each iteration "
+	    "together", LOCKSTEP),
 	OPT("device_threads", C_U64, "threads", "--device-threads: device threads",
 	    DEVICE_THREADS),
 	CFG("iterations", C_U64, "ops", "--iterations: bound operations asked for; null with "

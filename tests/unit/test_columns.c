@@ -38,6 +38,7 @@ static const uint64_t fingerprints[] = {
 	[1] = 0x759f3d2c063af471ull,
 	[2] = 0xd9e20d6df61c3e16ull,	/* devices, fanout, qi_batch, device faults and counters, entry_bytes, bond_bytes */
 	[3] = 0x5970e250c723151eull,	/* qi_coalesce_ns */
+	[4] = 0x5cbd123e01beb653ull,	/* lockstep */
 };
 
 #define MAX_NAMES	224

@@ -286,6 +286,21 @@ null_smoke() {	# null_smoke MODEL
 		"$(get "$f" overhead_p50)"
 }
 
+# --lockstep: 3 threads, 10 iterations (quotas 4, 3, 3: two threads leave
+# the barrier before the third is done), queued, so the posts overlap.
+lockstep_smoke() {
+	csvf=$dir/lockstep.csv
+	svmbench --workload dontneed --model range --threads 3 --lockstep --iterations 10 \
+		--device-threads 0 --flush-mode queued --latency-ns 200000 --no-baseline \
+		--out "$csvf" 2>"$dir/lockstep.err"
+	st=$?
+	f=$(csv "$csvf")
+	[ $st -eq 0 ] && [ "$(get "$f" lockstep)" = true ] && [ "$(get "$f" ops)" = 10 ] &&
+		[ "$(get "$f" qi_descs)" -ge 10 ] 2>/dev/null
+	ok $? "lockstep: exit $st, column lockstep $(get "$f" lockstep), $(get "$f" ops) ops," \
+		"$(get "$f" qi_descs) descriptors in $(get "$f" qi_batches) batches"
+}
+
 mkdir -p "$dir" || exit 1
 echo "TAP version 13"
 columns_smoke
@@ -307,6 +322,7 @@ for w in munmap dontneed mprotect cow migrate; do
 done
 null_smoke secondary
 null_smoke range
+lockstep_smoke
 echo "1..$run"	# the plan last: counted, not written by hand
 echo "# totals: pass:$((run - fail - skip)) fail:$fail skip:$skip"
 [ $fail -eq 0 ]
