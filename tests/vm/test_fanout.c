@@ -13,6 +13,9 @@
  *  - a member that leaves and joins again and again while the mm changes
  *    and the devices read (joins in the middle of invalidations): not one
  *    stale read, no fill refused for ever;
+ *  - queued, every batch lost (the driver's timeout recovers it): the
+ *    waiter that serves its devices reaches the timeout on each, and every
+ *    device then reads the CPU's new data;
  *  - the notifier goes with its last member, or with the process that
  *    exits with its members bound; the pinned model refuses the flag.
  * Times are never checked here: how parallel compares with serial is
@@ -44,24 +47,32 @@ static unsigned int ndev;
 static struct dev devs[MAXDEV];
 static struct svmsim_config saved[MAXDEV];
 
-/* Open every device and give it --flush / --latency-ns. */
-static void open_all(void)
+/* Give every device --flush / --latency-ns (no bond). */
+static void open_all_config(void)
 {
 	struct svmsim_config c;
 
 	for (unsigned int i = 0; i < ndev; i++) {
-		if (dev_open(&devs[i], i))
-			bail("open /dev/svmsim%u: %s", i, strerror(errno));
-		if (svmsim_get_config(devs[i].fd, &saved[i]))
-			bail("GET_CONFIG %u", i);
 		c = saved[i];
 		if (opt.set & OPT_FLUSH) {
 			c.flush_mode = opt.flush_mode;
 			c.dev_latency_ns = opt.latency_ns;
 		}
-		if (svmsim_set_config(devs[i].fd, &c))
+		if (set_config_settled(devs[i].fd, &c))
 			bail("SET_CONFIG %u", i);
 	}
+}
+
+/* Open every device and configure it. */
+static void open_all(void)
+{
+	for (unsigned int i = 0; i < ndev; i++) {
+		if (dev_open(&devs[i], i))
+			bail("open /dev/svmsim%u: %s", i, strerror(errno));
+		if (svmsim_get_config(devs[i].fd, &saved[i]))
+			bail("GET_CONFIG %u", i);
+	}
+	open_all_config();
 }
 
 /* Put each configuration back; the flush mode waits for the bonds' frees (EBUSY). */
@@ -325,6 +336,49 @@ static void exit_with_members(void)
 	       "the notifier gone", model_name(), ndev);
 }
 
+/*
+ * Every device queued at 200 us (its waiter sleeps and serves it), every
+ * batch lost, a 2 ms timeout: each member's flush ends by the driver's
+ * recovery, and no device keeps the range.  Between bonds (the flush mode
+ * changes only without one).
+ */
+static void lost_completions(void)
+{
+	struct svmsim_stats a[MAXDEV], b[MAXDEV];
+	struct svmsim_config c;
+	bool recovered = true;
+	uint64_t *p;
+
+	for (unsigned int i = 0; i < ndev; i++) {
+		c = saved[i];
+		c.flush_mode = SVMSIM_FLUSH_QUEUED;
+		c.dev_latency_ns = 200000;
+		c.qi_timeout_ns = 2000000;
+		c.qi_lose_pct = 100;
+		if (set_config_settled(devs[i].fd, &c))
+			bail("SET_CONFIG %u: lost completions", i);
+	}
+	bind_all((1u << ndev) - 1);
+	p = map_anon(NPAGES * PG, PROT_READ | PROT_WRITE);
+	if (!cache_everywhere(p, 5))
+		bail("caching under lost completions");
+	snap_all(a);
+	madvise(p, NPAGES * PG, MADV_DONTNEED);
+	snap_all(b);
+	for (unsigned int i = 0; i < ndev; i++)
+		recovered &= stats_delta(&a[i], &b[i], SVMSIM_STAT_QI_TIMEOUTS) >= 1;
+	tap_ok(recovered && none_cached(p, 0, NPAGES),
+	       "%s: queued, every batch lost: each of %u members' flushes ended by the "
+	       "timeout's recovery, no device caches the range", model_name(), ndev);
+	tap_ok(devices_read(p, 0, NPAGES, 0),
+	       "%s: ... and every device reads the CPU's zeroes", model_name());
+	munmap(p, NPAGES * PG);
+	unbind_all();
+	for (unsigned int i = 0; i < ndev; i++)
+		set_config_settled(devs[i].fd, &saved[i]);
+	open_all_config();
+}
+
 static void body(void)
 {
 	unsigned int all = (1u << ndev) - 1;
@@ -342,6 +396,7 @@ static void body(void)
 	bind_all(all);
 	serial_fallback();
 	unbind_all();
+	lost_completions();
 	churn();
 	tap_ok(live_becomes("fanout", 0), "%s: the notifier went with its last member",
 	       model_name());
