@@ -522,7 +522,8 @@ static void f_bind(struct thr *t)
 	b.model = chance(t, 85) ? (uint32_t)rnd(t, SVMSIM_MODEL_NR) : gen_u32(t);
 	b.fill = gen_enum(t, SVMSIM_FILL_NR);
 	b.flags = chance(t, 85) ? (uint32_t)rnd(t, 2) * SVMSIM_BIND_NO_HUGE |
-				 (uint32_t)rnd(t, 2) * SVMSIM_BIND_SANITIZE : gen_u32(t);
+				 (uint32_t)rnd(t, 2) * SVMSIM_BIND_SANITIZE |
+				 (uint32_t)rnd(t, 2) * SVMSIM_BIND_FANOUT : gen_u32(t);
 	b.pasid = chance(t, 80) ? 0 : gen_u32(t);
 	if (b.model == SVMSIM_MODEL_PINNED || chance(t, 10)) {
 		if (chance(t, 50)) {
@@ -536,7 +537,8 @@ static void f_bind(struct thr *t)
 	res = gen_reserved(t, b.reserved, 3);
 	mf = bad || ro || res || b.model >= SVMSIM_MODEL_NR || b.fill >= SVMSIM_FILL_NR ||
 	     (b.flags & ~SVMSIM_BIND_FLAGS) || (b.pin_len && b.model != SVMSIM_MODEL_PINNED &&
-						b.model != SVMSIM_MODEL_DEFAULT);
+						b.model != SVMSIM_MODEL_DEFAULT) ||
+	     ((b.flags & SVMSIM_BIND_FANOUT) && b.model == SVMSIM_MODEL_PINNED);
 	put_arg(t, p, &b, sizeof(b), bad, ro);
 	snprintf(t->desc, sizeof(t->desc),
 		 "fd=%d arg=%p {model=%u fill=%u flags=%#x pin_addr=%#llx pin_len=%#llx%s}", fd,
