@@ -111,8 +111,12 @@ void svmsim_flush_post(struct svmsim_flush_op *op, unsigned long start, unsigned
 	if (READ_ONCE(dev->cfg.flags) & SVMSIM_CONFIG_PSI)
 		svmsim_psi_widen(req, &op->exact);
 	if (READ_ONCE(dev->cfg.flush_mode) == SVMSIM_FLUSH_SYNC) {
+		u64 lat;
+
 		svmsim_space_flush(b, req, &op->d.res);
-		op->due_ns = ktime_get_ns() + svmsim_dev_latency(dev);
+		lat = svmsim_dev_latency(dev);
+		/* 0: the completion is already here, and no clock is read */
+		op->due_ns = lat ? ktime_get_ns() + lat : 0;
 	} else if (!svmsim_inj_nowait(b, req)) {
 		svmsim_invq_post(dev, &op->d, may_sleep);
 		op->queued = true;
@@ -136,7 +140,7 @@ void svmsim_flush_wait(struct svmsim_flush_op *op, unsigned int event, bool may_
 
 	if (op->queued) {
 		svmsim_invq_wait(b->dev, &op->d, may_sleep);
-	} else {
+	} else if (op->due_ns) {
 		now = ktime_get_ns();
 		if (op->due_ns > now)
 			svmsim_delay_ns(op->due_ns - now);

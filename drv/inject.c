@@ -18,7 +18,9 @@
  * A new bug is one enum value (UAPI), one row of svmsim_bug_rules[], one
  * case in its hook and one test.  Every bug that changes behaviour counts
  * SVMSIM_STAT_INJECTED.  Each hook reads the bond's bug once, so a bug
- * switched mid-callback acts on one whole decision or not at all.
+ * switched mid-callback acts on one whole decision or not at all.  The
+ * first four decide the no-bug case inline (svmsim.h) and call the
+ * __svmsim_inj_*() here only for a bond with a bug.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -96,7 +98,7 @@ static bool svmsim_inj_skip_nth(struct svmsim_bond *b)
 }
 
 /**
- * svmsim_inj_range() - what an invalidation callback flushes, bugs applied
+ * __svmsim_inj_range() - what an invalidation callback flushes, bugs applied
  * @b: the bond.
  * @event: the callback's enum svmsim_event.
  * @start: in: the callback's first address; out: the first to flush.
@@ -104,8 +106,8 @@ static bool svmsim_inj_skip_nth(struct svmsim_bond *b)
  *
  * Return: false if the callback flushes nothing of this bond.
  */
-bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
-		      unsigned long *start, unsigned long *last)
+bool __svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
+			unsigned long *start, unsigned long *last)
 {
 	u32 bug = svmsim_bug(b);
 
@@ -141,7 +143,7 @@ bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
 }
 
 /**
- * svmsim_inj_late_flush() - range model: does this bond flush at the end?
+ * __svmsim_inj_late_flush() - range model: does this bond flush at the end?
  * @b: the bond.
  * @start: asked at invalidate_range_start (else at the end).
  *
@@ -150,7 +152,7 @@ bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
  * switched in between flushes twice or not at all -- both a bug's doing.
  * A start that defers its flush counts as the bug acting.
  */
-bool svmsim_inj_late_flush(struct svmsim_bond *b, bool start)
+bool __svmsim_inj_late_flush(struct svmsim_bond *b, bool start)
 {
 	if (svmsim_bug(b) != SVMSIM_BUG_LATE_FLUSH)
 		return false;
@@ -160,12 +162,12 @@ bool svmsim_inj_late_flush(struct svmsim_bond *b, bool start)
 }
 
 /**
- * svmsim_inj_flush_flags() - the TLB core's flush bugs for this bond
+ * __svmsim_inj_flush_flags() - the TLB core's flush bugs for this bond
  * @b: the bond.
  *
  * Return: SVM_TLB_FLUSH_* bug flags for svm_tlb_flush_req.bugs.
  */
-unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b)
+unsigned int __svmsim_inj_flush_flags(struct svmsim_bond *b)
 {
 	switch (svmsim_bug(b)) {
 	case SVMSIM_BUG_4K_LEAVES_2M:
@@ -175,20 +177,6 @@ unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b)
 	default:
 		return 0;
 	}
-}
-
-/**
- * svmsim_inj_flushed() - count the 2M entries a flush bug left in place
- * @b: the bond.
- * @res: what its flush did.
- *
- * 4K_LEAVES_2M and FULL_FORGETS_2M act inside the TLB core: they changed
- * behaviour only if an entry the correct flush removes stayed.
- */
-void svmsim_inj_flushed(struct svmsim_bond *b, const struct svm_tlb_flush_res *res)
-{
-	if (res->spared)
-		svmsim_count(b, SVMSIM_STAT_INJECTED, res->spared);
 }
 
 /**

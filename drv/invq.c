@@ -104,19 +104,17 @@ static u64 svmsim_invq_latency(struct svmsim_dev *dev)
 }
 
 /**
- * svmsim_dev_latency() - the latency of one sync-mode flush
- * @dev: the device.
+ * __svmsim_dev_latency() - the latency of one sync-mode flush, tail drawn
+ * @dev: the device (svmsim_dev_latency() took the case of no tail).
  *
  * Return: cfg.dev_latency_ns, or with probability cfg.lat_tail_pct that
  * times cfg.lat_tail_mult (counted in SVMSIM_STAT_DEV_TAIL).
  */
-u64 svmsim_dev_latency(struct svmsim_dev *dev)
+u64 __svmsim_dev_latency(struct svmsim_dev *dev)
 {
 	unsigned long flags;
 	u64 ns;
 
-	if (!READ_ONCE(dev->cfg.lat_tail_pct))
-		return READ_ONCE(dev->cfg.dev_latency_ns);
 	spin_lock_irqsave(&dev->invq.lock, flags);
 	ns = svmsim_invq_latency(dev);
 	spin_unlock_irqrestore(&dev->invq.lock, flags);

@@ -147,23 +147,21 @@ static void svmsim_san_recall_fill(struct svmsim_bond *b, unsigned long va,
 }
 
 /**
- * svmsim_san_flush_begin() - an invalidation callback starts its flush
+ * __svmsim_san_flush_begin() - an invalidation callback starts its flush
  * @b: the bond.
  *
  * Before the callback takes the observer's slots or marks its range: the
  * sanitizer must see one of the two at every moment (it reads them in the
  * reverse order, svmsim_san_in_progress()).
  */
-void svmsim_san_flush_begin(struct svmsim_bond *b)
+void __svmsim_san_flush_begin(struct svmsim_bond *b)
 {
-	if (!b->san.on)
-		return;
 	atomic_inc(&b->san.flushing);
 	smp_mb__after_atomic();
 }
 
 /**
- * svmsim_san_flush_end() - the callback is done; remember what it did
+ * __svmsim_san_flush_end() - the callback is done; remember what it did
  * @b: the bond.
  * @start: the callback's first address.
  * @last: its last address, inclusive.
@@ -171,13 +169,11 @@ void svmsim_san_flush_begin(struct svmsim_bond *b)
  * @fstart: first address it flushed.
  * @flast: last address it flushed (below @fstart: it flushed nothing).
  */
-void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned long last,
-			  unsigned int event, unsigned long fstart, unsigned long flast)
+void __svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned long last,
+			    unsigned int event, unsigned long fstart, unsigned long flast)
 {
 	struct svmsim_san_inv *h;
 
-	if (!b->san.on)
-		return;
 	spin_lock(&b->san.lock);
 	h = &b->san.hist[b->san.next++ % SVMSIM_SAN_HIST];
 	h->start = start;

@@ -45,29 +45,6 @@ void svmsim_counters_free(struct svmsim_counters *c)
 }
 
 /**
- * svmsim_count() - add to a counter of a bond and of its device
- * @b: the bond.
- * @idx: enum svmsim_stat, not one the TLB core keeps.
- * @n: amount (negative for gauges going down).
- */
-void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n)
-{
-	this_cpu_add(b->stats.pcpu->c[idx], n);
-	this_cpu_add(b->dev->stats.pcpu->c[idx], n);
-}
-
-/**
- * svmsim_dev_count() - add to a device counter
- * @dev: the device.
- * @idx: enum svmsim_stat.
- * @n: amount.
- */
-void svmsim_dev_count(struct svmsim_dev *dev, unsigned int idx, s64 n)
-{
-	this_cpu_add(dev->stats.pcpu->c[idx], n);
-}
-
-/**
  * svmsim_hist_add() - record a latency
  * @h: the histogram.
  * @ns: nanoseconds.

@@ -583,11 +583,10 @@ void svmsim_space_flush(struct svmsim_bond *b, const struct svm_tlb_flush_req *r
 
 /* inject.c: the catalogue of driver bugs, and its hooks */
 long svmsim_ioctl_inject(struct svmsim_file *f, void __user *arg);
-bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
-		      unsigned long *start, unsigned long *last);
-bool svmsim_inj_late_flush(struct svmsim_bond *b, bool start);
-unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b);
-void svmsim_inj_flushed(struct svmsim_bond *b, const struct svm_tlb_flush_res *res);
+bool __svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
+			unsigned long *start, unsigned long *last);
+bool __svmsim_inj_late_flush(struct svmsim_bond *b, bool start);
+unsigned int __svmsim_inj_flush_flags(struct svmsim_bond *b);
 bool svmsim_inj_nowait(struct svmsim_bond *b, const struct svm_tlb_flush_req *req);
 unsigned int svmsim_inj_fill_flags(struct svmsim_bond *b);
 void svmsim_inj_filled(struct svmsim_bond *b);
@@ -595,13 +594,13 @@ bool svmsim_inj_skip_release(struct svmsim_bond *b);
 
 /* sanitize.c */
 void svmsim_san_released(struct svmsim_bond *b);
+void __svmsim_san_flush_begin(struct svmsim_bond *b);
+void __svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned long last,
+			    unsigned int event, unsigned long fstart, unsigned long flast);
 void svmsim_san_filled(struct svmsim_bond *b, unsigned long va, unsigned long pfn,
 		       unsigned int shift, bool write);
 void svmsim_san_free(struct svmsim_bond *b);
 void svmsim_san_bind(struct svmsim_bond *b, u32 flags);
-void svmsim_san_flush_begin(struct svmsim_bond *b);
-void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned long last,
-			  unsigned int event, unsigned long fstart, unsigned long flast);
 int svmsim_san_check(struct svmsim_bond *b, struct svm_tlb_entry *e, unsigned long va,
 		     size_t n, bool write, struct page **page);
 long svmsim_ioctl_san_reports(struct svmsim_file *f, void __user *arg);
@@ -668,7 +667,7 @@ bool svmsim_is_window(struct vm_area_struct *vma);
 int svmsim_invq_start(struct svmsim_dev *dev);
 void svmsim_invq_stop(struct svmsim_dev *dev);
 void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool may_sleep);
-u64 svmsim_dev_latency(struct svmsim_dev *dev);
+u64 __svmsim_dev_latency(struct svmsim_dev *dev);
 void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		      bool may_sleep);
 
@@ -685,8 +684,6 @@ void svmsim_stats_copy(struct svmsim_stats *dst, struct svmsim_stats *src,
 		       bool reset);
 int svmsim_counters_init(struct svmsim_counters *c);
 void svmsim_counters_free(struct svmsim_counters *c);
-void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n);
-void svmsim_dev_count(struct svmsim_dev *dev, unsigned int idx, s64 n);
 void svmsim_record_flush(struct svmsim_bond *b, unsigned int event,
 			 unsigned long start, unsigned long last,
 			 const struct svm_tlb_flush_res *res, u64 ns);
@@ -717,6 +714,103 @@ static inline bool svmsim_reserved_zero(const __u64 *r, unsigned int n)
 		if (r[i])
 			return false;
 	return true;
+}
+
+/*
+ * ---- fast paths of the callbacks' hooks ----
+ *
+ * The invalidation callbacks call each hook below once or twice per bond.
+ * The common case (no bug injected, no sanitizer, no latency tail) is
+ * decided inline, without a call: under TCG every call and return is a
+ * translated-block lookup (and a return thunk on these kernels), and a
+ * range start made a dozen of them for nothing.
+ */
+
+/**
+ * svmsim_count() - add to a counter of a bond and of its device
+ * @b: the bond.
+ * @idx: enum svmsim_stat, not one the TLB core keeps.
+ * @n: amount (negative for gauges going down).
+ */
+static inline void svmsim_count(struct svmsim_bond *b, unsigned int idx, s64 n)
+{
+	this_cpu_add(b->stats.pcpu->c[idx], n);
+	this_cpu_add(b->dev->stats.pcpu->c[idx], n);
+}
+
+/**
+ * svmsim_dev_count() - add to a device counter
+ * @dev: the device.
+ * @idx: enum svmsim_stat.
+ * @n: amount.
+ */
+static inline void svmsim_dev_count(struct svmsim_dev *dev, unsigned int idx, s64 n)
+{
+	this_cpu_add(dev->stats.pcpu->c[idx], n);
+}
+
+/* No bug injected in @b: every inject.c hook does nothing (one read). */
+static inline bool svmsim_inj_none(struct svmsim_bond *b)
+{
+	return READ_ONCE(b->inj.bug) == SVMSIM_BUG_NONE;
+}
+
+/* See __svmsim_inj_range(). */
+static inline bool svmsim_inj_range(struct svmsim_bond *b, unsigned int event,
+				    unsigned long *start, unsigned long *last)
+{
+	return svmsim_inj_none(b) || __svmsim_inj_range(b, event, start, last);
+}
+
+/* See __svmsim_inj_late_flush(). */
+static inline bool svmsim_inj_late_flush(struct svmsim_bond *b, bool start)
+{
+	return !svmsim_inj_none(b) && __svmsim_inj_late_flush(b, start);
+}
+
+/* See __svmsim_inj_flush_flags(). */
+static inline unsigned int svmsim_inj_flush_flags(struct svmsim_bond *b)
+{
+	return svmsim_inj_none(b) ? 0 : __svmsim_inj_flush_flags(b);
+}
+
+/*
+ * svmsim_inj_flushed() - count the 2M entries a flush bug left in place:
+ * 4K_LEAVES_2M and FULL_FORGETS_2M act inside the TLB core, and changed
+ * behaviour only if an entry the correct flush removes stayed.
+ */
+static inline void svmsim_inj_flushed(struct svmsim_bond *b,
+				      const struct svm_tlb_flush_res *res)
+{
+	if (res->spared)
+		svmsim_count(b, SVMSIM_STAT_INJECTED, res->spared);
+}
+
+/* See __svmsim_san_flush_begin(); nothing unless the bond is sanitized. */
+static inline void svmsim_san_flush_begin(struct svmsim_bond *b)
+{
+	if (b->san.on)
+		__svmsim_san_flush_begin(b);
+}
+
+/* See __svmsim_san_flush_end(). */
+static inline void svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start,
+					unsigned long last, unsigned int event,
+					unsigned long fstart, unsigned long flast)
+{
+	if (b->san.on)
+		__svmsim_san_flush_end(b, start, last, event, fstart, flast);
+}
+
+/*
+ * svmsim_dev_latency() - the latency of one sync-mode flush:
+ * cfg.dev_latency_ns, or with a tail set, drawn (__svmsim_dev_latency()).
+ */
+static inline u64 svmsim_dev_latency(struct svmsim_dev *dev)
+{
+	if (!READ_ONCE(dev->cfg.lat_tail_pct))
+		return READ_ONCE(dev->cfg.dev_latency_ns);
+	return __svmsim_dev_latency(dev);
 }
 
 #endif /* _SVMSIM_H */
