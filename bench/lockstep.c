@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* --lockstep's barrier (lockstep.h). */
-#include <errno.h>
 #include <time.h>
 
 #include "lockstep.h"

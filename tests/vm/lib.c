@@ -161,26 +161,27 @@ void dev_rebind(struct dev *d, const struct svmsim_config *c)
 		bail("bind: %s", errname(ret));
 }
 
-static void restore_config(void)
+/* Put device opt.device's configuration back to *@c (best effort). */
+static void config_put_back(const struct svmsim_config *c)
 {
 	int fd = svmsim_open(opt.device);
 
 	if (fd >= 0) {
-		set_config_settled(fd, &saved_config);
+		set_config_settled(fd, c);
 		close(fd);
 	}
+}
+
+static void restore_config(void)
+{
+	config_put_back(&saved_config);
 }
 
 static const struct svmsim_config *kept_config;
 
 static void restore_kept_config(void)
 {
-	int fd = svmsim_open(opt.device);
-
-	if (fd >= 0) {
-		set_config_settled(fd, kept_config);
-		close(fd);
-	}
+	config_put_back(kept_config);
 }
 
 int keep_config(struct svmsim_config *saved)
