@@ -34,12 +34,21 @@
  * SVMSIM_OPS_SECONDARY_TLB(fn) / SVMSIM_OPS_CHANGE_PTE(fn): the ops table
  * initialisers (the latter empty where ->change_pte is gone, 6.10+).
  */
+/*
+ * SVMSIM_SECONDARY_FLUSH_AT_END: a range end (but an _only_end one) sends
+ * the secondary flush of its range, from the same call that ends the
+ * brackets of other notifiers -- which may come first (before 6.6).  From
+ * 6.6 the flush goes with the CPU's TLB flush instead, and none follows a
+ * range that gathered nothing.
+ */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
 #define SVMSIM_SECONDARY_TLB_OP invalidate_range
 #define SVMSIM_KERNEL_FEATURES_TLB SVMSIM_FEAT_INVALIDATE_RANGE
+#define SVMSIM_SECONDARY_FLUSH_AT_END true
 #else
 #define SVMSIM_SECONDARY_TLB_OP arch_invalidate_secondary_tlbs
 #define SVMSIM_KERNEL_FEATURES_TLB SVMSIM_FEAT_SECONDARY_TLBS
+#define SVMSIM_SECONDARY_FLUSH_AT_END false
 #endif
 #define SVMSIM_OPS_SECONDARY_TLB(fn) .SVMSIM_SECONDARY_TLB_OP = (fn),
 

@@ -23,8 +23,8 @@
  * copied without faulting, must be mapped and zero.
  *
  * "In progress" means, for the secondary model, an observer slot covering
- * the address (a bracket begun, or fork's ended and not yet flushed:
- * svmsim_san_slot_pending()), a CPU TLB
+ * the address (a bracket begun, or one ended whose flush is still to
+ * come: svmsim_san_slot_pending()), a CPU TLB
  * flush the kernel gathered and has not done yet (mm_tlb_flush_pending():
  * 6.6+ sends the secondary flush with it, and a flush of another range
  * may have taken the bracket's slot meanwhile -- seen on 6.12 as reports
@@ -191,17 +191,23 @@ void __svmsim_san_flush_end(struct svmsim_bond *b, unsigned long start, unsigned
 /*
  * Does observer slot @s stand for a change of @va not flushed yet?  A
  * bracket still open, or the overflow slot (which may stand for open
- * ones), does.  Of the ended ones only fork's write-protect does: 6.12's
- * dup_mmap() flushes the parent once, after every VMA's bracket ended,
- * with no flush marked pending.  Any other that ended flushed what it
- * changed in the bracket or under a pending flush (checked before this);
- * one left in its slot zapped nothing -- 6.12 sends no flush then, and it
- * waits for the next one -- and counting it held a stale access in
- * -EAGAIN for the device's 10 s timeout instead of reporting it.
+ * ones), does.  One that ended and is not taken yet does where its flush
+ * is still to come:
+ *   - before 6.6, every range end sends it, maybe after the observer's
+ *     end callback ran (SVMSIM_SECONDARY_FLUSH_AT_END; seen on 6.1 as
+ *     reports under NUMA migration when this was not counted);
+ *   - 6.6+, fork's write-protect: dup_mmap() flushes the parent once,
+ *     after every VMA's bracket ended, with no flush marked pending.
+ * Any other that ended on 6.6+ flushed what it changed in the bracket or
+ * under a pending flush (checked before this).  One left in its slot
+ * zapped nothing -- no flush then, and it waits for the next one -- and
+ * counting it held a stale access in -EAGAIN for the device's 10 s
+ * timeout instead of reporting it.
  */
 static bool svmsim_san_slot_pending(const struct svmsim_obs_range *s, unsigned long va)
 {
-	if (!s->active && s->key && s->event != SVMSIM_EV_PROTECTION_PAGE)
+	if (!s->active && s->key && !SVMSIM_SECONDARY_FLUSH_AT_END &&
+	    s->event != SVMSIM_EV_PROTECTION_PAGE)
 		return false;
 	return s->r.start <= va && va <= s->r.last;
 }
