@@ -177,11 +177,20 @@ static void restore_config(void)
 	config_put_back(&saved_config);
 }
 
-static const struct svmsim_config *kept_config;
-
-static void restore_kept_config(void)
+/* Read the device's configuration into saved_config once, put back at exit. */
+static int save_config(int fd)
 {
-	config_put_back(kept_config);
+	static bool saved;
+	int ret;
+
+	if (saved)
+		return 0;
+	ret = svmsim_get_config(fd, &saved_config);
+	if (!ret) {
+		saved = true;
+		atexit(restore_config);
+	}
+	return ret;
 }
 
 int keep_config(struct svmsim_config *saved)
@@ -190,13 +199,11 @@ int keep_config(struct svmsim_config *saved)
 
 	if (fd < 0)
 		return fd;
-	ret = svmsim_get_config(fd, saved);
+	ret = save_config(fd);
 	close(fd);
-	if (ret)
-		return ret;
-	kept_config = saved;
-	atexit(restore_kept_config);
-	return 0;
+	if (!ret)
+		*saved = saved_config;
+	return ret;
 }
 
 /* --flush/--latency-ns: configure the device before the first bind. */
@@ -206,7 +213,7 @@ static void apply_config(struct dev *d)
 
 	if (!(opt.set & OPT_FLUSH) || config_changed)
 		return;
-	svmsim_get_config(d->fd, &saved_config);
+	save_config(d->fd);
 	c = saved_config;
 	c.flush_mode = opt.flush_mode;
 	c.dev_latency_ns = opt.latency_ns;
@@ -215,7 +222,6 @@ static void apply_config(struct dev *d)
 		exit(1);
 	}
 	config_changed = true;
-	atexit(restore_config);
 }
 
 int dev_open(struct dev *d, unsigned int index)

@@ -69,8 +69,8 @@ int san_reports_since(int fd, uint64_t since, struct svmsim_san_report *r, unsig
 void dev_close(struct dev *d);
 void dev_setup(struct dev *d);				/* open + bind, or bail out */
 /*
- * Read device opt.device's configuration into @saved (which must outlive
- * the program) and put *@saved back at exit.  0 or -errno.
+ * Copy device opt.device's configuration, as the program found it, into
+ * @saved; it is put back at exit.  0 or -errno.
  */
 int keep_config(struct svmsim_config *saved);
 /* Unbind @d, apply @c (set_config_settled()), bind again; or bail out. */
