@@ -65,6 +65,7 @@ void backend_close_fd(struct devbind *d)
 static bool config_asked(const struct options *o)
 {
 	return opt_set(o, OPT_FLUSH_MODE) || opt_set(o, OPT_TLB_POLICY) || opt_set(o, OPT_PSI) ||
+	       opt_set(o, OPT_PAGE_DESCS) ||
 	       opt_set(o, OPT_LATENCY) || opt_set(o, OPT_THRESHOLD) ||
 	       opt_set(o, OPT_FLUSH_BUDGET) || opt_set(o, OPT_TLB_SETS) ||
 	       opt_set(o, OPT_TLB_WAYS) || opt_set(o, OPT_LAT_TAIL) || opt_set(o, OPT_QI_DEPTH) ||

@@ -45,6 +45,9 @@ static void devconf_apply(struct svmsim_config *c, const struct options *o)
 		c->qi_coalesce_ns = o->qi_coalesce_ns;
 	if (opt_set(o, OPT_PSI))
 		c->flags = o->psi ? c->flags | SVMSIM_CONFIG_PSI : c->flags & ~SVMSIM_CONFIG_PSI;
+	if (opt_set(o, OPT_PAGE_DESCS))
+		c->flags = o->page_descs ? c->flags | SVMSIM_CONFIG_PAGE_DESCS :
+			   c->flags & ~SVMSIM_CONFIG_PAGE_DESCS;
 	if (opt_set(o, OPT_LAT_TAIL)) {
 		c->lat_tail_pct = o->lat_tail_pct;
 		c->lat_tail_mult = o->lat_tail_mult;

@@ -20,7 +20,7 @@
 
 #include "row.h"
 
-#define FORMAT_VERSION	4
+#define FORMAT_VERSION	5
 
 enum col_type {
 	C_STR,		/* a string */

@@ -124,10 +124,21 @@ static bool p_budget(struct options *o, const char *arg)
 	return parse_seconds(arg, &o->validate_budget);
 }
 
+/* on|off into *@v. */
+static bool on_off(bool *v, const char *arg)
+{
+	*v = !strcmp(arg, "on");
+	return *v || !strcmp(arg, "off");
+}
+
 static bool p_psi(struct options *o, const char *arg)
 {
-	o->psi = !strcmp(arg, "on");
-	return o->psi || !strcmp(arg, "off");
+	return on_off(&o->psi, arg);
+}
+
+static bool p_page_descs(struct options *o, const char *arg)
+{
+	return on_off(&o->page_descs, arg);
 }
 
 /* PCT:MULT, 0..100 and 1..SVMSIM_MAX_TAIL_MULT; "0" (or 0:M) is off. */
@@ -346,6 +357,10 @@ static const struct optdesc opts[OPT_NR] = {
 		.help = "power-of-two page-selective flushes (SVMSIM_CONFIG_PSI, VT-d PSI: "
 		"address + size order): a range flush removes the smallest aligned 2^n-page "
 		"block holding it; the extra pages count as collateral (column psi)" },
+	FUNC(PAGE_DESCS, p_page_descs), .name = "page-descs", .arg = "on|off",
+		.help = "one descriptor per page, posted together, one wait (SVMSIM_CONFIG_PAGE_DESCS, "
+		"SMMUv3 without range invalidation: a CMD_TLBI per page, one CMD_SYNC); queued: "
+		"each takes a place of --qi-batch; not with --psi on (column page_descs)" },
 	FUNC(LAT_TAIL, p_lat_tail), .name = "lat-tail", .arg = "PCT:MULT",
 		.help = "device fault: PCT% (0..100) of flushes (sync) or batches (queued) take "
 		"MULT (1.." STR(SVMSIM_MAX_TAIL_MULT) ") times --latency-ns (counted in "

@@ -21,7 +21,7 @@
 enum {
 	CF_WORKLOAD, CF_BACKEND, CF_MODEL, CF_FILL, CF_FLUSH_MODE, CF_LATENCY, CF_QI_BATCH,
 	CF_LAT_TAIL_PCT, CF_LAT_TAIL_MULT, CF_QI_DEPTH, CF_QI_TIMEOUT, CF_QI_LOSE, CF_QI_COALESCE, CF_THRESHOLD,
-	CF_PSI, CF_FLUSH_BUDGET, CF_MAX_ENTRIES, CF_MAX_PASID_ENTRIES, CF_TLB_SETS, CF_TLB_WAYS,
+	CF_PSI, CF_PAGE_DESCS, CF_FLUSH_BUDGET, CF_MAX_ENTRIES, CF_MAX_PASID_ENTRIES, CF_TLB_SETS, CF_TLB_WAYS,
 	CF_TLB_POLICY, CF_OP_PAGES, CF_ITERATIONS, CF_DURATION, CF_INJECT, CF_INJECT_PARAM,
 };
 
@@ -85,6 +85,9 @@ static bool get_device_config(const struct colctx *x, const struct column *c, st
 		return cfg;
 	case CF_PSI:
 		f->s = yes(k->flags & SVMSIM_CONFIG_PSI);
+		return cfg;
+	case CF_PAGE_DESCS:
+		f->s = yes(k->flags & SVMSIM_CONFIG_PAGE_DESCS);
 		return cfg;
 	case CF_FLUSH_BUDGET:
 		f->u = k->flush_budget;
@@ -425,6 +428,8 @@ static const struct column row_cols[] = {
 	    "PASID-wide (0 never)", CF_THRESHOLD),
 	DEV("psi", C_BOOL, "-", "power-of-two page-selective flushes in effect "
 	    "(SVMSIM_CONFIG_PSI)", CF_PSI),
+	DEV("page_descs", C_BOOL, "-", "one descriptor per page, one wait, in effect "
+	    "(SVMSIM_CONFIG_PAGE_DESCS)", CF_PAGE_DESCS),
 	DEV("flush_budget", C_U64, "pages", "flush_budget in effect: a flush that would probe "
 	    "or walk more retires the PASID instead (0: none)", CF_FLUSH_BUDGET),
 	DEV("max_entries", C_U64, "entries", "TLB entries the device may hold", CF_MAX_ENTRIES),
@@ -524,6 +529,8 @@ static const struct column row_cols[] = {
 	CTR("qi_timeouts", SVMSIM_STAT_QI_TIMEOUTS, "descriptors the driver's timeout recovered"),
 	CTR("qi_full", SVMSIM_STAT_QI_FULL, "posts that found the queue full (qi_depth)"),
 	CTR("qi_killed", SVMSIM_STAT_QI_KILLED, "sleeping waits cut by a fatal signal"),
+	CTR("qi_descs_nomem", SVMSIM_STAT_QI_DESCS_NOMEM, "page-descriptor flushes sent as one "
+	    "descriptor: no memory for the group"),
 	OUT("dev_reads", "device reads done by the device threads", OC_DEV_READS),
 	OUT("dev_writes", "device writes done by the device threads", OC_DEV_WRITES),
 	OUT("dma_retries", "device accesses retried (EAGAIN)", OC_RETRIES),

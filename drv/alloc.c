@@ -46,6 +46,7 @@ static const char * const svmsim_obj_names[SVMSIM_OBJ_NR] = {
 	[SVMSIM_OBJ_PCPU] = "pcpu_counters",
 	[SVMSIM_OBJ_RECORD] = "record",
 	[SVMSIM_OBJ_FANOUT] = "fanout",
+	[SVMSIM_OBJ_PAGE_DESCS] = "page_descs",
 };
 
 static atomic_long_t svmsim_live[SVMSIM_OBJ_NR];

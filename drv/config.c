@@ -108,6 +108,9 @@ static int svmsim_config_check(const struct svmsim_config *c)
 	    c->max_entries > SVMSIM_MAX_ENTRIES || c->max_pasid_entries > SVMSIM_MAX_ENTRIES ||
 	    (c->flags & ~SVMSIM_CONFIG_FLAGS) || c->pad || c->pad2)
 		return -EINVAL;
+	/* a PSI block is one descriptor; page descriptors are one a page */
+	if ((c->flags & SVMSIM_CONFIG_PSI) && (c->flags & SVMSIM_CONFIG_PAGE_DESCS))
+		return -EINVAL;
 	return 0;
 }
 

@@ -208,7 +208,7 @@ bool svmsim_inj_nowait(struct svmsim_bond *b, const struct svm_tlb_flush_req *re
 	svmsim_obj_add(SVMSIM_OBJ_DESC, 1);
 	kref_get(&b->ref);
 	svmsim_injected(b);
-	svmsim_invq_post(b->dev, d, false);
+	svmsim_invq_post(b->dev, d, 1, false);
 	return true;
 }
 

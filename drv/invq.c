@@ -412,57 +412,92 @@ static bool svmsim_invq_full(struct svmsim_dev *dev)
 	return depth && dev->invq.nposted >= depth;
 }
 
-/**
- * svmsim_invq_post() - queue a descriptor for the device
- * @dev: the device.
- * @d: the descriptor; @d->bond and @d->req set.
- * @may_sleep: the caller may sleep; else it spins if the queue is full.
- *
- * A full queue (cfg.qi_depth) is counted once per post in
- * SVMSIM_STAT_QI_FULL; the poster then helps the device until there is
- * room, so it depends on no other task being scheduled.
+/* Add @d to the pending descriptors.  Caller holds q->lock; room checked. */
+static void svmsim_invq_add(struct svmsim_invq *q, struct svmsim_inv_desc *d, u64 now)
+{
+	d->posted_ns = now;
+	list_add_tail(&d->link, &q->pending);
+	q->nposted++;
+	q->npending++;
+}
+
+/*
+ * Wait for room in a full queue (cfg.qi_depth), helping the device; the
+ * first wait of a post is counted.  Called and returns with q->lock held.
  */
-void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool may_sleep)
+static void svmsim_invq_room(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
+			     bool may_sleep, bool *full, unsigned long *flags)
+	__must_hold(&dev->invq.lock)
 {
 	struct svmsim_invq *q = &dev->invq;
-	unsigned long flags;
-	bool full = false, started, kick;
 
-	d->done = 0;
-	/* Decided once: the wait must serve if the post woke nobody. */
-	d->serve = svmsim_invq_serves(dev, d, may_sleep);
-	spin_lock_irqsave(&q->lock, flags);
 	while (svmsim_invq_full(dev)) {
-		spin_unlock_irqrestore(&q->lock, flags);
-		if (!full)
+		spin_unlock_irqrestore(&q->lock, *flags);
+		if (!*full)
 			svmsim_count(d->bond, SVMSIM_STAT_QI_FULL, 1);
-		full = true;
+		*full = true;
 		if (!svmsim_invq_step(dev, may_sleep)) {
 			/* The batch is all claimed by running tasks. */
 			if (may_sleep)
 				cond_resched();
 			cpu_relax();
 		}
-		spin_lock_irqsave(&q->lock, flags);
+		spin_lock_irqsave(&q->lock, *flags);
 	}
-	d->posted_ns = ktime_get_ns();
-	list_add_tail(&d->link, &q->pending);
-	q->nposted++;
-	q->npending++;
-	/*
-	 * A poster that will be the device itself (svmsim_invq_serves())
-	 * starts the device's clock now, if the device is idle, and wakes
-	 * nobody: the thread's wake-up would cost more than the wait.  In a
-	 * coalescing window the thread needs a wake-up only when the window
-	 * opens (the first pending descriptor) or the batch fills up.
-	 */
-	started = d->serve && svmsim_invq_start_batch(dev, NULL);
-	kick = !started && (q->npending == 1 || !READ_ONCE(dev->cfg.qi_coalesce_ns) ||
-			    q->npending >= READ_ONCE(dev->cfg.qi_batch));
-	spin_unlock_irqrestore(&q->lock, flags);
-	svmsim_count(d->bond, SVMSIM_STAT_QI_DESCS, 1);
-	if (kick)
-		wake_up(&q->kick);
+}
+
+/**
+ * svmsim_invq_post() - queue descriptors for the device
+ * @dev: the device.
+ * @d: an array of @n descriptors, each with @bond and @req set.
+ * @n: how many, >= 1.  They are queued under one lock, as one doorbell
+ *	(a driver writing its descriptors, then the queue's tail once), so
+ *	a batch the device starts takes as many of them as it may.
+ * @may_sleep: the caller may sleep; else it spins if the queue is full.
+ *
+ * A full queue (cfg.qi_depth) is counted once per post in
+ * SVMSIM_STAT_QI_FULL; the poster then helps the device until there is
+ * room, so it depends on no other task being scheduled.  What does not
+ * fit is queued as room comes, in the same order.
+ */
+void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, unsigned int n,
+		      bool may_sleep)
+{
+	struct svmsim_invq *q = &dev->invq;
+	unsigned int i = 0, j, before;
+	unsigned long flags;
+	bool full = false, started, kick;
+	u64 now;
+
+	for (j = 0; j < n; j++) {
+		d[j].done = 0;
+		/* Decided once: the wait must serve if the post woke nobody. */
+		d[j].serve = svmsim_invq_serves(dev, &d[j], may_sleep);
+	}
+	while (i < n) {
+		spin_lock_irqsave(&q->lock, flags);
+		svmsim_invq_room(dev, &d[i], may_sleep, &full, &flags);
+		now = ktime_get_ns();
+		before = q->npending;
+		do {
+			svmsim_invq_add(q, &d[i++], now);
+		} while (i < n && !svmsim_invq_full(dev));
+		/*
+		 * A poster that will be the device itself
+		 * (svmsim_invq_serves()) starts the device's clock now, if
+		 * the device is idle, and wakes nobody: the thread's wake-up
+		 * would cost more than the wait.  In a coalescing window the
+		 * thread needs a wake-up only when the window opens (the
+		 * first pending descriptor) or the batch fills up.
+		 */
+		started = d->serve && svmsim_invq_start_batch(dev, NULL);
+		kick = !started && (!before || !READ_ONCE(dev->cfg.qi_coalesce_ns) ||
+				    q->npending >= READ_ONCE(dev->cfg.qi_batch));
+		spin_unlock_irqrestore(&q->lock, flags);
+		if (kick)
+			wake_up(&q->kick);
+	}
+	svmsim_count(d->bond, SVMSIM_STAT_QI_DESCS, n);
 }
 
 /**

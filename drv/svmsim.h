@@ -222,6 +222,12 @@ struct svmsim_owned_desc {
  * @due_ns: sync mode: ktime_get_ns() when the device's completion is due.
  * @queued: @d was posted to the device's queue: wait for it.
  * @d: the flush request, its result, and (queued mode) its descriptor.
+ * @pages: SVMSIM_CONFIG_PAGE_DESCS, queued: the group of one-page
+ *	descriptors posted (@d.req their template, @d.res their sum), or
+ *	NULL: @d is the one descriptor.
+ * @next: ...the first page not posted yet;
+ * @left: ...the number of pages not posted yet;
+ * @ngroup: ...the number of descriptors of @pages posted.
  *
  * Lives from svmsim_flush_post() to svmsim_flush_wait(), in the caller's
  * frame or in a fan-out's array (fanout.c).
@@ -234,6 +240,10 @@ struct svmsim_flush_op {
 	u64 due_ns;
 	bool queued;
 	struct svmsim_inv_desc d;
+	struct svmsim_inv_desc *pages;
+	unsigned long next;
+	unsigned long left;
+	unsigned int ngroup;
 };
 
 /**
@@ -552,6 +562,7 @@ enum svmsim_obj {
 	SVMSIM_OBJ_PCPU,
 	SVMSIM_OBJ_RECORD,
 	SVMSIM_OBJ_FANOUT,
+	SVMSIM_OBJ_PAGE_DESCS,
 	SVMSIM_OBJ_NR
 };
 
@@ -666,7 +677,8 @@ bool svmsim_is_window(struct vm_area_struct *vma);
 /* invq.c */
 int svmsim_invq_start(struct svmsim_dev *dev);
 void svmsim_invq_stop(struct svmsim_dev *dev);
-void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, bool may_sleep);
+void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, unsigned int n,
+		      bool may_sleep);
 u64 __svmsim_dev_latency(struct svmsim_dev *dev);
 void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		      bool may_sleep);

@@ -62,6 +62,7 @@ static __maybe_unused const char * const svmsim_stat_names[SVMSIM_STAT_NR] = {
 	[SVMSIM_STAT_QI_TIMEOUTS]	= "qi_timeouts",
 	[SVMSIM_STAT_QI_FULL]		= "qi_full",
 	[SVMSIM_STAT_QI_KILLED]		= "qi_killed",
+	[SVMSIM_STAT_QI_DESCS_NOMEM]	= "qi_descs_nomem",
 };
 
 static __maybe_unused const char * const svmsim_event_names[SVMSIM_EV_NR] = {

@@ -326,6 +326,19 @@ struct svm_tlb_flush_res {
 	unsigned long spared;
 };
 
+/* Add @r to @sum: one flush done as several (one-page descriptors). */
+static inline void svm_tlb_res_add(struct svm_tlb_flush_res *sum,
+				   const struct svm_tlb_flush_res *r)
+{
+	sum->removed += r->removed;
+	sum->collateral += r->collateral;
+	sum->full |= r->full;
+	sum->walked |= r->walked;
+	sum->retired += r->retired;
+	sum->uncounted += r->uncounted;
+	sum->spared += r->spared;
+}
+
 /**
  * struct svm_tlb_flush_req - a flush of one space
  * @start: first address to flush.

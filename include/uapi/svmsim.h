@@ -74,6 +74,8 @@
  *    stats DEV_TAIL, QI_LOST, QI_TIMEOUTS, QI_FULL, QI_KILLED at the end.
  * (still 5) its last reserved word became qi_coalesce_ns, the queue's
  *    coalescing window, on the same terms (0: as before).
+ * (still 5) svmsim_config.flags takes SVMSIM_CONFIG_PAGE_DESCS (an older
+ *    module refuses it with EINVAL); new stat QI_DESCS_NOMEM at the end.
  */
 #define SVMSIM_ABI_VERSION	5
 #define SVMSIM_IOC_MAGIC	0xC7
@@ -402,6 +404,7 @@ enum svmsim_stat {
 	SVMSIM_STAT_QI_TIMEOUTS,	/* descriptors the driver retired at qi_timeout_ns */
 	SVMSIM_STAT_QI_FULL,		/* posts that found qi_depth descriptors queued */
 	SVMSIM_STAT_QI_KILLED,		/* sleeping waits cut by a fatal signal: spun to the end */
+	SVMSIM_STAT_QI_DESCS_NOMEM,	/* page-descriptor flushes sent as one: no memory */
 	SVMSIM_STAT_NR
 };
 
@@ -609,6 +612,21 @@ enum svmsim_flush_mode {
  *	them (an address and a size order): each range flush removes the
  *	smallest naturally aligned power-of-two block of pages that holds the
  *	range; the pages it adds are counted as collateral.  Applies at once.
+ *	SVMSIM_CONFIG_PAGE_DESCS: page-selective flushes as an SMMUv3
+ *	without range invalidation issues them -- one CMD_TLBI per page,
+ *	then one CMD_SYNC for them all: a range flush of 2 or more pages is
+ *	split into one-page descriptors that are posted together (one
+ *	doorbell) and waited for once.  Queued mode: each descriptor counts
+ *	in SVMSIM_STAT_QI_DESCS and takes one place of @qi_batch, so
+ *	@qi_batch 1 waits for the pages one by one; at most
+ *	SVMSIM_PAGE_DESCS_GROUP are posted per wait (a longer range posts
+ *	and waits group by group).  Sync mode: the pages are removed one by
+ *	one, then the one completion is waited for.  A range over
+ *	@flush_threshold pages (when set), or over SVMSIM_PAGE_DESCS_MAX, is
+ *	still one descriptor (PASID-wide over the threshold).  Without memory
+ *	for a group (the callback may not sleep), the range goes as one
+ *	descriptor, counted in SVMSIM_STAT_QI_DESCS_NOMEM.  Excludes
+ *	SVMSIM_CONFIG_PSI (EINVAL with both).  Applies at once.
  * @pad: must be zero.
  * @max_entries: most TLB entries of the device, <= SVMSIM_MAX_ENTRIES;
  *	0 = no bound.  A fill past it evicts one of its own PASID's entries
@@ -699,7 +717,12 @@ struct svmsim_config {
 #define SVMSIM_MAX_ENTRIES	(1u << 24)	/* bound of max_entries, max_pasid_entries */
 
 #define SVMSIM_CONFIG_PSI	(1u << 0) /* power-of-two page-selective flushes */
-#define SVMSIM_CONFIG_FLAGS	(SVMSIM_CONFIG_PSI)
+#define SVMSIM_CONFIG_PAGE_DESCS (1u << 1) /* one descriptor per page, one wait */
+#define SVMSIM_CONFIG_FLAGS	(SVMSIM_CONFIG_PSI | SVMSIM_CONFIG_PAGE_DESCS)
+
+/* SVMSIM_CONFIG_PAGE_DESCS: descriptors posted per wait, pages per range */
+#define SVMSIM_PAGE_DESCS_GROUP	64	/* SMMUv3's command batch, CMDQ_BATCH_ENTRIES */
+#define SVMSIM_PAGE_DESCS_MAX	512	/* SMMUv3's CMDQ_MAX_TLBI_OPS */
 
 /* ---- device window zap --------------------------------------------------- */
 

@@ -729,7 +729,9 @@ static void f_set_config(struct thr *t)
 		c.flush_budget = chance(t, 70) ? (uint32_t)rnd(t, 4096) : gen_u32(t);
 		break;
 	default:
-		c.flags = chance(t, 50) ? 0 : gen_u32(t);
+		/* mostly none or defined ones: PSI, page descriptors, both (EINVAL) */
+		c.flags = chance(t, 50) ? 0 : chance(t, 70) ? (uint32_t)rnd(t, SVMSIM_CONFIG_FLAGS + 1) :
+			  gen_u32(t);
 		c.pad = chance(t, 50) ? 0 : gen_u32(t);
 		c.pad2 = chance(t, 70) ? 0 : gen_u32(t);
 		break;
@@ -747,7 +749,8 @@ static void f_set_config(struct thr *t)
 		 c.pad, (unsigned long long)c.qi_coalesce_ns);
 	ret = xioctl(fd, SVMSIM_IOC_SET_CONFIG, p, &err);
 	check(t, OP_SET_CONFIG, ret, err, foreign || slot < 0,
-	      bad || c.qi_coalesce_ns > SVMSIM_MAX_TAIL_NS || (c.flags & ~SVMSIM_CONFIG_FLAGS) || c.pad || c.pad2 ||
+	      bad || c.qi_coalesce_ns > SVMSIM_MAX_TAIL_NS || (c.flags & ~SVMSIM_CONFIG_FLAGS) ||
+	      ((c.flags & SVMSIM_CONFIG_PSI) && (c.flags & SVMSIM_CONFIG_PAGE_DESCS)) || c.pad || c.pad2 ||
 	      c.tlb_sets > SVMSIM_MAX_SETS ||
 	      c.max_entries > SVMSIM_MAX_ENTRIES || c.max_pasid_entries > SVMSIM_MAX_ENTRIES ||
 	      c.tlb_ways > SVMSIM_MAX_WAYS || c.tlb_policy >= SVMSIM_REPL_NR ||

@@ -39,6 +39,7 @@ static const uint64_t fingerprints[] = {
 	[2] = 0xd9e20d6df61c3e16ull,	/* devices, fanout, qi_batch, device faults and counters, entry_bytes, bond_bytes */
 	[3] = 0x5970e250c723151eull,	/* qi_coalesce_ns */
 	[4] = 0x5cbd123e01beb653ull,	/* lockstep */
+	[5] = 0xb639f118f9cafa33ull,	/* page_descs, qi_descs_nomem */
 };
 
 #define MAX_NAMES	224

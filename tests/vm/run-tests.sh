@@ -178,6 +178,7 @@ else
 	run svmsim-test_alloc
 	run svmsim-test_bounds
 	run svmsim-test_psi
+	run svmsim-test_pagedesc
 	# Fan-out: one mm on 4 devices, through the two-pass notifier.
 	if svmsim-module reload "$ARGS ndevices=4"; then
 		run svmsim-test_fanout
