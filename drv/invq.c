@@ -66,6 +66,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "svmsim.h"
@@ -238,6 +239,9 @@ static bool svmsim_invq_complete_next(struct svmsim_dev *dev)
 	unsigned long flags;
 	bool last, timed_out;
 
+	/* Nothing in flight (seen without the lock: the callers look again) */
+	if (list_empty_careful(&q->inflight))
+		return false;
 	preempt_disable();
 	spin_lock_irqsave(&q->lock, flags);
 	d = list_first_entry_or_null(&q->inflight, struct svmsim_inv_desc, link);
@@ -259,7 +263,9 @@ static bool svmsim_invq_complete_next(struct svmsim_dev *dev)
 	spin_unlock_irqrestore(&q->lock, flags);
 	if (last) {
 		svmsim_dev_count(dev, SVMSIM_STAT_QI_BATCHES, 1);
-		wake_up_all(&q->done);
+		/* orders the done flags before the look for sleepers */
+		if (wq_has_sleeper(&q->done))
+			wake_up_all(&q->done);
 	}
 	preempt_enable();
 	return true;
@@ -281,18 +287,45 @@ static bool svmsim_invq_finish(struct svmsim_dev *dev, bool may_sleep)
 	return any;
 }
 
-/* Wait until @deadline: sleeping if allowed and worth it, else spinning. */
-static void svmsim_invq_until(u64 deadline, bool may_sleep)
+/*
+ * Sleep until @at, and fold how late the wake-up came into the queue's
+ * estimate: an average over the last eight or so, a sample bounded to
+ * about twice the estimate, so one scheduling hiccup moves it little.
+ * A fatal signal ends the sleep (and every later one: the waiter spins
+ * instead), as it ends a waiter's sleep in svmsim_invq_wait().
+ */
+static u64 svmsim_invq_sleep(struct svmsim_invq *q, u64 now, u64 at)
 {
-	u64 now = ktime_get_ns();
+	u64 wake = READ_ONCE(q->wake_ns), late;
+	ktime_t t = ns_to_ktime(at - now);
+
+	set_current_state(TASK_KILLABLE);
+	schedule_hrtimeout_range(&t, 5 * NSEC_PER_USEC, HRTIMER_MODE_REL);
+	now = ktime_get_ns();
+	late = min(now > at ? now - at : 0, 2 * wake + SVMSIM_INVQ_SPIN_NS);
+	WRITE_ONCE(q->wake_ns, wake - wake / 8 + late / 8);
+	return now;
+}
+
+/*
+ * Wait until @deadline.  A waiter that may sleep sleeps, if the wait is
+ * longer than a wake-up by SVMSIM_INVQ_SPIN_NS, until a wake-up before
+ * the deadline, and spins the rest (hybrid polling, as the block layer's):
+ * the device's latency, not the scheduler's, is what the waiter sees.
+ */
+static void svmsim_invq_until(struct svmsim_dev *dev, u64 deadline, bool may_sleep)
+{
+	struct svmsim_invq *q = &dev->invq;
+	u64 now = ktime_get_ns(), wake = READ_ONCE(q->wake_ns);
 
 	if (now >= deadline)
 		return;
-	if (may_sleep && deadline - now >= 20 * NSEC_PER_USEC)
-		usleep_range((deadline - now) / NSEC_PER_USEC,
-			     (deadline - now) / NSEC_PER_USEC + 5);
-	else
-		svmsim_delay_ns(deadline - now);
+	if (may_sleep && deadline - now >= wake + SVMSIM_INVQ_SPIN_NS) {
+		now = svmsim_invq_sleep(q, now, deadline - wake);
+		if (now >= deadline)
+			return;
+	}
+	svmsim_delay_ns(deadline - now);
 }
 
 /*
@@ -316,7 +349,7 @@ static bool svmsim_invq_try_step(struct svmsim_dev *dev, bool may_sleep, u64 *op
 	spin_unlock_irqrestore(&q->lock, flags);
 	if (!deadline)
 		return false;
-	svmsim_invq_until(deadline, may_sleep);
+	svmsim_invq_until(dev, deadline, may_sleep);
 	return svmsim_invq_finish(dev, may_sleep);
 }
 
@@ -327,7 +360,7 @@ static bool svmsim_invq_step(struct svmsim_dev *dev, bool may_sleep)
 	bool any = svmsim_invq_try_step(dev, may_sleep, &open);
 
 	if (open)
-		svmsim_invq_until(open, may_sleep);
+		svmsim_invq_until(dev, open, may_sleep);
 	return any;
 }
 
@@ -377,18 +410,19 @@ static bool svmsim_invq_spins(struct svmsim_dev *dev, bool may_sleep)
 
 /*
  * Does the poster of @d serve the device itself, starting the batch at
- * post and completing it in its wait, with no queue thread woken?  A
- * waiter that spins anyway does (svmsim_invq_spins()), as VT-d's submitter
- * polls its own wait descriptor; so does a fan-out member's (fanout.c):
- * its callback posts to K devices, then waits for them all, and serving
- * them costs it one sleep, to the first deadline, where K queue threads
- * cost K wake-ups on as many CPUs as there are.  Never a descriptor nobody
- * waits for (@d->owned).
+ * post and completing it in its wait, with no queue thread woken?  Every
+ * waiter does, as VT-d's submitter polls its own wait descriptor: its
+ * wait is one sleep to the deadline (svmsim_invq_until()), where the
+ * queue thread would cost two wake-ups, its own and then the waiter's;
+ * and a fan-out member's (fanout.c) posts to K devices, then waits for
+ * them all in one sleep, where K queue threads would cost K wake-ups on
+ * as many CPUs as there are.  The thread takes what the posts could not
+ * start (a batch in flight, a coalescing window).  Never a descriptor
+ * nobody waits for (@d->owned).
  */
-static bool svmsim_invq_serves(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
-			       bool may_sleep)
+static bool svmsim_invq_serves(struct svmsim_inv_desc *d)
 {
-	return !d->owned && (svmsim_invq_spins(dev, may_sleep) || READ_ONCE(d->bond->fan));
+	return !d->owned;
 }
 
 /*
@@ -472,7 +506,7 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, unsigne
 	for (j = 0; j < n; j++) {
 		d[j].done = 0;
 		/* Decided once: the wait must serve if the post woke nobody. */
-		d[j].serve = svmsim_invq_serves(dev, &d[j], may_sleep);
+		d[j].serve = svmsim_invq_serves(&d[j]);
 	}
 	while (i < n) {
 		spin_lock_irqsave(&q->lock, flags);
@@ -500,27 +534,58 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, unsigne
 	svmsim_count(d->bond, SVMSIM_STAT_QI_DESCS, n);
 }
 
+/* Sleep until @d is done; after a fatal signal, spin and help instead. */
+static void svmsim_invq_wait_asleep(struct svmsim_dev *dev, struct svmsim_inv_desc *d)
+{
+	if (!fatal_signal_pending(current) &&
+	    !wait_event_killable(dev->invq.done, smp_load_acquire(&d->done)))
+		return;
+	while (!smp_load_acquire(&d->done)) {
+		svmsim_invq_step(dev, false);
+		cond_resched();
+		cpu_relax();
+	}
+}
+
+/*
+ * A waiter that may not sleep: spin until @d is done, helping the device
+ * after a grace period (or at once for a full batch in a window), so it
+ * never depends on the queue thread being scheduled.
+ */
+static void svmsim_invq_wait_helping(struct svmsim_dev *dev, struct svmsim_inv_desc *d)
+{
+	u64 help_at = ktime_get_ns() + 2 * READ_ONCE(dev->cfg.dev_latency_ns) +
+		      READ_ONCE(dev->cfg.qi_coalesce_ns) + SVMSIM_INVQ_HELP_NS;
+
+	while (!smp_load_acquire(&d->done)) {
+		if (ktime_get_ns() > help_at || svmsim_invq_full_batch(dev))
+			svmsim_invq_step(dev, false);
+		cpu_relax();
+	}
+}
+
 /**
  * svmsim_invq_wait() - wait for a posted descriptor to complete
  * @dev: the device.
  * @d: the descriptor, posted by the caller.
  * @may_sleep: the caller may sleep: it does, unless the device's latency
  *	is at most SVMSIM_INVQ_SPIN_NS, when it spins and completes batches
- *	itself at once.  A waiter that may not sleep helps the device after
- *	a grace period, so it never depends on the queue thread.  A fan-out
- *	member's waiter first serves one batch itself (svmsim_invq_serves()).
+ *	itself at once.  Every waiter first serves one batch itself
+ *	(svmsim_invq_serves()): the one its post started, or the one in
+ *	flight; a sleeping one wakes a wake-up before the deadline and spins
+ *	the rest (svmsim_invq_until()).  Then a waiter that may sleep waits
+ *	for the thread; one that may not helps the device after a grace
+ *	period, so it never depends on the queue thread.
  *
  * Returns only when @d is done, by the device or by the driver's timeout
  * recovery.  A sleeping wait is killable, but a fatal signal only ends
  * the sleep: the device may still use the entries @d removes, so the
- * caller (a blockable range start) may not return before.  It counts
- * SVMSIM_STAT_QI_KILLED and spins, helping the device, until @d is done.
+ * caller (a blockable range start) may not return before.  It spins,
+ * helping the device, until @d is done, and counts SVMSIM_STAT_QI_KILLED.
  */
 void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		      bool may_sleep)
 {
-	u64 help_at;
-
 	if (svmsim_invq_spins(dev, may_sleep)) {
 		while (!smp_load_acquire(&d->done)) {
 			if (!svmsim_invq_step(dev, false))
@@ -536,28 +601,16 @@ void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		 * flight or held by a window) goes back to the thread.
 		 */
 		svmsim_invq_step(dev, may_sleep);
-		if (smp_load_acquire(&d->done))
-			return;
-		wake_up(&dev->invq.kick);
+		if (!smp_load_acquire(&d->done))
+			wake_up(&dev->invq.kick);
 	}
-	if (may_sleep) {
-		if (!wait_event_killable(dev->invq.done, smp_load_acquire(&d->done)))
-			return;
+	if (!smp_load_acquire(&d->done) && may_sleep)
+		svmsim_invq_wait_asleep(dev, d);
+	else if (!smp_load_acquire(&d->done))
+		svmsim_invq_wait_helping(dev, d);
+	/* the sleep, ours or the served step's, ended by a fatal signal */
+	if (may_sleep && fatal_signal_pending(current))
 		svmsim_count(d->bond, SVMSIM_STAT_QI_KILLED, 1);
-		while (!smp_load_acquire(&d->done)) {
-			svmsim_invq_step(dev, false);
-			cond_resched();
-			cpu_relax();
-		}
-		return;
-	}
-	help_at = ktime_get_ns() + 2 * READ_ONCE(dev->cfg.dev_latency_ns) +
-		  READ_ONCE(dev->cfg.qi_coalesce_ns) + SVMSIM_INVQ_HELP_NS;
-	while (!smp_load_acquire(&d->done)) {
-		if (ktime_get_ns() > help_at || svmsim_invq_full_batch(dev))
-			svmsim_invq_step(dev, false);
-		cpu_relax();
-	}
 }
 
 /**
@@ -576,6 +629,7 @@ int svmsim_invq_start(struct svmsim_dev *dev)
 	init_waitqueue_head(&q->kick);
 	init_waitqueue_head(&q->done);
 	q->rng = rng_seed(0x5356d51e, dev->index);	/* reproducible per device */
+	q->wake_ns = SVMSIM_INVQ_SPIN_NS;		/* learnt from the first sleeps */
 	q->thread = kthread_run(svmsim_invq_thread, dev, "%s-invq", dev->name);
 	return PTR_ERR_OR_ZERO(q->thread);
 }

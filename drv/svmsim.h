@@ -159,6 +159,9 @@ struct svmsim_hists {
  *	or later than cfg.qi_timeout_ns): at @deadline the driver recovers.
  * @rng: the device's random stream (xorshift64*, include/svmsim/rng.h)
  *	for the latency tail and lost completions.
+ * @wake_ns: what a sleep costs past its end (the wake-up), a running
+ *	estimate that sleepers keep (no lock: a lost update only blurs it);
+ *	a sleeper sets its alarm that much before the deadline (invq.c).
  * @thread: the device's queue thread.
  * @kick: wakes @thread.
  * @done: wakes sleeping waiters.
@@ -173,6 +176,7 @@ struct svmsim_invq {
 	unsigned int npending;
 	bool timed_out;
 	u64 rng;
+	u64 wake_ns;
 	struct task_struct *thread;
 	wait_queue_head_t kick;
 	wait_queue_head_t done;

@@ -574,10 +574,14 @@ enum svmsim_repl {
  * enum svmsim_flush_mode - where the device executes an invalidation
  * @SVMSIM_FLUSH_SYNC: in the notifier callback.
  * @SVMSIM_FLUSH_QUEUED: as descriptors on the device's invalidation queue,
- *	processed in batches by a device thread after @dev_latency_ns; the
- *	callback posts a wait descriptor and waits for it: spinning where it
- *	may not sleep, and also where it may but @dev_latency_ns is at most
- *	20 us (shorter than a sleep and wake-up), completing batches itself.
+ *	processed in batches after @dev_latency_ns; the callback posts a
+ *	wait descriptor and waits for it, serving the device itself: its post
+ *	starts the batch if the device is idle, and its wait completes it --
+ *	spinning where it may not sleep, and also where it may but
+ *	@dev_latency_ns is at most 20 us (shorter than a sleep and wake-up);
+ *	else asleep until a wake-up (learnt from earlier sleeps) before the
+ *	deadline, then spinning.  A device thread takes the batches no post
+ *	could start (one in flight, a coalescing window).
  */
 enum svmsim_flush_mode {
 	SVMSIM_FLUSH_SYNC,
