@@ -708,6 +708,9 @@ static const char *check(struct options *o)
 	if (o->validate && (o->append || o->label || o->hist_out || o->inject))
 		return "--validate runs its own cells: --out PREFIX, --budget, --clean-ops, "
 		       "--modes, --bugs, --device";
+	if (o->psi && o->page_descs)
+		return "--psi on and --page-descs on exclude each other (a PSI block is one "
+		       "descriptor)";
 	if (o->op_pages && (o->op_pages > o->pages || o->workload != &workload_dontneed))
 		return "--op-pages applies to dontneed, at most --pages";
 	return NULL;

@@ -87,6 +87,10 @@ int main(void)
 	       !PARSE(&o, "--backend", "dmirror", "--model", "secondary") &&
 	       backend_check(o.backend, &o) != NULL,
 	       "a device setting given to a backend without it is refused, even as 0");
+	tap_ok(PARSE(&o, "--psi", "on", "--page-descs", "on") == 2 &&
+	       !PARSE(&o, "--psi", "off", "--page-descs", "on") && o.page_descs &&
+	       opt_set(&o, OPT_PAGE_DESCS) && PARSE(&o, "--page-descs", "1") == 2,
+	       "--page-descs on|off, not with --psi on");
 	tap_ok(!PARSE(&o, "--no-baseline") && !o.baseline && !PARSE(&o, "--no-baseline", "--baseline") &&
 	       o.baseline && !PARSE(&o, "--inject", "skip_invalidate:3") && o.inject &&
 	       o.inject_param == 3 && PARSE(&o, "--inject", "skip_invalidate:x") == 2,
