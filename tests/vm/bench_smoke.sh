@@ -301,6 +301,23 @@ lockstep_smoke() {
 		"$(get "$f" qi_descs) descriptors in $(get "$f" qi_batches) batches"
 }
 
+# --page-descs on: queued, device threads reading, each 8-page DONTNEED
+# as 8 descriptors under one wait (sleeping regime); column page_descs.
+page_descs_smoke() {	# page_descs_smoke MODEL
+	csvf=$dir/pagedescs-$1.csv
+	svmbench --workload dontneed --model "$1" --pages 8 --iterations 40 --device-threads 2 \
+		--flush-mode queued --latency-ns 100000 --page-descs on --out "$csvf" \
+		2>"$dir/pagedescs-$1.err"
+	st=$?
+	f=$(csv "$csvf")
+	[ $st -eq 0 ] && [ "$(get "$f" page_descs)" = true ] && [ "$(get "$f" violations)" = 0 ] &&
+		[ "$(get "$f" unexpected_faults)" = 0 ] &&
+		[ "$(get "$f" qi_descs)" -gt "$(get "$f" qi_batches)" ] 2>/dev/null
+	ok $? "page descs, $1: exit $st, column page_descs $(get "$f" page_descs)," \
+		"$(get "$f" qi_descs) descriptors in $(get "$f" qi_batches) batches," \
+		"violations $(get "$f" violations)"
+}
+
 mkdir -p "$dir" || exit 1
 echo "TAP version 13"
 columns_smoke
@@ -323,6 +340,8 @@ done
 null_smoke secondary
 null_smoke range
 lockstep_smoke
+page_descs_smoke secondary
+page_descs_smoke range
 echo "1..$run"	# the plan last: counted, not written by hand
 echo "# totals: pass:$((run - fail - skip)) fail:$fail skip:$skip"
 [ $fail -eq 0 ]
