@@ -135,15 +135,17 @@ static void svmsim_flush_post_group(struct svmsim_flush_op *op, bool may_sleep)
 
 /*
  * Queued mode: post @op's range as one-page descriptors, if the device
- * says so and there is memory for a group (the secondary callback may
- * not sleep: without, the range goes as one descriptor, counted).
+ * says so, they take at most SVMSIM_PAGE_DESCS_WAITS device waits, and
+ * there is memory for a group (the secondary callback may not sleep:
+ * without, the range goes as one descriptor, counted).
  */
 static bool svmsim_flush_post_pages(struct svmsim_flush_op *op, bool may_sleep)
 {
 	unsigned long n = svmsim_page_descs(op->b->dev, &op->d.req);
 	gfp_t gfp = may_sleep ? GFP_KERNEL : GFP_NOWAIT | __GFP_NOWARN;
 
-	if (!n)
+	/* a callback that may not sleep spins through every wait: bound them */
+	if (!n || DIV_ROUND_UP(n, READ_ONCE(op->b->dev->cfg.qi_batch)) > SVMSIM_PAGE_DESCS_WAITS)
 		return false;
 	op->pages = svmsim_alloc_fails() ? NULL :
 		kmalloc_array(min_t(unsigned long, n, SVMSIM_PAGE_DESCS_GROUP),

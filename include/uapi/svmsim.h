@@ -627,7 +627,11 @@ enum svmsim_flush_mode {
  *	and waits group by group).  Sync mode: the pages are removed one by
  *	one, then the one completion is waited for.  A range over
  *	@flush_threshold pages (when set), or over SVMSIM_PAGE_DESCS_MAX, is
- *	still one descriptor (PASID-wide over the threshold).  Without memory
+ *	still one descriptor (PASID-wide over the threshold), and so is, in
+ *	queued mode, one that would take more than SVMSIM_PAGE_DESCS_WAITS
+ *	device waits (pages / @qi_batch: a callback that may not sleep spins
+ *	through them all, and @dev_latency_ns times a tail may be 100 ms
+ *	each).  Without memory
  *	for a group (the callback may not sleep), the range goes as one
  *	descriptor, counted in SVMSIM_STAT_QI_DESCS_NOMEM.  Excludes
  *	SVMSIM_CONFIG_PSI (EINVAL with both).  Applies at once.
@@ -727,6 +731,7 @@ struct svmsim_config {
 /* SVMSIM_CONFIG_PAGE_DESCS: descriptors posted per wait, pages per range */
 #define SVMSIM_PAGE_DESCS_GROUP	64	/* SMMUv3's command batch, CMDQ_BATCH_ENTRIES */
 #define SVMSIM_PAGE_DESCS_MAX	512	/* SMMUv3's CMDQ_MAX_TLBI_OPS */
+#define SVMSIM_PAGE_DESCS_WAITS	64	/* most device waits one range may take */
 
 /* ---- device window zap --------------------------------------------------- */
 

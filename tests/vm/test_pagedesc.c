@@ -13,6 +13,8 @@
  *    by one);
  *  - off: one descriptor for the range (range model: exactly one);
  *  - on, a range over the threshold: one (PASID-wide) descriptor;
+ *  - on, qi_batch 1, a range of more pages than SVMSIM_PAGE_DESCS_WAITS:
+ *    one descriptor (range model: exactly one), not a wait per page;
  *  - on, a range of GROUP_PAGES pages, over SVMSIM_PAGE_DESCS_GROUP:
  *    posted and waited for group by group (range model: GROUP_PAGES
  *    descriptors in 2 batches);
@@ -175,6 +177,15 @@ static void bound_cases(void)
 	       r.left == 0 && reads_zeroes(NPAGES),
 	       "%s, page descs, %u pages over a threshold of %u: %llu descriptor(s), all gone",
 	       model_name(), NPAGES, NPAGES / 2, (unsigned long long)r.descs);
+
+	/* qi_batch 1: more than SVMSIM_PAGE_DESCS_WAITS waits, so one descriptor */
+	configure(SVMSIM_FLUSH_QUEUED, 20000, 1, SVMSIM_CONFIG_PAGE_DESCS, 0);
+	r = drop(SVMSIM_PAGE_DESCS_WAITS + 1, NULL);
+	tap_ok(r.descs >= 1 && r.descs < SVMSIM_PAGE_DESCS_WAITS && (!range_model() || r.descs == 1) &&
+	       r.left == 0 && reads_zeroes(SVMSIM_PAGE_DESCS_WAITS + 1),
+	       "%s, page descs, qi_batch 1, %u pages: %llu descriptor(s), not a wait per page "
+	       "past %u waits; all gone", model_name(), SVMSIM_PAGE_DESCS_WAITS + 1,
+	       (unsigned long long)r.descs, SVMSIM_PAGE_DESCS_WAITS);
 
 	configure(SVMSIM_FLUSH_QUEUED, 20000, SVMSIM_MAX_QI_BATCH, SVMSIM_CONFIG_PAGE_DESCS, 0);
 	r = drop(GROUP_PAGES, NULL);
