@@ -80,6 +80,12 @@
  * than its bookkeeping to a short wait.  Longer waits sleep.
  */
 #define SVMSIM_INVQ_SPIN_NS	(20 * NSEC_PER_USEC)
+/*
+ * The most a sleeper spins after its wake-up (svmsim_invq_sleep()): later
+ * wake-ups mean an overloaded machine, where spinning longer only takes
+ * the CPU from whoever would run.
+ */
+#define SVMSIM_INVQ_WAKE_MAX_NS	(1 * NSEC_PER_MSEC)
 
 /*
  * Deadlines are compared across CPUs: ktime_get_ns(), not the cheaper
@@ -290,7 +296,8 @@ static bool svmsim_invq_finish(struct svmsim_dev *dev, bool may_sleep)
 /*
  * Sleep until @at, and fold how late the wake-up came into the queue's
  * estimate: an average over the last eight or so, a sample bounded to
- * about twice the estimate, so one scheduling hiccup moves it little.
+ * about twice the estimate, so one scheduling hiccup moves it little, and
+ * the estimate to SVMSIM_INVQ_WAKE_MAX_NS.
  * A fatal signal ends the sleep (and every later one: the waiter spins
  * instead), as it ends a waiter's sleep in svmsim_invq_wait().
  */
@@ -303,7 +310,7 @@ static u64 svmsim_invq_sleep(struct svmsim_invq *q, u64 now, u64 at)
 	schedule_hrtimeout_range(&t, 5 * NSEC_PER_USEC, HRTIMER_MODE_REL);
 	now = ktime_get_ns();
 	late = min(now > at ? now - at : 0, 2 * wake + SVMSIM_INVQ_SPIN_NS);
-	WRITE_ONCE(q->wake_ns, wake - wake / 8 + late / 8);
+	WRITE_ONCE(q->wake_ns, min_t(u64, wake - wake / 8 + late / 8, SVMSIM_INVQ_WAKE_MAX_NS));
 	return now;
 }
 
