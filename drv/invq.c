@@ -415,22 +415,6 @@ static bool svmsim_invq_spins(struct svmsim_dev *dev, bool may_sleep)
 	return may_sleep && READ_ONCE(dev->cfg.dev_latency_ns) <= SVMSIM_INVQ_SPIN_NS;
 }
 
-/*
- * Does the poster of @d serve the device itself, starting the batch at
- * post and completing it in its wait, with no queue thread woken?  Every
- * waiter does, as VT-d's submitter polls its own wait descriptor: its
- * wait is one sleep to the deadline (svmsim_invq_until()), where the
- * queue thread would cost two wake-ups, its own and then the waiter's;
- * and a fan-out member's (fanout.c) posts to K devices, then waits for
- * them all in one sleep, where K queue threads would cost K wake-ups on
- * as many CPUs as there are.  The thread takes what the posts could not
- * start (a batch in flight, a coalescing window).  Never a descriptor
- * nobody waits for (@d->owned).
- */
-static bool svmsim_invq_serves(struct svmsim_inv_desc *d)
-{
-	return !d->owned;
-}
 
 /*
  * A full batch waits in a coalescing window: whoever sees it starts it.
@@ -510,11 +494,8 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, unsigne
 	bool full = false, started, kick;
 	u64 now;
 
-	for (j = 0; j < n; j++) {
+	for (j = 0; j < n; j++)
 		d[j].done = 0;
-		/* Decided once: the wait must serve if the post woke nobody. */
-		d[j].serve = svmsim_invq_serves(&d[j]);
-	}
 	while (i < n) {
 		spin_lock_irqsave(&q->lock, flags);
 		svmsim_invq_room(dev, &d[i], may_sleep, &full, &flags);
@@ -524,14 +505,20 @@ void svmsim_invq_post(struct svmsim_dev *dev, struct svmsim_inv_desc *d, unsigne
 			svmsim_invq_add(q, &d[i++], now);
 		} while (i < n && !svmsim_invq_full(dev));
 		/*
-		 * A poster that will be the device itself
-		 * (svmsim_invq_serves()) starts the device's clock now, if
-		 * the device is idle, and wakes nobody: the thread's wake-up
-		 * would cost more than the wait.  In a coalescing window the
-		 * thread needs a wake-up only when the window opens (the
-		 * first pending descriptor) or the batch fills up.
+		 * Every poster that waits serves the device itself, as
+		 * VT-d's submitter polls its own wait descriptor: it starts
+		 * the device's clock now, if the device is idle, and wakes
+		 * nobody.  Its wait is then one sleep to the deadline
+		 * (svmsim_invq_until()), where the queue thread would cost
+		 * two wake-ups, its own and the waiter's -- and a fan-out
+		 * member's callback (fanout.c) waits for its K devices in one
+		 * sleep, not K threads' wake-ups.  The thread takes what no
+		 * post could start (a batch in flight, a coalescing window,
+		 * a descriptor nobody waits for: @d->owned); in a window it
+		 * needs a wake-up only when the window opens (the first
+		 * pending descriptor) or the batch fills up.
 		 */
-		started = d->serve && svmsim_invq_start_batch(dev, NULL);
+		started = !d->owned && svmsim_invq_start_batch(dev, NULL);
 		kick = !started && (!before || !READ_ONCE(dev->cfg.qi_coalesce_ns) ||
 				    q->npending >= READ_ONCE(dev->cfg.qi_batch));
 		spin_unlock_irqrestore(&q->lock, flags);
@@ -578,7 +565,7 @@ static void svmsim_invq_wait_helping(struct svmsim_dev *dev, struct svmsim_inv_d
  * @may_sleep: the caller may sleep: it does, unless the device's latency
  *	is at most SVMSIM_INVQ_SPIN_NS, when it spins and completes batches
  *	itself at once.  Every waiter first serves one batch itself
- *	(svmsim_invq_serves()): the one its post started, or the one in
+ *	(svmsim_invq_post()): the one its post started, or the one in
  *	flight; a sleeping one wakes a wake-up before the deadline and spins
  *	the rest (svmsim_invq_until()).  Then a waiter that may sleep waits
  *	for the thread; one that may not helps the device after a grace
@@ -601,20 +588,19 @@ void svmsim_invq_wait(struct svmsim_dev *dev, struct svmsim_inv_desc *d,
 		}
 		return;
 	}
-	if (d->serve) {
-		/*
-		 * One step as the device, asleep if it may: @d's batch, if
-		 * our post started it.  What is left (a batch that was in
-		 * flight or held by a window) goes back to the thread.
-		 */
-		svmsim_invq_step(dev, may_sleep);
-		if (!smp_load_acquire(&d->done))
-			wake_up(&dev->invq.kick);
+	/*
+	 * One step as the device, asleep if it may: @d's batch, if our post
+	 * started it.  What is left (a batch that was in flight or held by a
+	 * window) goes back to the thread.
+	 */
+	svmsim_invq_step(dev, may_sleep);
+	if (!smp_load_acquire(&d->done)) {
+		wake_up(&dev->invq.kick);
+		if (may_sleep)
+			svmsim_invq_wait_asleep(dev, d);
+		else
+			svmsim_invq_wait_helping(dev, d);
 	}
-	if (!smp_load_acquire(&d->done) && may_sleep)
-		svmsim_invq_wait_asleep(dev, d);
-	else if (!smp_load_acquire(&d->done))
-		svmsim_invq_wait_helping(dev, d);
 	/* the sleep, ours or the served step's, ended by a fatal signal */
 	if (may_sleep && fatal_signal_pending(current))
 		svmsim_count(d->bond, SVMSIM_STAT_QI_KILLED, 1);

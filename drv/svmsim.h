@@ -196,8 +196,8 @@ struct svmsim_bond;
  *	stack descriptor may be gone right after.
  * @owned: the poster did not wait (injected bug NO_WAIT): the descriptor
  *	is the first member of a struct svmsim_owned_desc, which the
- *	processor frees after dropping the bond reference it holds.
- * @serve: the poster serves the device in its wait (invq.c): its post may
+ *	processor frees after dropping the bond reference it holds.  Any
+ *	other's poster serves the device in its wait (invq.c): its post may
  *	have started the batch without waking the queue thread.
  */
 struct svmsim_inv_desc {
@@ -208,7 +208,6 @@ struct svmsim_inv_desc {
 	u64 posted_ns;
 	int done;
 	bool owned;
-	bool serve;
 };
 
 /* An owned descriptor and its copy of the changed ranges (inject.c). */
